@@ -1,0 +1,1 @@
+"""Alembic migrations of the queue database (installed as ``qbwc_service.migrations``)."""

@@ -1,0 +1,14 @@
+"""The command line: ``qbwc-service``. Each module below adds its commands to :data:`main`."""
+
+from qbwc_service.cli import (  # noqa: F401 - imported for their commands
+    jobboss,
+    queue,
+    serve,
+    setup,
+    simulate,
+    sync,
+    users,
+)
+from qbwc_service.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Commands: jobboss (not built yet)."""

@@ -1,0 +1,1 @@
+"""Commands: queue (not built yet)."""

@@ -1,0 +1,54 @@
+"""Commands that create the configuration and the queue database: ``init``, ``db``."""
+
+from __future__ import annotations
+
+import click
+
+from qbwc_service import config as config_mod
+from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.queue import db
+
+
+@main.command()
+@pass_state
+def init(state: CliState) -> None:
+    """Write a default configuration (if none) and create or upgrade the database."""
+    path = config_mod.config_path(state.config_arg)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(config_mod.template(), encoding="utf-8")
+        click.echo(f"wrote {path}")
+    else:
+        click.echo(f"kept {path}")
+    db.upgrade(state.config.database_url)
+    click.echo(f"database ready: {_safe_url(state.config.database_url)}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Queue database maintenance."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@pass_state
+def db_upgrade(state: CliState, revision: str) -> None:
+    """Run the migrations up to REVISION (default: the newest)."""
+    db.upgrade(state.config.database_url, revision)
+    click.echo(f"database at {revision}: {_safe_url(state.config.database_url)}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@pass_state
+def db_downgrade(state: CliState, revision: str) -> None:
+    """Undo migrations down to REVISION (``base`` empties the database)."""
+    db.downgrade(state.config.database_url, revision)
+    click.echo(f"database at {revision}")
+
+
+def _safe_url(url: str) -> str:
+    """The URL with any password masked, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

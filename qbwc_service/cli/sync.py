@@ -1,0 +1,1 @@
+"""Commands: sync (not built yet)."""

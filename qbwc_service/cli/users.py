@@ -1,0 +1,1 @@
+"""Commands: users (not built yet)."""

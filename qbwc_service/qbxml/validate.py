@@ -1,0 +1,81 @@
+"""Validation of qbXML messages against Intuit's XSD.
+
+Each schema (13.0, 16.0, shipped in ``schemas/``) is compiled once per process
+and cached. A message names its spec version in ``<?qbxml version="X.Y"?>``;
+versions we hold no schema for are checked against the nearest schema at or
+above them (the schemas only ever add elements, so what a newer schema rejects
+an older QuickBooks rejects too).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from lxml import etree
+
+from qbwc_service import xmlsafe
+
+SCHEMA_VERSIONS: tuple[str, ...] = ("13.0", "16.0")
+
+
+class QbxmlValidationError(ValueError):
+    """The message does not validate; ``errors`` lists the schema's complaints."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors[:5]) + (" ..." if len(errors) > 5 else ""))
+        self.errors = errors
+
+
+@cache
+def schema(version: str = "13.0") -> etree.XMLSchema:
+    """The compiled schema for a spec version we ship (``13.0`` or ``16.0``)."""
+    tag = version.replace(".", "")
+    path = resources.files("qbwc_service.qbxml") / "schemas" / f"qbxmlops{tag}.xsd"
+    with resources.as_file(path) as real:
+        return etree.XMLSchema(etree.parse(str(real)))
+
+
+def schema_version_for(version: str | None) -> str:
+    """The schema to check a message of spec *version* against."""
+    if not version:
+        return SCHEMA_VERSIONS[0]
+    wanted = _as_tuple(version)
+    for candidate in SCHEMA_VERSIONS:
+        if _as_tuple(candidate) >= wanted:
+            return candidate
+    return SCHEMA_VERSIONS[-1]
+
+
+def message_version(root: etree._Element) -> str | None:
+    """The version in the ``<?qbxml version="X.Y"?>`` line, if any."""
+    node = root.getprevious()
+    while node is not None:
+        if isinstance(node, etree._ProcessingInstruction) and node.target == "qbxml":
+            return node.get("version")
+        node = node.getprevious()
+    return None
+
+
+def validation_errors(message: str | bytes, version: str | None = None) -> list[str]:
+    """Every schema complaint about *message* (empty list = valid)."""
+    try:
+        root = xmlsafe.parse(message)
+    except xmlsafe.UnsafeXMLError as exc:
+        return [str(exc)]
+    xsd = schema(schema_version_for(version or message_version(root)))
+    if xsd.validate(root.getroottree()):
+        return []
+    return [f"line {e.line}: {e.message}" for e in xsd.error_log]
+
+
+def validate(message: str | bytes, version: str | None = None) -> None:
+    """Raise :class:`QbxmlValidationError` unless *message* validates."""
+    errors = validation_errors(message, version)
+    if errors:
+        raise QbxmlValidationError(errors)
+
+
+def _as_tuple(version: str) -> tuple[int, ...]:
+    digits = "".join(ch for ch in version if ch.isdigit() or ch == ".")
+    return tuple(int(p) for p in digits.split(".") if p)
