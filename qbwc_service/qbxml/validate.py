@@ -5,6 +5,16 @@ and cached. A message names its spec version in ``<?qbxml version="X.Y"?>``;
 versions we hold no schema for are checked against the nearest schema at or
 above them (the schemas only ever add elements, so what a newer schema rejects
 an older QuickBooks rejects too).
+
+Cost and decision: validating a typical message (InvoiceAdd with 10 lines,
+about 2.5 kB) takes about 45 microseconds against the cached 13.0 schema,
+against about 320 microseconds to build it (``bench/qbxml_bench.py``; loading
+the schema costs about 50 ms once per process). That is negligible next to a
+Web Connector round trip, so the service validates every outgoing message:
+:func:`~qbwc_service.qbxml.message.build_message` checks the tree before
+serializing it (``check_schema=True`` by default) and raises
+:class:`QbxmlValidationError` instead of sending a message QuickBooks would
+reject as a whole (0x80040400).
 """
 
 from __future__ import annotations

@@ -1,0 +1,29 @@
+# qbwc-service: the QBWC SOAP server, with the ODBC driver for a JobBOSS2 SQL Server.
+#
+#   docker build -t qbwc-service .
+#   docker run -v qbwc-data:/data -p 8080:8080 qbwc-service
+#
+# Configuration and the SQLite queue live in the /data volume
+# (/data/qbwc-service.toml); `qbwc-service init` runs on start and is idempotent.
+FROM python:3.11-slim
+
+# unixODBC + FreeTDS ODBC driver (tdsodbc) for mssql+pyodbc://...?driver=FreeTDS
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends unixodbc tdsodbc \
+    && rm -rf /var/lib/apt/lists/* \
+    && odbcinst -i -d -f /usr/share/tdsodbc/odbcinst.ini
+
+WORKDIR /app
+COPY pyproject.toml setup.py README.md ./
+COPY qbwc_service ./qbwc_service
+COPY migrations ./migrations
+RUN pip install --no-cache-dir ".[mssql,postgres]"
+
+RUN useradd --system --create-home --home-dir /home/qbwc qbwc \
+    && mkdir /data && chown qbwc /data
+USER qbwc
+VOLUME ["/data"]
+ENV QBWC_SERVICE_CONFIG=/data/qbwc-service.toml
+EXPOSE 8080
+
+CMD ["sh", "-c", "qbwc-service init && exec qbwc-service serve --host 0.0.0.0 --port 8080"]
