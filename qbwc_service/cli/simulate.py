@@ -1,1 +1,117 @@
-"""Commands: simulate (not built yet)."""
+"""Commands: ``simulate`` (one Web Connector session) and ``demo`` (a whole sync, locally)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from qbwc_service.cli.app import main
+
+#: Session outcomes that make ``simulate`` exit with status 1.
+FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_client", "noop_limit",
+                             "round_trip_limit"})
+
+
+@main.command()
+@click.option("--url", required=True, help="SOAP endpoint, e.g. http://127.0.0.1:8080/qbwc.")
+@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False), default=None,
+              help="JSON file holding the QuickBooks stand-in's company (created if missing, saved after).")
+@click.option("--qb-version", default="13.0", show_default=True, help="qbXML version QuickBooks supports "
+              "(13.0, 16.0, 8.0).")
+@click.option("--country", type=click.Choice(["US", "CA", "UK"], case_sensitive=False), default="US",
+              show_default=True)
+@click.option("--crash-after", type=click.IntRange(min=1), default=None,
+              help="Stop after N sendRequestXML calls without answering (a Web Connector crash).")
+@click.option("--company-file", default=None, help="Company file open in QuickBooks.")
+@click.option("--unavailable", is_flag=True,
+              help="QuickBooks cannot open the company file (connectionError).")
+@click.option("--noop-pause", type=float, default=5.0, show_default=True,
+              help="Seconds to wait when the service answers NoOp.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary, not every call.")
+def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | None, qb_version: str,
+             country: str, crash_after: int | None, company_file: str | None, unavailable: bool,
+             noop_pause: float, quiet: bool) -> None:
+    """Run one Web Connector session against URL, with the QuickBooks stand-in answering."""
+    from qbwc_service.simulator.quickbooks import QuickBooksCompany, product_for
+    from qbwc_service.simulator.webconnector import DEFAULT_COMPANY_FILE, EmulatorOptions, WebConnector
+
+    password = _password(password_stdin)
+    try:
+        product = product_for(country, qb_version)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--qb-version") from exc
+    options = EmulatorOptions(qb_version=qb_version, country=country.upper(), crash_after=crash_after,
+                              company_file=company_file or DEFAULT_COMPANY_FILE,
+                              company_file_unavailable=unavailable, noop_pause=noop_pause)
+    if state_file:
+        company = QuickBooksCompany.open_or_create(state_file, country=country.upper(), product=product)
+    else:
+        company = QuickBooksCompany.fresh(country=country.upper(), product=product)
+    try:
+        connector = WebConnector(url, company, options, printer=None if quiet else click.echo)
+        result = connector.run_session(user_name, password)
+    except Exception as exc:  # zeep/requests: connection refused, HTTP 500, bad WSDL answer
+        raise click.ClickException(f"session against {url} failed: {exc}") from exc
+    finally:
+        if state_file:
+            company.save(state_file)
+    if quiet:
+        click.echo(result.summary())
+    click.echo("calls: " + ", ".join(f"{name} x{n}" for name, n in result.counts.items()))
+    if state_file:
+        click.echo(f"QuickBooks stand-in state: {state_file}")
+    if result.outcome in FAILED_OUTCOMES:
+        sys.exit(1)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise click.UsageError("--password-stdin: nothing on standard input")
+        return line.rstrip("\r\n")
+    return click.prompt("Password", hide_input=True)
+
+
+@main.command()
+@click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
+              help="Folder for the demo's files (default: a new temporary folder).")
+@click.option("--serve", is_flag=True, help="After the sync keep the server running (admin page, a real Web "
+              "Connector on this machine); prints the .qwc path and password.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the demo JobBOSS2 data.")
+@click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Size multiplier of the demo JobBOSS2 data.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not print every Web Connector call.")
+def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) -> None:
+    """Sync a demo JobBOSS2 database into the QuickBooks stand-in, end to end, on this machine."""
+    from qbwc_service.simulator.demo import run_demo
+
+    started = time.perf_counter()
+    say = click.echo
+    result = run_demo(folder, serve=serve, seed=seed, scale=scale,
+                      printer=(lambda line: None if line.startswith(("clientVersion", "authenticate",
+                               "sendRequestXML", "receiveResponseXML", "getLastError",
+                               "closeConnection", "connectionError")) else say(line)) if quiet else say)
+    say("")
+    say(result.report_text.rstrip())
+    if serve:
+        say(f"\nWeb Connector file: {result.qwc_path}")
+        say(f"user: {result.user}   password: {result.password}")
+        say(f"service: {result.url}")
+        say(f"admin page: {result.url.removesuffix('/qbwc')}/admin  (same user and password; Ctrl+C to stop)")
+        try:
+            while result.server.thread.is_alive():
+                result.server.thread.join(timeout=1)
+        except KeyboardInterrupt:
+            say("stopping")
+        finally:
+            result.server.stop()
+        return
+    say("")
+    say(f"sessions: {len(result.sessions)}; outcomes: {', '.join(s.outcome for s in result.sessions)}")
+    say(f"QuickBooks stand-in state: {result.state_path}")
+    say(f"demo folder: {result.folder}  ({time.perf_counter() - started:.1f} s)")

@@ -1,0 +1,176 @@
+"""``qbwc-service demo``: a whole sync on one machine, no Windows needed.
+
+In a folder of its own it writes a demo JobBOSS2 database, a configuration
+and a Web Connector user, starts the service on a free localhost port, plans
+a manual sync, and lets the Web Connector emulator run sessions (answered by
+the QuickBooks stand-in) until nothing is left. What it did comes back as a
+:class:`DemoResult`; the CLI prints it.
+
+Each step is one function so that what the sync engine adds (planning,
+reports) plugs in at exactly one place.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from qbwc_service import accounts
+from qbwc_service import config as config_mod
+from qbwc_service.queue import db
+from qbwc_service.queue.models import User
+from qbwc_service.simulator.quickbooks import QuickBooksCompany
+from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
+
+DEMO_USER = "demo"
+COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\JobBOSS2 Demo.qbw"
+#: Outcomes after which another session would not help.
+FINAL_OUTCOMES = frozenset({"none", "nvu", "busy", "connection_error", "rejected_client"})
+
+Printer = Callable[[str], None]
+
+
+@dataclass
+class DemoResult:
+    """Where the demo put things and what happened."""
+
+    folder: Path
+    config_path: Path
+    jobboss_path: Path
+    state_path: Path
+    user: str
+    password: str
+    url: str = ""
+    qwc_path: Path | None = None
+    plan_lines: list[str] = field(default_factory=list)
+    sessions: list[SessionResult] = field(default_factory=list)
+    report_text: str = ""
+    server: Any = None  # the RunningServer, still running with ``serve=True``
+
+    @property
+    def finished(self) -> bool:
+        """The last session found nothing (left) to do."""
+        return bool(self.sessions) and self.sessions[-1].outcome in ("none", "finished")
+
+
+def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int = 0, scale: int = 1,
+             max_sessions: int = 25, printer: Printer | None = None,
+             options: EmulatorOptions | None = None) -> DemoResult:
+    """Run the demo in *folder* (a new temporary folder by default).
+
+    With *serve* the server keeps running after the sync (``result.server``),
+    so the admin page shows the demo's runs, queue and report, and a .qwc file
+    is written for a real Web Connector on this machine.
+    """
+    say = printer or (lambda _text: None)
+    result = prepare(Path(folder) if folder else Path(tempfile.mkdtemp(prefix="qbwc-demo-")), seed, scale)
+    say(f"demo folder: {result.folder}")
+    config = config_mod.load(result.config_path)
+    sessions = db.session_factory(db.make_engine(config.database_url))
+    with db.transaction(sessions) as dbs:
+        user = _ensure_user(dbs, result)
+        owner_file_ids = {user.owner_id: user.file_id}
+    result.server = start_server(config, sessions)
+    result.url = result.server.url + "/qbwc"
+    say(f"service listening on {result.url}")
+    result.plan_lines = plan_sync(sessions, result.user)
+    for line in result.plan_lines:
+        say(f"plan: {line}")
+    try:
+        emulate(result, owner_file_ids, max_sessions, say, options)
+        result.report_text = report_text(sessions, result.user)
+    finally:
+        if not serve:
+            result.server.stop()
+            result.server = None
+    if serve:
+        result.qwc_path = write_qwc(sessions, result, config)
+    return result
+
+
+def prepare(folder: Path, seed: int, scale: int) -> DemoResult:
+    """The demo JobBOSS2 database and a configuration file in *folder*."""
+    from qbwc_service.jobboss.demo_db import create_demo_database
+
+    folder.mkdir(parents=True, exist_ok=True)
+    config_path = folder / "qbwc-service.toml"
+    if not config_path.exists():
+        config_path.write_text('[logging]\nlevel = "WARNING"\n', encoding="utf-8")
+    jobboss_path = create_demo_database(folder / "jobboss-demo.sqlite3", seed=seed, scale=scale)
+    db.upgrade(config_mod.load(config_path).database_url)
+    return DemoResult(folder=folder, config_path=config_path, jobboss_path=jobboss_path,
+                      state_path=folder / "quickbooks-company.json", user=DEMO_USER,
+                      password=secrets.token_urlsafe(12))
+
+
+def _ensure_user(dbs: Session, result: DemoResult) -> User:
+    """The demo user (created, or its password reset when the folder is reused)."""
+    user = accounts.get_user(dbs, result.user)
+    if user is None:
+        return accounts.create_user(dbs, result.user, result.password, company_file=COMPANY_FILE,
+                                    jobboss_url=str(result.jobboss_path), is_admin=True)
+    accounts.set_password(dbs, result.user, result.password)
+    user.jobboss_url = str(result.jobboss_path)
+    return user
+
+
+def start_server(config: config_mod.Config, sessions: sessionmaker[Session]) -> Any:
+    from qbwc_service import server, wsgi
+
+    return server.run_in_thread(wsgi.create_app(config, sessions=sessions), "127.0.0.1", 0, threads=4)
+
+
+def plan_sync(sessions: sessionmaker[Session], user_name: str) -> list[str]:
+    """Plan a manual sync of everything unexported (the one call the sync engine provides)."""
+    from qbwc_service.sync import planner
+
+    with db.transaction(sessions) as dbs:
+        user = accounts.require_user(dbs, user_name)
+        plan = planner.plan_manual(dbs, user, None, date.today())
+        return plan.lines()
+
+
+def emulate(result: DemoResult, owner_file_ids: dict[str, str], max_sessions: int, say: Printer,
+            options: EmulatorOptions | None) -> None:
+    """Sessions until the service has nothing left (or stops making progress)."""
+    company = QuickBooksCompany.open_or_create(result.state_path)
+    base = options or EmulatorOptions(noop_pause=0.2, company_file=COMPANY_FILE)
+    base.owner_file_ids = {**owner_file_ids, **base.owner_file_ids}
+    connector = WebConnector(result.url, company, base, printer=say)
+    for number in range(1, max_sessions + 1):
+        say(f"--- Web Connector session {number}")
+        session = connector.run_session(result.user, result.password)
+        result.sessions.append(session)
+        company.save(result.state_path)
+        if session.outcome in FINAL_OUTCOMES or session.requests == 0:
+            break
+
+
+def report_text(sessions: sessionmaker[Session], user_name: str) -> str:
+    """The sync report of the latest run, as text."""
+    from qbwc_service.sync import reports
+
+    with sessions() as dbs:
+        user = accounts.require_user(dbs, user_name)
+        run_ids = [r for r in [reports.latest_run_id(dbs, user.id)] if r is not None]
+        if not run_ids:
+            return "No run was recorded (the service had nothing to send).\n"
+        return reports.render_text(reports.build_report(dbs, run_ids[0]))
+
+
+def write_qwc(sessions: sessionmaker[Session], result: DemoResult, config: config_mod.Config) -> Path:
+    from qbwc_service import qwc
+
+    with sessions() as dbs:
+        user = accounts.require_user(dbs, result.user)
+        data = qwc.build_qwc(user, qwc.QwcOptions(url=result.url, app_name=config["qbwc.app_name"]))
+    path = result.folder / f"{result.user}.qwc"
+    path.write_bytes(data)
+    return path

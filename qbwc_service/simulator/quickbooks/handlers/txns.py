@@ -1,0 +1,202 @@
+"""InvoiceAdd, BillAdd and TimeTrackingAdd.
+
+Totals are computed the way QuickBooks computes them: a line's Amount wins
+over Quantity x Rate; without Amount it is Quantity x Rate (or Cost on a
+bill); without either, the item's price. US sales tax applies the header's
+sales tax item rate to the taxable lines (a line is taxable when its sales
+tax code is); Canadian and UK codes carry their own rate.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from qbwc_service.simulator.quickbooks import refs
+from qbwc_service.simulator.quickbooks.handlers.common import Handler, failure, ok
+from qbwc_service.simulator.quickbooks.handlers.money import amount, dec, price
+from qbwc_service.simulator.quickbooks.records import Record, element_to_record
+
+if TYPE_CHECKING:
+    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
+
+
+def invoice_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+    record = element_to_record(request.find("InvoiceAdd"))
+    lines = record.pop("InvoiceLineAdd", [])
+    record.pop("InvoiceLineGroupAdd", None)
+    status = refs.resolve_all(company, record, "Invoice")
+    for line in lines:
+        status = status or refs.resolve_all(company, line, "Invoice line")
+    if status:
+        return failure(request, status)
+    customer = refs.lookup(company, ("CustomerRet",), record["CustomerRef"])[1]
+    _default_ref(company, record, "ARAccountRef", "AccountsReceivable")
+    _dates(company, record, customer)
+    if "TermsRef" not in record and customer.get("TermsRef"):
+        record["TermsRef"] = customer["TermsRef"]
+    tax_item = record.get("ItemSalesTaxRef") or customer.get("ItemSalesTaxRef")
+    rets, subtotal, taxable = [], Decimal(0), Decimal(0)
+    for line in lines:
+        ret = _invoice_line(company, line, customer)
+        rets.append(ret)
+        if "Amount" in ret:
+            subtotal += dec(ret["Amount"])
+            if _is_taxable(company, ret):
+                taxable += dec(ret["Amount"]) * _code_rate(company, ret)
+    rate = _tax_item_rate(company, tax_item) if company.country == "US" else Decimal(0)
+    tax = taxable * rate / 100 if company.country == "US" else taxable / 100
+    if tax_item and company.country == "US":
+        record["ItemSalesTaxRef"] = tax_item
+        record["SalesTaxPercentage"] = price(rate)
+    record.update({
+        "CustomerRef": refs.as_ref(customer), "IsPending": record.get("IsPending", "false"),
+        "IsFinanceCharge": record.get("IsFinanceCharge", "false"), "Subtotal": amount(subtotal),
+        "SalesTaxTotal": amount(tax), "AppliedAmount": "0.00",
+        "BalanceRemaining": amount(subtotal + dec(amount(tax))), "IsPaid": "false",
+        "IsToBePrinted": record.get("IsToBePrinted", "false"),
+        "IsToBeEmailed": record.get("IsToBeEmailed", "false"),
+        "InvoiceLineRet": rets,
+    })
+    return _store(company, request, "InvoiceRet", record)
+
+
+def bill_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+    record = element_to_record(request.find("BillAdd"))
+    expenses = record.pop("ExpenseLineAdd", [])
+    items = record.pop("ItemLineAdd", [])
+    record.pop("ItemGroupLineAdd", None)
+    status = refs.resolve_all(company, record, "Bill")
+    for line in expenses + items:
+        status = status or refs.resolve_all(company, line, "Bill line")
+    if status:
+        return failure(request, status)
+    vendor = refs.lookup(company, ("VendorRet",), record["VendorRef"])[1]
+    _default_ref(company, record, "APAccountRef", "AccountsPayable")
+    _dates(company, record, vendor)
+    total = Decimal(0)
+    expense_rets = []
+    for line in expenses:
+        ret = {"TxnLineID": company.new_txn_id(), **line, "Amount": amount(dec(line.get("Amount")))}
+        total += dec(ret["Amount"])
+        expense_rets.append(ret)
+    item_rets = []
+    for line in items:
+        ret = {"TxnLineID": company.new_txn_id(), **line}
+        quantity, cost = line.get("Quantity"), line.get("Cost")
+        if line.get("Amount"):
+            value = dec(line["Amount"])
+            if quantity and not cost and dec(quantity):
+                ret["Cost"] = price(value / dec(quantity))
+        else:
+            value = dec(quantity, "1") * dec(cost)
+        ret["Amount"] = amount(value)
+        total += dec(ret["Amount"])
+        item_rets.append(ret)
+    record.update({"VendorRef": refs.as_ref(vendor), "AmountDue": amount(total), "IsPaid": "false",
+                   "OpenAmount": amount(total), "ExpenseLineRet": expense_rets, "ItemLineRet": item_rets})
+    return _store(company, request, "BillRet", record)
+
+
+def time_tracking_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+    record = element_to_record(request.find("TimeTrackingAdd"))
+    status = refs.resolve_all(company, record, "Time Tracking")
+    if status:
+        return failure(request, status)
+    record.setdefault("TxnDate", company.now().date().isoformat())
+    record.setdefault("BillableStatus", "NotBillable")
+    return _store(company, request, "TimeTrackingRet", record)
+
+
+def _store(company: QuickBooksCompany, request: etree._Element, ret: str, record: Record) -> etree._Element:
+    company.stamp_new(record, "TxnID")
+    record["TxnNumber"] = str(company.state.take_txn_number())
+    company.state.put(ret, record["TxnID"], record)
+    return ok(request, ret, record)
+
+
+def _invoice_line(company: QuickBooksCompany, line: Record, customer: Record) -> Record:
+    ret: Record = {"TxnLineID": company.new_txn_id(), **line}
+    item = refs.lookup(company, refs.REF_TARGETS["ItemRef"], line["ItemRef"]) if "ItemRef" in line else None
+    if item is None:
+        return ret  # a text-only line: no amount
+    item_record = item[1]
+    quantity, rate = line.get("Quantity"), line.get("Rate")
+    if line.get("Amount"):
+        value = dec(line["Amount"])
+        if quantity and not rate and dec(quantity):
+            ret["Rate"] = price(value / dec(quantity))
+    elif rate:
+        value = dec(quantity, "1") * dec(rate)
+    else:
+        unit = dec(_item_price(item_record))
+        value = dec(quantity, "1") * unit
+        ret["Rate"] = price(unit)
+    ret["Amount"] = amount(value)
+    if "SalesTaxCodeRef" not in ret:
+        code = item_record.get("SalesTaxCodeRef") or customer.get("SalesTaxCodeRef")
+        if code:
+            ret["SalesTaxCodeRef"] = code
+    return ret
+
+
+def _item_price(item: Record) -> str:
+    for path in (("SalesPrice",), ("SalesOrPurchase", "Price"), ("SalesAndPurchase", "SalesPrice")):
+        node = item
+        for step in path:
+            node = node.get(step, {}) if isinstance(node, dict) else {}
+        if isinstance(node, str) and node:
+            return node
+    return "0"
+
+
+def _is_taxable(company: QuickBooksCompany, line: Record) -> bool:
+    code = line.get("SalesTaxCodeRef")
+    if not code:
+        return False
+    found = refs.lookup(company, ("SalesTaxCodeRet",), code)
+    return bool(found) and found[1].get("IsTaxable") == "true"
+
+
+def _code_rate(company: QuickBooksCompany, line: Record) -> Decimal:
+    """US: 1 (the header item has the rate). CA/UK: the code's own percentage."""
+    if company.country == "US":
+        return Decimal(1)
+    rates = company.setting("tax_code_rates", {})
+    return dec(rates.get(line["SalesTaxCodeRef"]["FullName"], "0"))
+
+
+def _tax_item_rate(company: QuickBooksCompany, ref: Record | None) -> Decimal:
+    if not ref:
+        return Decimal(0)
+    found = refs.lookup(company, refs.REF_TARGETS["ItemSalesTaxRef"], ref)
+    return dec(found[1].get("TaxRate")) if found else Decimal(0)
+
+
+def _default_ref(company: QuickBooksCompany, record: Record, key: str, special: str) -> None:
+    if key in record:
+        return
+    for _ret, account in company.state.all(("AccountRet",)):
+        if account.get("SpecialAccountType") == special:
+            record[key] = refs.as_ref(account)
+            return
+
+
+def _dates(company: QuickBooksCompany, record: Record, entity: Record) -> None:
+    record.setdefault("TxnDate", company.now().date().isoformat())
+    if "DueDate" in record:
+        return
+    terms_ref = record.get("TermsRef") or entity.get("TermsRef")
+    found = refs.lookup(company, refs.REF_TARGETS["TermsRef"], terms_ref) if terms_ref else None
+    days = int(found[1].get("StdDueDays", "0")) if found else 0
+    record["DueDate"] = (date.fromisoformat(record["TxnDate"]) + timedelta(days=days)).isoformat()
+
+
+HANDLERS: dict[str, Handler] = {
+    "InvoiceAddRq": invoice_add,
+    "BillAddRq": bill_add,
+    "TimeTrackingAddRq": time_tracking_add,
+}
