@@ -63,6 +63,8 @@ KEYS: dict[str, Key] = {
     "server.tls_cert": Key(str, "", None, "PEM certificate; with tls_key, `serve` speaks HTTPS"),
     "server.tls_key": Key(str, "", None, "PEM private key for tls_cert"),
     "server.threads": Key(int, 8, _positive, "worker threads of the WSGI server"),
+    "server.max_request_mb": Key(int, 64, _positive,
+                                 "largest SOAP request accepted (QuickBooks responses can be big)"),
     "logging.level": Key(str, "INFO", lambda v: v.upper() in LOG_LEVELS, "log level"),
     "qbwc.ticket_ttl_minutes": Key(int, 30, _positive, "a session ticket expires after this idle time"),
     "qbwc.min_client_version": Key(str, "2.1.0.30", _version,

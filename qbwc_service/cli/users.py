@@ -1,1 +1,120 @@
-"""Commands: users (not built yet)."""
+"""Commands: ``user add | list | disable | enable | passwd``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from qbwc_service import accounts
+from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.queue.db import transaction
+
+
+@main.group("user")
+def user_group() -> None:
+    """Web Connector users (one per QuickBooks company)."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--company-file", default="", help="QuickBooks company file path (empty: the open one).")
+@click.option("--jobboss-url", default="", help="SQLAlchemy URL of this company's JobBOSS2 database.")
+@click.option("--admin", "is_admin", is_flag=True, help="May log in to the /admin pages.")
+@pass_state
+def user_add(state: CliState, name: str, password_stdin: bool, company_file: str, jobboss_url: str,
+             is_admin: bool) -> None:
+    """Add user NAME (the UserName of its .qwc file)."""
+    sessions = state.sessions  # configuration errors first, before asking for a password
+    password = _password(password_stdin)
+    with _errors(), transaction(sessions) as db:
+        user = accounts.create_user(db, name, password, company_file=company_file,
+                                    jobboss_url=jobboss_url, is_admin=is_admin)
+    click.echo(f"added user {user.name} (OwnerID {user.owner_id}, FileID {user.file_id})")
+
+
+@user_group.command("list")
+@pass_state
+def user_list(state: CliState) -> None:
+    """List users."""
+    with state.sessions() as db:
+        users = accounts.list_users(db)
+    if not users:
+        click.echo("no users (add one with `qbwc-service user add NAME --password-stdin`)")
+        return
+    rows = [("NAME", "ENABLED", "ADMIN", "COMPANY FILE", "JOBBOSS2")]
+    rows += [(u.name, "yes" if u.enabled else "no", "yes" if u.is_admin else "no",
+              u.company_file or "(open file)", _masked(u.jobboss_url)) for u in users]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
+
+
+@user_group.command("disable")
+@click.argument("name")
+@pass_state
+def user_disable(state: CliState, name: str) -> None:
+    """Disable user NAME: its logins answer "invalid user" and its open sessions end."""
+    with _errors(), transaction(state.sessions) as db:
+        accounts.set_enabled(db, name, False)
+    click.echo(f"disabled user {name}")
+
+
+@user_group.command("enable")
+@click.argument("name")
+@pass_state
+def user_enable(state: CliState, name: str) -> None:
+    """Enable user NAME again."""
+    with _errors(), transaction(state.sessions) as db:
+        accounts.set_enabled(db, name, True)
+    click.echo(f"enabled user {name}")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_state
+def user_passwd(state: CliState, name: str, password_stdin: bool) -> None:
+    """Set the password of user NAME (type the same one into the Web Connector)."""
+    sessions = state.sessions
+    password = _password(password_stdin)
+    with _errors(), transaction(sessions) as db:
+        accounts.set_password(db, name, password)
+    click.echo(f"password changed for {name}")
+
+
+def _password(from_stdin: bool) -> str:
+    """The password from stdin's first line, or a hidden prompt typed twice."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
+                                show_default=False)
+    if not password:
+        raise click.ClickException("the password must not be empty")
+    return password
+
+
+def _masked(url: str) -> str:
+    if not url:
+        return ""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+class _errors:
+    """Turn :class:`accounts.AccountError` into a one-line CLI error (exit 1)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, _tb: object) -> bool:
+        if isinstance(exc, accounts.AccountError):
+            raise click.ClickException(str(exc)) from exc
+        return False

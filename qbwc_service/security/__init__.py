@@ -1,1 +1,1 @@
-"""security"""
+"""Security primitives of the SOAP edge: password hashing, session tickets, login throttling."""

@@ -1,1 +1,14 @@
-"""soap"""
+"""The QuickBooks Web Connector SOAP edge.
+
+Kept thin on purpose: :mod:`.callbacks` holds one small function per
+callback (tickets, passwords, throttling, session rows) and hands every
+decision about qbXML to a :class:`~qbwc_service.sync.contract.SyncEngine`;
+:mod:`.service` is the spyne plumbing that exposes those functions with
+Intuit's exact element names; :mod:`.guard` refuses unsafe XML before spyne
+parses anything.
+"""
+
+from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
+from qbwc_service.soap.service import NAMESPACE, create_soap_app
+
+__all__ = ["NAMESPACE", "QbwcCallbacks", "QbwcSettings", "create_soap_app"]

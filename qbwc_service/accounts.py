@@ -1,0 +1,109 @@
+"""Web Connector users: create, change, disable, list, and check a login.
+
+Shared by the CLI (``qbwc-service user ...``), the SOAP service, the admin
+pages and the demo. Functions take an open database session and leave the
+commit to the caller (see :func:`qbwc_service.queue.db.transaction`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qbwc_service.queue.models import User
+from qbwc_service.security import passwords
+
+NAME_MAX = 100
+
+
+class AccountError(ValueError):
+    """A user operation that cannot be done; the message says why."""
+
+
+def get_user(db: Session, name: str) -> User | None:
+    """The user called *name* (exact match), or ``None``."""
+    return db.scalar(select(User).where(User.name == name))
+
+
+def require_user(db: Session, name: str) -> User:
+    """The user called *name*, or :class:`AccountError`."""
+    user = get_user(db, name)
+    if user is None:
+        raise AccountError(f"unknown user {name!r}")
+    return user
+
+
+def create_user(db: Session, name: str, password: str, *, company_file: str = "",
+                jobboss_url: str = "", is_admin: bool = False) -> User:
+    """Add a user with a fresh OwnerID / FileID pair."""
+    _check_name(name)
+    _check_password(password)
+    if get_user(db, name) is not None:
+        raise AccountError(f"user {name!r} already exists")
+    user = User(name=name, password_hash=passwords.hash_password(password),
+                company_file=company_file, jobboss_url=jobboss_url, is_admin=is_admin,
+                enabled=True)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_password(db: Session, name: str, password: str) -> User:
+    """Replace the password of *name*."""
+    _check_password(password)
+    user = require_user(db, name)
+    user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def set_enabled(db: Session, name: str, enabled: bool) -> User:
+    """Enable or disable *name*; a disabled user's logins answer ``nvu``."""
+    user = require_user(db, name)
+    user.enabled = enabled
+    return user
+
+
+def disable_user(db: Session, name: str) -> User:
+    return set_enabled(db, name, False)
+
+
+def list_users(db: Session) -> Sequence[User]:
+    """Every user, by name."""
+    return db.scalars(select(User).order_by(User.name)).all()
+
+
+def verify_login(db: Session, name: str, password: str) -> User | None:
+    """The enabled user whose name and password match, else ``None``.
+
+    Takes the same time whether or not the name exists (an unknown name is
+    checked against a dummy hash), and upgrades a hash made with older
+    scrypt parameters.
+    """
+    user = get_user(db, name) if name else None
+    if user is None:
+        passwords.verify_dummy(password)
+        return None
+    if not passwords.verify_password(password, user.password_hash):
+        return None
+    if not user.enabled:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+def _check_name(name: str) -> None:
+    if not name or name != name.strip():
+        raise AccountError("a user name must be non-empty, without leading or trailing spaces")
+    if len(name) > NAME_MAX:
+        raise AccountError(f"a user name has at most {NAME_MAX} characters")
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise AccountError("a user name cannot contain control characters")
+
+
+def _check_password(password: str) -> None:
+    if not password:
+        raise AccountError("the password must not be empty")

@@ -1,0 +1,269 @@
+"""What each Web Connector callback does, one method per callback.
+
+Free of spyne so it can be tested directly. Every method opens its own
+database transaction; nothing is kept in the process, so any number of
+server processes can share one queue database.
+
+Tickets: :func:`~qbwc_service.security.tickets.new_ticket` (256 random bits);
+only their SHA-256 is stored. A ticket is valid while its session is
+``open``, its user enabled, and it was last used less than
+``qbwc.ticket_ttl_minutes`` ago. An unknown or expired ticket never reaches
+the sync engine: sendRequestXML answers ``""``, receiveResponseXML ``-1``,
+connectionError ``"done"``, and getLastError explains.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+import qbwc_service
+from qbwc_service import accounts
+from qbwc_service.config import Config
+from qbwc_service.queue.db import transaction
+from qbwc_service.queue.models import QbwcSession, User
+from qbwc_service.security import throttle
+from qbwc_service.security.tickets import new_ticket, ticket_hash
+from qbwc_service.soap import hcp
+from qbwc_service.soap.versions import client_version_answer
+from qbwc_service.sync.contract import RequestContext, SyncEngine
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+NVU = "nvu"
+NONE = "none"
+DONE = "done"
+EXPIRED_TEXT = ("Session expired or unknown ticket; the Web Connector will start a new session "
+                "on its next run.")
+INTERNAL_ERROR_TEXT = "qbwc-service hit an internal error; details are in the service log."
+NO_DETAIL_TEXT = "qbwc-service reported no further detail for this session."
+INTERACTIVE_UNUSED_TEXT = "qbwc-service does not use interactive mode."
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class QbwcSettings:
+    """The configuration the callbacks need."""
+
+    ticket_ttl: timedelta = timedelta(minutes=30)
+    throttle: throttle.ThrottlePolicy = throttle.ThrottlePolicy()
+    min_client_version: str = ""
+    warn_client_version: str = ""
+    server_version: str = qbwc_service.__version__
+
+    @classmethod
+    def from_config(cls, config: Config) -> QbwcSettings:
+        return cls(
+            ticket_ttl=timedelta(minutes=config["qbwc.ticket_ttl_minutes"]),
+            throttle=throttle.ThrottlePolicy(config["qbwc.max_failures"],
+                                             config["qbwc.failure_window_seconds"]),
+            min_client_version=config["qbwc.min_client_version"],
+            warn_client_version=config["qbwc.warn_client_version"],
+        )
+
+
+class QbwcCallbacks:
+    """The Web Connector callbacks over a queue database and a sync engine."""
+
+    def __init__(self, sessions: sessionmaker[Session], engine: SyncEngine,
+                 settings: QbwcSettings | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.sessions = sessions
+        self.engine = engine
+        self.settings = settings or QbwcSettings()
+        self.clock = clock
+
+    # -- callbacks without a session ---------------------------------------
+
+    def server_version(self) -> str:
+        return f"qbwc-service {self.settings.server_version}"
+
+    def client_version(self, version: str) -> str:
+        return client_version_answer(version, self.settings.min_client_version,
+                                     self.settings.warn_client_version)
+
+    def authenticate(self, user_name: str, password: str, remote_addr: str = "") -> list[str]:
+        """``[ticket, "none" | company file | ""]``, or ``["", "nvu"]``."""
+        now = self.clock()
+        keys = throttle.login_keys(user_name, remote_addr)
+        with transaction(self.sessions) as db:
+            locked = throttle.locked_key(db, keys, now)
+            if locked:
+                log.warning("authenticate %r from %s refused: %s is locked after repeated failures",
+                            user_name, remote_addr or "?", locked)
+                return ["", NVU]
+            user = accounts.verify_login(db, user_name, password)
+            if user is None:
+                newly = throttle.record_failure(db, keys, self.settings.throttle, now)
+                log.warning("authenticate %r from %s failed: unknown user, wrong password or disabled%s",
+                            user_name, remote_addr or "?",
+                            f"; now locked: {', '.join(newly)}" if newly else "")
+                return ["", NVU]
+            throttle.clear(db, keys[0])
+            self._expire_idle_sessions(db, user, now)
+            ticket = new_ticket()
+            session = QbwcSession(ticket_hash=ticket_hash(ticket), user_id=user.id,
+                                  remote_addr=remote_addr[:64], created_at=now, last_seen_at=now,
+                                  state="open")
+            db.add(session)
+            db.flush()
+            has_work = self._has_work(db, user, session)
+            return [ticket, (user.company_file or "") if has_work else NONE]
+
+    # -- callbacks of an open session ---------------------------------------
+
+    def send_request_xml(self, ticket: str, ctx: RequestContext) -> str:
+        """The next qbXML request, or ``""`` (then getLastError says why)."""
+        def call(db: Session, session: QbwcSession) -> str:
+            _note_host(session, ctx)
+            return self.engine.next_request(db, session, ctx) or ""
+        return self._in_session(ticket, call, invalid="", failed="")
+
+    def receive_response_xml(self, ticket: str, response: str, hresult: str, message: str) -> int:
+        """Percent done: 100 finished, below 0 error (then getLastError)."""
+        def call(db: Session, session: QbwcSession) -> int:
+            percent = int(self.engine.apply_response(db, session, response, hresult, message))
+            session.progress = percent
+            if percent < 0 and not session.last_error:
+                session.last_error = NO_DETAIL_TEXT
+            return percent
+        return self._in_session(ticket, call, invalid=-1, failed=-1)
+
+    def connection_error(self, ticket: str, hresult: str, message: str) -> str:
+        """QuickBooks could not be opened: ``"done"`` or a company file to retry."""
+        def call(db: Session, session: QbwcSession) -> str:
+            log.warning("connectionError for session %s: %s %s", session.id, hresult, message)
+            answer = self.engine.connection_error(db, session, hresult, message)
+            return DONE if answer is None else answer
+        return self._in_session(ticket, call, invalid=DONE, failed=DONE)
+
+    def get_last_error(self, ticket: str) -> str:
+        """The text the Web Connector shows, or ``"NoOp"`` to pause and ask again."""
+        def call(db: Session, session: QbwcSession) -> str:
+            return session.last_error or NO_DETAIL_TEXT
+        return self._in_session(ticket, call, invalid=EXPIRED_TEXT, failed=INTERNAL_ERROR_TEXT)
+
+    def close_connection(self, ticket: str) -> str:
+        """End the session; the answer is shown in the Web Connector's status column."""
+        def call(db: Session, session: QbwcSession) -> str:
+            summary = self.engine.close(db, session) or "OK"
+            session.state = "closed"
+            return summary
+        if not ticket:
+            return "Session closed."
+        return self._in_session(ticket, call, invalid=EXPIRED_TEXT, failed=INTERNAL_ERROR_TEXT)
+
+    # -- interactive mode: not used, answered politely -------------------------
+
+    def get_interactive_url(self, ticket: str, session_id: str) -> str:
+        return ""
+
+    def interactive_done(self, ticket: str) -> str:
+        return "Done"
+
+    def interactive_rejected(self, ticket: str, reason: str) -> str:
+        return INTERACTIVE_UNUSED_TEXT
+
+    # -- helpers -------------------------------------------------------------
+
+    def _has_work(self, db: Session, user: User, session: QbwcSession) -> bool:
+        """Ask the engine; a failing engine means "nothing to do", never a broken login."""
+        try:
+            with db.begin_nested():
+                return bool(self.engine.has_work(db, user))
+        except Exception:
+            log.exception("sync engine failed to plan for user %r; answering 'none'", user.name)
+            session.last_error = INTERNAL_ERROR_TEXT
+            return False
+
+    def _expire_idle_sessions(self, db: Session, user: User, now: datetime) -> None:
+        """Mark the user's abandoned sessions (a crashed Web Connector never closes) expired."""
+        db.execute(update(QbwcSession)
+                   .where(QbwcSession.user_id == user.id, QbwcSession.state == "open",
+                          QbwcSession.last_seen_at < now - self.settings.ticket_ttl)
+                   .values(state="expired"))
+
+    def _in_session(self, ticket: str, call: Callable[[Session, QbwcSession], T], *,
+                    invalid: T, failed: T) -> T:
+        """Run *call* on the ticket's open session; *invalid* if there is none.
+
+        An exception inside *call* rolls its work back, is logged, leaves
+        :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*.
+        """
+        try:
+            with transaction(self.sessions) as db:
+                session = self._open_session(db, ticket)
+                if session is None:
+                    return invalid
+                return call(db, session)
+        except Exception:
+            log.exception("callback failed for session ticket %s", _ticket_ref(ticket))
+            self._record_error(ticket, INTERNAL_ERROR_TEXT)
+            return failed
+
+    def _open_session(self, db: Session, ticket: str) -> QbwcSession | None:
+        """The open, unexpired session of *ticket*, touched; else ``None``."""
+        if not ticket:
+            return None
+        session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
+                            .with_for_update())
+        if session is None:
+            log.info("unknown ticket %s", _ticket_ref(ticket))
+            return None
+        if session.state != "open":
+            log.info("ticket %s belongs to session %s, which is %s", _ticket_ref(ticket), session.id,
+                     session.state)
+            return None
+        now = self.clock()
+        if now - _aware(session.last_seen_at) > self.settings.ticket_ttl:
+            session.state = "expired"
+            log.info("session %s expired: idle since %s", session.id, session.last_seen_at)
+            return None
+        if not session.user.enabled:
+            session.state = "failed"
+            log.warning("session %s ended: user %r was disabled", session.id, session.user.name)
+            return None
+        session.last_seen_at = now
+        return session
+
+    def _record_error(self, ticket: str, text: str) -> None:
+        try:
+            with transaction(self.sessions) as db:
+                session = self._open_session(db, ticket)
+                if session is not None:
+                    session.last_error = text
+        except Exception:
+            log.exception("could not record the error of session ticket %s", _ticket_ref(ticket))
+
+
+def _note_host(session: QbwcSession, ctx: RequestContext) -> None:
+    """Keep what the first sendRequestXML says about QuickBooks on the session row."""
+    if not session.qbxml_version:
+        session.qbxml_version = f"{ctx.major_version}.{ctx.minor_version}"[:8]
+        session.company_file = ctx.company_file[:500]
+        session.qb_country = ctx.country[:8]
+    if ctx.hcp_response and not session.host_info:
+        facts = hcp.host_facts(ctx.hcp_response)
+        if facts:
+            session.host_info = facts
+            session.qb_product = str(facts.get("product", ""))[:200]
+
+
+def _ticket_ref(ticket: str) -> str:
+    """A short, non-secret reference to a ticket for the log."""
+    return ticket_hash(ticket)[:10] if ticket else "(empty)"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

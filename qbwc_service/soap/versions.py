@@ -1,0 +1,54 @@
+"""The clientVersion answer: is this Web Connector recent enough?
+
+The Web Connector reports its version as ``Major.Minor.Release.Build``
+(e.g. ``2.3.0.215``). The answer, per the protocol:
+
+* ``""``: proceed.
+* ``"W:<text>"``: older than ``qbwc.warn_client_version``; the user is
+  warned and may continue.
+* ``"O:<version>"``: older than ``qbwc.min_client_version``; the Web
+  Connector tells the user which version the service requires and stops.
+
+A version string we cannot read gets ``""`` (proceed) and a log line: the
+call is optional in the protocol, and refusing a client we cannot judge
+would lock out a future numbering scheme over a cosmetic check. ``E:`` is
+left for a deliberately disabled service.
+"""
+
+from __future__ import annotations
+
+import logging
+
+log = logging.getLogger(__name__)
+
+Version = tuple[int, ...]
+
+
+def parse_version(text: str) -> Version | None:
+    """``"2.3.0.215"`` -> ``(2, 3, 0, 215)``; ``None`` if not dotted digits."""
+    parts = text.strip().split(".")
+    if not text.strip() or not all(part.isdigit() for part in parts):
+        return None
+    return tuple(int(part) for part in parts)
+
+
+def older(version: Version, than: Version) -> bool:
+    """Compare with missing trailing parts read as zero (2.3 == 2.3.0.0)."""
+    width = max(len(version), len(than))
+    return version + (0,) * (width - len(version)) < than + (0,) * (width - len(than))
+
+
+def client_version_answer(reported: str, minimum: str, warn_below: str) -> str:
+    """The clientVersion result for a Web Connector reporting *reported*."""
+    version = parse_version(reported or "")
+    if version is None:
+        log.warning("clientVersion: unreadable Web Connector version %r; letting it proceed", reported)
+        return ""
+    floor = parse_version(minimum) if minimum else None
+    if floor is not None and older(version, floor):
+        return f"O:{minimum}"
+    recommended = parse_version(warn_below) if warn_below else None
+    if recommended is not None and older(version, recommended):
+        return (f"W:Web Connector {reported} is older than the recommended {warn_below}; "
+                "please upgrade it soon.")
+    return ""

@@ -1,0 +1,95 @@
+"""``qbwc-service user add | list | disable | enable | passwd`` and the accounts module."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from qbwc_service import accounts
+from qbwc_service.cli import main
+from qbwc_service.queue.db import transaction
+
+
+def run(config_file, *args, stdin=None):
+    return CliRunner().invoke(main, ["--config", str(config_file), *args], input=stdin)
+
+
+def test_add_list_disable_enable_passwd(config_file, sessions):
+    result = run(config_file, "user", "add", "alice", "--password-stdin", "--company-file",
+                 "C:\\Co\\shop.qbw", "--jobboss-url", "mssql+pyodbc://sa:TopSecret@db/JobBOSS2", "--admin",
+                 stdin="first pass\n")
+    assert result.exit_code == 0, result.output
+    assert "{" in result.output  # prints the OwnerID / FileID
+    with sessions() as db:
+        user = accounts.get_user(db, "alice")
+        assert user.company_file == "C:\\Co\\shop.qbw" and user.is_admin and user.enabled
+        assert user.password_hash.startswith("scrypt$")
+        assert "first pass" not in user.password_hash
+        assert accounts.verify_login(db, "alice", "first pass") is not None
+
+    listing = run(config_file, "user", "list")
+    assert listing.exit_code == 0
+    assert "alice" in listing.output and "C:\\Co\\shop.qbw" in listing.output
+    assert "TopSecret" not in listing.output  # JobBOSS2 password masked
+
+    assert run(config_file, "user", "passwd", "alice", "--password-stdin", stdin="second\n").exit_code == 0
+    with sessions() as db:
+        assert accounts.verify_login(db, "alice", "first pass") is None
+        assert accounts.verify_login(db, "alice", "second") is not None
+
+    assert run(config_file, "user", "disable", "alice").exit_code == 0
+    with sessions() as db:
+        assert accounts.get_user(db, "alice").enabled is False
+        assert accounts.verify_login(db, "alice", "second") is None
+    assert "no" in run(config_file, "user", "list").output
+    assert run(config_file, "user", "enable", "alice").exit_code == 0
+    with sessions() as db:
+        assert accounts.verify_login(db, "alice", "second") is not None
+
+
+def test_password_keeps_inner_and_trailing_spaces_but_not_the_newline(config_file, sessions):
+    assert run(config_file, "user", "add", "bob", "--password-stdin", stdin=" a b \r\n").exit_code == 0
+    with sessions() as db:
+        assert accounts.verify_login(db, "bob", " a b ") is not None
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (["user", "add", "dup", "--password-stdin"], "x\n", "already exists"),
+    (["user", "add", "new", "--password-stdin"], "\n", "empty"),
+    (["user", "add", " padded", "--password-stdin"], "x\n", "spaces"),
+    (["user", "passwd", "ghost", "--password-stdin"], "x\n", "unknown user 'ghost'"),
+    (["user", "passwd", "dup", "--password-stdin"], "", "empty"),
+    (["user", "disable", "ghost"], None, "unknown user 'ghost'"),
+])
+def test_errors_are_clear_and_exit_non_zero(config_file, sessions, args, stdin, message):
+    with transaction(sessions) as db:
+        accounts.create_user(db, "dup", "pw")
+    result = run(config_file, *args, stdin=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_list_when_empty(config_file):
+    result = run(config_file, "user", "list")
+    assert result.exit_code == 0 and "no users" in result.output
+
+
+def test_prompted_password_must_be_confirmed(config_file, sessions):
+    result = run(config_file, "user", "add", "carol", stdin="pw1\npw1\n")
+    assert result.exit_code == 0, result.output
+    with sessions() as db:
+        assert accounts.verify_login(db, "carol", "pw1") is not None
+
+
+def test_every_user_command_has_help(config_file):
+    for sub in ("add", "list", "disable", "enable", "passwd"):
+        result = run(config_file, "user", sub, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_each_user_gets_distinct_guids(sessions):
+    with transaction(sessions) as db:
+        a = accounts.create_user(db, "a", "pw")
+        b = accounts.create_user(db, "b", "pw")
+        assert len({a.owner_id, a.file_id, b.owner_id, b.file_id}) == 4
