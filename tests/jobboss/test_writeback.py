@@ -1,0 +1,182 @@
+"""Write-back changes exactly the intended columns of exactly the intended rows; Set Begin."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from qbwc_service.jobboss.reader import ALL, JobBossReader
+from qbwc_service.jobboss.writeback import JobBossWriter, RecordNotFound
+
+TABLES = (
+    "Billing",
+    "BillingDet",
+    "DelTicket",
+    "DelTicketDet",
+    "OrderDet",
+    "VendorInv",
+    "VendorInvDet",
+    "Receiver",
+    "ReceiverDet",
+    "PODet",
+    "Attend",
+    "AttendDet",
+    "CustCode",
+    "VendCode",
+    "EmplCode",
+    "Estim",
+    "Terms",
+    "GLAccounts",
+    "TaxCode",
+    "Company",
+    "TimeTicket",
+)
+
+
+def snapshot(path: Path) -> dict[tuple[str, int], dict]:
+    """Every row of every table, by (table, identity key)."""
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    rows = {}
+    for table in TABLES:
+        for row in conn.execute(f'SELECT * FROM "{table}"'):
+            rows[(table, row[f"{table}_ID"])] = dict(row)
+    conn.close()
+    return rows
+
+
+def diff(before: dict, after: dict) -> dict[tuple[str, int], set[str]]:
+    """(table, id) -> names of the columns that changed."""
+    assert before.keys() == after.keys()
+    out = {}
+    for key, row in before.items():
+        changed = {col for col, val in row.items() if after[key][col] != val}
+        if changed:
+            out[key] = changed
+    return out
+
+
+def row_id(path: Path, sql: str, *args) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, args).fetchone()[0]
+
+
+def test_mark_exported_touches_only_the_flag(demo_copy):
+    inv = row_id(demo_copy, "SELECT InvoiceNo FROM Billing WHERE Exported IS NULL LIMIT 1")
+    ident = row_id(demo_copy, "SELECT Billing_ID FROM Billing WHERE InvoiceNo = ?", inv)
+    before = snapshot(demo_copy)
+    writer = JobBossWriter(demo_copy)
+    assert writer.mark_exported("Billing", f"Billing:{inv}") is True
+    after = snapshot(demo_copy)
+    assert diff(before, after) == {("Billing", ident): {"Exported"}}
+    assert after[("Billing", ident)]["Exported"] == "Y"
+    assert writer.mark_exported("ar_invoice", inv) is False  # idempotent
+    assert snapshot(demo_copy) == after
+
+
+@pytest.mark.parametrize("entity", ["DelTicket", "VendorInv", "Attend"])
+def test_mark_exported_other_transactions(demo_copy, entity):
+    reader = JobBossReader(demo_copy)
+    record = next(
+        {
+            "DelTicket": reader.packing_list_invoices,
+            "VendorInv": reader.ap_invoices,
+            "Attend": reader.attendance,
+        }[entity]()
+    )
+    before = snapshot(demo_copy)
+    assert JobBossWriter(demo_copy).mark_exported(entity, record) is True
+    changes = diff(before, snapshot(demo_copy))
+    assert len(changes) == 1
+    (table, _), cols = next(iter(changes.items()))
+    assert table == entity and cols == {"Exported"}
+    assert reader.get(record.key).exported
+    assert record.key not in {
+        r.key
+        for r in getattr(
+            reader,
+            {"DelTicket": "packing_list_invoices", "VendorInv": "ap_invoices", "Attend": "attendance"}[
+                entity
+            ],
+        )()
+    }
+
+
+def test_receivers_have_no_flag_to_write(demo_copy):
+    before = snapshot(demo_copy)
+    assert JobBossWriter(demo_copy).mark_exported("Receiver", "Receiver:R500001") is False
+    assert snapshot(demo_copy) == before
+
+
+def test_unknown_record_raises(demo_copy):
+    writer = JobBossWriter(demo_copy)
+    with pytest.raises(RecordNotFound):
+        writer.mark_exported("Billing", "INV-NOPE")
+    with pytest.raises(RecordNotFound):
+        writer.mark_paid("VendorInv", ("NOPE", "1"), date(2026, 1, 1), "P")
+    with pytest.raises(ValueError):
+        writer.mark_exported("Billing", "VendorInv:A/1")
+    with pytest.raises(ValueError):
+        writer.mark_paid("DelTicket", "DT300001", date(2026, 1, 1), "P")
+
+
+@pytest.mark.parametrize("entity", ["Billing", "VendorInv"])
+def test_mark_paid_sets_exactly_three_columns(demo_copy, entity):
+    if entity == "Billing":
+        key = row_id(demo_copy, "SELECT InvoiceNo FROM Billing WHERE AmtPaidSoFar = 0 LIMIT 1")
+        ident = row_id(demo_copy, "SELECT Billing_ID FROM Billing WHERE InvoiceNo = ?", key)
+    else:
+        with sqlite3.connect(demo_copy) as conn:
+            ident, vend, inv = conn.execute(
+                "SELECT VendorInv_ID, VendCode, InvoiceNo FROM VendorInv WHERE AmtPaidSoFar = 0 LIMIT 1"
+            ).fetchone()
+        key = f"VendorInv:{vend}/{inv}"
+    before = snapshot(demo_copy)
+    writer = JobBossWriter(demo_copy)
+    assert writer.mark_paid(entity, key, date(2026, 2, 3), "X") is True
+    after = snapshot(demo_copy)
+    assert diff(before, after) == {(entity, ident): {"AmtPaidSoFar", "PymtDate", "PymtStatus"}}
+    row = after[(entity, ident)]
+    assert row["AmtPaidSoFar"] == row["InvoiceTotal"] and row["PymtStatus"] == "X"
+    assert datetime.fromisoformat(row["PymtDate"]) == datetime(2026, 2, 3)
+    assert writer.mark_paid(entity, key, date(2026, 2, 3), "X") is False
+    assert snapshot(demo_copy) == after
+
+
+def test_set_begin_marks_exactly_the_older_transactions(demo_copy):
+    before_day = date(2026, 1, 20)
+    before = snapshot(demo_copy)
+    counts = JobBossWriter(demo_copy).set_begin(before_day)
+    changes = diff(before, snapshot(demo_copy))
+    assert all(cols == {"Exported"} for cols in changes.values())
+    date_cols = {"Billing": "InvDate", "DelTicket": "ShipDate", "VendorInv": "InvDate"}
+    expected = set()
+    for (table, ident), row in before.items():
+        if row.get("Exported") == "Y" or table not in (*date_cols, "Attend"):
+            continue
+        if table == "Attend":
+            day = datetime.strptime(row["TicketDate"], "%m/%d/%Y").date()
+        else:
+            day = datetime.fromisoformat(row[date_cols[table]]).date()
+        if day < before_day:
+            expected.add((table, ident))
+    assert set(changes) == expected
+    assert counts == {
+        t: sum(1 for k in expected if k[0] == t) for t in ("Billing", "DelTicket", "VendorInv", "Attend")
+    }
+    assert all(counts.values())
+    reader = JobBossReader(demo_copy)
+    assert all(i.txn_date >= before_day for i in reader.ar_invoices())
+    assert all(d.ticket_date >= before_day for d in reader.attendance())
+    assert JobBossWriter(demo_copy).set_begin(before_day) == dict.fromkeys(counts, 0)
+
+
+def test_set_begin_leaves_newer_records_readable(demo_copy):
+    reader = JobBossReader(demo_copy)
+    newer = {i.key for i in reader.ar_invoices() if i.txn_date >= date(2026, 1, 15)}
+    JobBossWriter(demo_copy).set_begin(date(2026, 1, 15))
+    assert {i.key for i in reader.ar_invoices()} == newer
+    assert len(list(reader.ar_invoices(ALL))) == 1000
