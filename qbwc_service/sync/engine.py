@@ -1,0 +1,416 @@
+"""The sync engine the SOAP edge calls: :class:`JobBossSync`.
+
+One Web Connector session is one *run*:
+
+1. ``has_work`` (authenticate): retry owed JobBOSS2 write-backs, plan new and
+   changed records when ``sync.type = auto``, then ask the queue whether a
+   session would have anything to do.
+2. ``next_request`` (sendRequestXML): on the first call read the HCP
+   response, negotiate the qbXML version, start the run and turn jobs left
+   ``sent`` by a dead session into ``verify``. Then send, in this order, the
+   verification queries of lost jobs, then up to ``sync.batch_size`` ready
+   jobs of one area in ONE message (requestID = job id). Each request is built
+   and checked alone first; one that cannot be built fails alone and never
+   leaves the service. The whole message is validated against the XSD.
+3. ``apply_response`` (receiveResponseXML): each result is applied to its job
+   by the error policy; the return value is the session's real progress.
+4. ``close`` (closeConnection): jobs still ``sent`` become ``verify``, the run
+   ends with its report and a one-line summary.
+
+Nothing is kept in the process: every fact lives in the queue database, so
+several ``serve`` processes can share it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from qbwc_service import xmlsafe
+from qbwc_service.qbxml import build as qb_build
+from qbwc_service.qbxml import message as qb_message
+from qbwc_service.qbxml import requests as rq
+from qbwc_service.qbxml import versions as qb_versions
+from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
+from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
+from qbwc_service.qbxml.validate import validation_errors
+from qbwc_service.queue import dequeue
+from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.models import AuditEvent, IdMapEntry, Job, QbwcSession, Run, User, utcnow
+from qbwc_service.queue.states import JobStatus
+from qbwc_service.sync import apply, idmap, kinds, planner, runs
+from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.contract import RequestContext
+from qbwc_service.sync.dependencies import DependencyPlanner
+from qbwc_service.sync.mapping import lists
+from qbwc_service.sync.mapping.context import MapContext, MappingError
+
+log = logging.getLogger(__name__)
+
+#: Areas a session may stop on error (lists never stop: their failures block dependents).
+STOPPABLE_AREAS = ("ar", "ap", "time")
+#: Build failures that fail the one job, never the message.
+BUILD_ERRORS = (MappingError, QbxmlFieldError, qb_versions.QbxmlVersionError, ValueError,
+                KeyError, TypeError)
+
+
+class JobBossSync:
+    """The :class:`~qbwc_service.sync.contract.SyncEngine` syncing JobBOSS2 into QuickBooks."""
+
+    def __init__(self, *, reader_factory: Callable[[User], Any] | None = None,
+                 writer_factory: Callable[[User], Any] | None = None,
+                 paid_status_code: str = "P", validate: bool = True,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.reader_factory = reader_factory or planner.default_reader
+        self.writer_factory = writer_factory or _default_writer
+        self.paid_status_code = paid_status_code
+        self.validate = validate
+        self.clock = clock
+
+    # ------------------------------------------------------------ SyncEngine
+
+    def has_work(self, db: Session, user: User) -> bool:
+        settings = settings_mod.get_settings(db, user.id)
+        self._writebacks(db, user, None)
+        if settings.is_auto and user.jobboss_url:
+            planner.plan_auto(db, user, reader=self.reader_factory(user), settings=settings,
+                              now=self.clock())
+        return dequeue.has_open_work(db, user.id, now=self.clock())
+
+    def next_request(self, db: Session, session: QbwcSession, ctx: RequestContext) -> str:
+        if session.run_id is None:
+            self._start(db, session, ctx)
+        settings = settings_mod.get_settings(db, session.user_id)
+        mctx = self._map_context(db, session, settings)
+        for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
+            while True:
+                claimed = self._claim(db, session, settings, status)
+                if not claimed:
+                    break
+                xml = self._message(db, session, settings, mctx, claimed)
+                if xml:
+                    runs.count_round_trip(db, session.run_id)
+                    return xml
+        session.last_error = "Nothing is ready to send to QuickBooks."
+        return ""
+
+    def apply_response(self, db: Session, session: QbwcSession, response: str, hresult: str,
+                       message: str) -> int:
+        sent = list(db.scalars(select(Job).where(Job.session_id == session.id,
+                                                 Job.status == JobStatus.SENT.value)
+                               .order_by(Job.id)))
+        if hresult and hresult.strip() not in ("", "0", "0x0", "0x00000000"):
+            return self._failed_message(db, session, sent, f"{hresult}: {message}".strip(": "))
+        try:
+            results = parse_response(response).results
+        except (QbxmlParseError, xmlsafe.UnsafeXMLError, ValueError) as exc:
+            return self._failed_message(db, session, sent, f"unreadable response: {exc}")
+        settings = settings_mod.get_settings(db, session.user_id)
+        ac = apply.ApplyContext(db=db, run_id=session.run_id, settings=settings, now=self.clock(),
+                                ensure=self._ensure_factory(db, session, settings))
+        for job in sent:
+            result = results.get(job.request_id)
+            if result is None:  # not processed (stopOnError stopped before it)
+                jobs_mod.transition(db, job, JobStatus.PENDING, run_id=session.run_id,
+                                    reason="not processed: an earlier request of the message failed")
+                continue
+            outcome = apply.apply_result(ac, job, result)
+            self._maybe_stop_area(db, session, settings, outcome)
+        self._writebacks(db, session.user, session.run_id)
+        return self._progress(db, session, settings)
+
+    def connection_error(self, db: Session, session: QbwcSession, hresult: str, message: str) -> str:
+        session.last_error = f"QuickBooks could not be opened: {hresult} {message}".strip()
+        return "done"
+
+    def close(self, db: Session, session: QbwcSession) -> str:
+        lost_to_verify(db, session.user_id, session_id=session.id)
+        if session.run_id is None:
+            return "OK: nothing to sync"
+        return runs.finish(db, session.run_id, settings_mod.get_settings(db, session.user_id))
+
+    # ------------------------------------------------------------ session start
+
+    def _start(self, db: Session, session: QbwcSession, ctx: RequestContext) -> None:
+        facts = session.host_info or {}
+        supported = facts.get("supported_qbxml_versions") or []
+        country = (ctx.country or facts.get("country") or "US").upper()
+        try:
+            version = qb_versions.negotiate(supported, ctx.major_version, ctx.minor_version)
+        except qb_versions.QbxmlVersionError:
+            version = "13.0"
+        session.qbxml_version = version
+        session.qb_country = country if country in qb_versions.COUNTRIES else "US"
+        tax = _tax_defaults(ctx.hcp_response, session.qb_country)
+        if tax:
+            session.host_info = {**facts, "tax_codes": tax}
+        run = runs.start(db, session)
+        session.run_id = run.id
+        lost_to_verify(db, session.user_id, except_session=session.id)
+
+    def _map_context(self, db: Session, session: QbwcSession,
+                     settings: settings_mod.SyncSettings) -> MapContext:
+        user_id = session.user_id
+        # Every list record the company holds, in one query: a message references many.
+        cache: dict[tuple[str, str], rq.Ref | None] = {
+            (entity, key): rq.Ref(list_id=qb_id) for entity, key, qb_id in db.execute(
+                select(IdMapEntry.entity, IdMapEntry.source_key, IdMapEntry.qb_id).where(
+                    IdMapEntry.user_id == user_id,
+                    IdMapEntry.entity.in_(list(lists.LIST_ENTITIES))))}
+
+        def resolve(entity: str, key: str) -> rq.Ref | None:
+            ident = (entity, idmap.norm_key(key))
+            if ident not in cache:
+                row = idmap.lookup(db, user_id, entity, key)
+                cache[ident] = rq.Ref(list_id=row.qb_id) if row is not None else None
+            return cache[ident]
+
+        return MapContext(country=session.qb_country or "US", version=session.qbxml_version or "13.0",
+                          settings=settings, owner=session.user.owner_id, resolve=resolve)
+
+    # ------------------------------------------------------------ building a message
+
+    def _claim(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
+               status: str) -> list[Job]:
+        stopped = runs.stopped_areas(db, session.run_id)
+        areas = [a for a in dequeue.AREA_ORDER if a not in stopped]
+        claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
+                                      limit=settings.batch_size, areas=areas, now=self.clock(),
+                                      run_id=session.run_id, status=status)
+        if status == JobStatus.VERIFY.value:
+            for job in claimed:
+                job.payload = {**job.payload, "phase": "verify"}
+        return claimed
+
+    def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
+                 mctx: MapContext, jobs: list[Job]) -> str:
+        """One qbXML message for the claimed jobs ("" if every one failed to build)."""
+        tax = (session.host_info or {}).get("tax_codes") or {}
+        for job in jobs:
+            if job.kind == "invoice.add" and tax:
+                job.payload = {**job.payload, "tax_codes": tax}
+        version, country = mctx.version, mctx.country
+        elements: list[tuple[Job, etree._Element]] = []
+        warnings: dict[str, list[FieldWarning]] = {}
+        ac = self._apply_context(db, session, settings)
+        for group in _request_groups(jobs):
+            head = group[0]
+            request_id = head.request_id if len(group) == 1 else f"L{head.id}"
+            found: list[FieldWarning] = []
+            try:
+                request = _grouped_query(group, mctx) if len(group) > 1 else kinds.request_for(head, mctx)
+                element = qb_build.build_request_element(request, version, country, request_id, found)
+            except BUILD_ERRORS as exc:
+                if len(group) > 1:  # one bad name: look the others up one by one
+                    for job in group:
+                        built = self._build_one(ac, session, settings, mctx, job, warnings)
+                        if built is not None:
+                            elements.append((job, built))
+                    continue
+                self._build_failed(ac, session, settings, head, str(exc))
+                continue
+            for job in group:
+                job.request_id = request_id
+            elements.append((head, element))
+            warnings[request_id] = found
+        if not elements:
+            return ""
+        on_error = "stopOnError" if (settings["options.quit_area_on_error"]
+                                     and jobs[0].area in STOPPABLE_AREAS) else "continueOnError"
+        xml = self._serialize(ac, session, settings, elements, on_error, version)
+        for job in jobs:
+            if job.status == JobStatus.SENT.value:
+                for warning in warnings.get(job.request_id, []):
+                    jobs_mod.add_warning(db, job, f"{warning.path}: {warning.reason}",
+                                         run_id=session.run_id)
+                job.request_xml = ""  # the message is kept once, on the run's first job below
+        if xml:
+            sent = [j for j in jobs if j.status == JobStatus.SENT.value]
+            if sent:
+                sent[0].request_xml = xml
+        return xml
+
+    def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,
+                   settings: settings_mod.SyncSettings, mctx: MapContext, job: Job,
+                   warnings: dict[str, list[FieldWarning]]) -> etree._Element | None:
+        found: list[FieldWarning] = []
+        try:
+            element = qb_build.build_request_element(kinds.request_for(job, mctx), mctx.version,
+                                                     mctx.country, str(job.id), found)
+        except BUILD_ERRORS as exc:
+            self._build_failed(ac, session, settings, job, str(exc))
+            return None
+        job.request_id = str(job.id)
+        warnings[job.request_id] = found
+        return element
+
+    def _serialize(self, ac: apply.ApplyContext, session: QbwcSession,
+                   settings: settings_mod.SyncSettings, elements: list[tuple[Job, etree._Element]],
+                   on_error: str, version: str) -> str:
+        root = etree.Element("QBXML")
+        msgs = etree.SubElement(root, "QBXMLMsgsRq", onError=on_error)
+        for _job, element in elements:
+            msgs.append(element)
+        xml = qb_message.serialize(root, version)
+        if not self.validate or not validation_errors(xml, version):
+            return xml
+        # Find the culprits: each request alone; they fail, the others go.
+        keep: list[tuple[Job, etree._Element]] = []
+        for job, element in elements:
+            alone = etree.Element("QBXML")
+            etree.SubElement(alone, "QBXMLMsgsRq", onError=on_error).append(_copy(element))
+            problems = validation_errors(qb_message.serialize(alone, version), version)
+            if problems:
+                for member in _members(ac.db, session, job):
+                    self._build_failed(ac, session, settings, member,
+                                       "the request does not validate: " + "; ".join(problems[:3]))
+            else:
+                keep.append((job, element))
+        if not keep:
+            return ""
+        return self._serialize(ac, session, settings, keep, on_error, version)
+
+    def _build_failed(self, ac: apply.ApplyContext, session: QbwcSession,
+                      settings: settings_mod.SyncSettings, job: Job, reason: str) -> None:
+        if kinds.kind_of(job) == "ensure" and lists.LIST_ENTITIES[job.payload["entity"]].absent_ok:
+            apply.mark_absent(ac, job, f"cannot exist in QuickBooks ({reason})")
+            return
+        outcome = apply.fail(ac, job, reason)
+        self._maybe_stop_area(ac.db, session, settings, outcome)
+
+    # ------------------------------------------------------------ applying
+
+    def _apply_context(self, db: Session, session: QbwcSession,
+                       settings: settings_mod.SyncSettings) -> apply.ApplyContext:
+        return apply.ApplyContext(db=db, run_id=session.run_id, settings=settings, now=self.clock(),
+                                  ensure=self._ensure_factory(db, session, settings))
+
+    def _ensure_factory(self, db: Session, session: QbwcSession,
+                        settings: settings_mod.SyncSettings) -> Callable[[Session, int, Any], Job]:
+        def ensure(db_: Session, user_id: int, need: Any) -> Job:
+            lookup = _safe_lookup(self.reader_factory, session.user, settings)
+            return DependencyPlanner(db_, user_id, settings, lookup).ensure(db_, user_id, need)
+        return ensure
+
+    def _failed_message(self, db: Session, session: QbwcSession, sent: list[Job], why: str) -> int:
+        """QuickBooks did not answer the message: its jobs are checked next session."""
+        for job in sent:
+            jobs_mod.transition(db, job, JobStatus.VERIFY, run_id=session.run_id, reason=why)
+        session.last_error = f"QuickBooks could not process the request: {why}"
+        return -101
+
+    def _maybe_stop_area(self, db: Session, session: QbwcSession,
+                         settings: settings_mod.SyncSettings, outcome: apply.Outcome) -> None:
+        if (outcome.event == jobs_mod.ERROR and settings["options.quit_area_on_error"]
+                and outcome.area in STOPPABLE_AREAS):
+            runs.stop_area(db, session.user_id, session.run_id, outcome.area)
+
+    def _progress(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings) -> int:
+        stopped = runs.stopped_areas(db, session.run_id)
+        areas = [a for a in dequeue.AREA_ORDER if a not in stopped]
+        if not dequeue.has_open_work(db, session.user_id, areas=areas, now=self.clock()):
+            return 100
+        return min(99, max(1, dequeue.progress(db, user_id=session.user_id, session_id=session.id,
+                                               areas=areas)))
+
+    def _writebacks(self, db: Session, user: User, run_id: int | None) -> None:
+        if not user.jobboss_url:
+            return
+        try:
+            target = apply.JobBossTarget(self.writer_factory(user), self.paid_status_code)
+        except Exception as exc:  # noqa: BLE001 - JobBOSS2 unreachable: retried next time
+            log.warning("JobBOSS2 write-backs for %s postponed: %s", user.name, exc)
+            return
+        apply.run_writebacks(db, user.id, target, run_id)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def lost_to_verify(db: Session, user_id: int, *, session_id: int | None = None,
+                   except_session: int | None = None) -> int:
+    """Jobs left ``sent`` by a session that ended become ``verify``."""
+    stmt = select(Job).where(Job.user_id == user_id, Job.status == JobStatus.SENT.value)
+    if session_id is not None:
+        stmt = stmt.where(Job.session_id == session_id)
+    if except_session is not None:
+        stmt = stmt.where((Job.session_id != except_session) | Job.session_id.is_(None))
+    lost = list(db.scalars(stmt))
+    for job in lost:
+        jobs_mod.transition(db, job, JobStatus.VERIFY,
+                            reason="the session ended before QuickBooks' answer arrived")
+    return len(lost)
+
+
+def _request_groups(jobs: list[Job]) -> list[list[Job]]:
+    """Ensure jobs looking up names of the same list share one query; the rest go alone."""
+    groups: list[list[Job]] = []
+    shared: dict[str, list[Job]] = {}
+    for job in jobs:
+        if kinds.kind_of(job) == "ensure" and kinds.phase(job) in ("query", "verify"):
+            entity = job.payload["entity"]
+            if entity not in shared:
+                shared[entity] = []
+                groups.append(shared[entity])
+            shared[entity].append(job)
+        else:
+            groups.append([job])
+    return groups
+
+
+def _grouped_query(group: list[Job], mctx: MapContext) -> Any:
+    names = tuple(dict.fromkeys(job.payload["name"] for job in group))
+    return lists.query_for(group[0].payload["entity"], names, mctx.country)
+
+
+def _members(db: Session, session: QbwcSession, head: Job) -> list[Job]:
+    """The jobs sharing the request of ``head``."""
+    return list(db.scalars(select(Job).where(Job.session_id == session.id,
+                                             Job.status == JobStatus.SENT.value,
+                                             Job.request_id == head.request_id)))
+
+
+def _copy(element: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(element))
+
+
+def _safe_lookup(factory: Callable[[User], Any], user: User,
+                 settings: settings_mod.SyncSettings) -> Callable[[str, list[str]], dict[str, Any]]:
+    def lookup(entity: str, keys: list[str]) -> dict[str, Any]:
+        try:
+            reader = factory(user)
+        except Exception:  # noqa: BLE001 - without JobBOSS2 the ensure adds by name only
+            return {}
+        return planner.lookup_records(reader, entity, keys)
+    return lookup
+
+
+def _tax_defaults(hcp: str, country: str) -> dict[str, str]:
+    """The default taxable / non-taxable sales tax codes from the PreferencesRet."""
+    if not hcp or not hcp.lstrip().startswith("<"):
+        return {}
+    try:
+        root = xmlsafe.parse(hcp)
+    except xmlsafe.UnsafeXMLError:
+        return {}
+    prefs = root.find(".//PreferencesRet/SalesTaxPreferences")
+    if prefs is None:
+        return {}
+    out = {"taxable": prefs.findtext("DefaultTaxableSalesTaxCodeRef/FullName") or "",
+           "non_taxable": prefs.findtext("DefaultNonTaxableSalesTaxCodeRef/FullName") or ""}
+    return {k: v for k, v in out.items() if v}
+
+
+def _default_writer(user: User) -> Any:
+    from qbwc_service.jobboss.writeback import JobBossWriter
+
+    return JobBossWriter(user.jobboss_url)
+
+
+__all__ = ["JobBossSync", "lost_to_verify", "AuditEvent", "Run", "update"]

@@ -1,0 +1,86 @@
+"""The ID map: which JobBOSS2 records a QuickBooks company already holds.
+
+One row per (user, entity, JobBOSS2 key) with the QuickBooks ListID or TxnID,
+its name and EditSequence. A record in the map is never added again for that
+company; transactions reference list records by the ListID kept here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from qbwc_service.queue.models import IdMapEntry
+
+#: Keys are compared after stripping and folding case (QuickBooks names are case-insensitive,
+#: JobBOSS2 codes are padded).
+EntityKey = tuple[str, str]
+
+
+def norm_key(key: str) -> str:
+    """The form a JobBOSS2 key is stored under."""
+    return key.strip()
+
+
+@dataclass(frozen=True)
+class Known:
+    """A record QuickBooks holds: its id, name and EditSequence."""
+
+    qb_id: str
+    qb_name: str
+    edit_sequence: str
+    source_version: str
+
+
+def lookup(db: Session, user_id: int, entity: str, key: str) -> IdMapEntry | None:
+    """The map row of one record, if any."""
+    return db.scalars(select(IdMapEntry).where(
+        IdMapEntry.user_id == user_id, IdMapEntry.entity == entity,
+        IdMapEntry.source_key == norm_key(key))).first()
+
+
+def lookup_many(db: Session, user_id: int, keys: Iterable[EntityKey]) -> dict[EntityKey, Known]:
+    """The known records among ``keys`` (entity, key), in one query per 500 keys."""
+    wanted = sorted({(e, norm_key(k)) for e, k in keys})
+    found: dict[EntityKey, Known] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        rows = db.execute(select(IdMapEntry.entity, IdMapEntry.source_key, IdMapEntry.qb_id,
+                                 IdMapEntry.qb_name, IdMapEntry.edit_sequence,
+                                 IdMapEntry.source_version).where(
+            IdMapEntry.user_id == user_id,
+            tuple_(IdMapEntry.entity, IdMapEntry.source_key).in_(chunk)))
+        for entity, key, qb_id, name, seq, version in rows:
+            found[(entity, key)] = Known(qb_id, name, seq, version)
+    return found
+
+
+def known_keys(db: Session, user_id: int, entity: str) -> dict[str, str]:
+    """Every key of ``entity`` the company holds -> the source version it was sent as."""
+    rows = db.execute(select(IdMapEntry.source_key, IdMapEntry.source_version).where(
+        IdMapEntry.user_id == user_id, IdMapEntry.entity == entity))
+    return dict(rows.all())
+
+
+def remember(db: Session, user_id: int, entity: str, key: str, qb_id: str, *,
+             name: str = "", edit_sequence: str = "", source_version: str = "") -> IdMapEntry:
+    """Record (or update) the QuickBooks identity of a JobBOSS2 record."""
+    row = lookup(db, user_id, entity, key)
+    if row is None:
+        row = IdMapEntry(user_id=user_id, entity=entity, source_key=norm_key(key), qb_id=qb_id)
+        db.add(row)
+    row.qb_id = qb_id
+    row.qb_name = name[:260] or row.qb_name
+    row.edit_sequence = edit_sequence or row.edit_sequence
+    row.source_version = source_version or row.source_version
+    return row
+
+
+def forget(db: Session, user_id: int, entity: str, key: str) -> None:
+    """Drop a record QuickBooks no longer has (a 3140 on its ListID)."""
+    row = lookup(db, user_id, entity, key)
+    if row is not None:
+        db.delete(row)

@@ -1,0 +1,1 @@
+"""JobBOSS2 records -> qbXML requests, one module per record family."""

@@ -1,0 +1,152 @@
+"""AR invoices (Customer Billing or packing lists) -> ``InvoiceAdd``.
+
+One JobBOSS2 invoice is one QuickBooks invoice: the customer, date,
+RefNumber = the invoice (or packing list) number, terms, PO number, ship
+address, one line per JobBOSS2 line (ItemRef = the part), then shipping and
+freight as lines on the configured freight item. Sales tax follows the
+country: in the US the JobBOSS2 tax code is the header tax item and each line
+is ``Tax`` or ``Non``; in Canada and the UK each taxable line carries the tax
+code itself.
+
+A RefNumber longer than QuickBooks' 11 characters, or a total that does not
+match the lines, fails the record (never truncated, never "fixed").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from qbwc_service.jobboss import records as jb
+from qbwc_service.qbxml import requests as rq
+from qbwc_service.sync.mapping import lists
+from qbwc_service.sync.mapping.context import (
+    MapContext,
+    MappingError,
+    Need,
+    cents,
+    same_amount,
+    text,
+)
+
+#: QuickBooks' limit on an invoice RefNumber.
+REF_NUMBER_MAX = 11
+#: The item of lines that name no part.
+MISC_ITEM = "Misc Charge"
+
+
+def needs(inv: jb.ArInvoice, settings: Any) -> list[Need]:
+    """The list records the invoice references (see :mod:`..dependencies`)."""
+    out = [lists.customer_need(inv.cust_code, None)]
+    out += [lists.item_need(line.part_no) for line in inv.lines if line.part_no]
+    if any(not line.part_no and line.amount for line in inv.lines):
+        out.append(Need("qb_item", MISC_ITEM, MISC_ITEM))
+    if inv.shipping_charges or inv.freight_charges:
+        out.append(lists.freight_need(settings))
+    if inv.terms_code:
+        out.append(lists.terms_need(inv.terms_code))
+    if inv.tax_code:
+        out.append(lists.sales_tax_need(inv.tax_code))
+    if settings["defaults.ar_account"]:
+        out.append(lists.default_account_need(settings, "ar"))
+    return out
+
+
+def check(inv: jb.ArInvoice) -> None:
+    """Raise :class:`MappingError` if QuickBooks would refuse the invoice or get it wrong."""
+    if len(inv.invoice_no) > REF_NUMBER_MAX:
+        raise MappingError(f"invoice number {inv.invoice_no!r} is longer than the "
+                           f"{REF_NUMBER_MAX} characters QuickBooks allows")
+    lines = sum((cents(line.amount) for line in inv.lines), Decimal("0"))
+    charges = inv.shipping_charges + inv.freight_charges
+    if not any(same_amount(inv.total, lines + charges + tax) for tax in (inv.sales_tax, Decimal(0))):
+        raise MappingError(f"invoice total {cents(inv.total)} does not match its lines "
+                           f"({cents(lines)}) + charges ({cents(charges)}) + tax "
+                           f"({cents(inv.sales_tax)})")
+    if not inv.lines and not charges:
+        raise MappingError("invoice has no lines")
+
+
+def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
+                non_taxable_code: str = "Non") -> rq.InvoiceAdd:
+    """The ``InvoiceAdd`` of a JobBOSS2 invoice (raises :class:`MappingError`)."""
+    check(inv)
+    settings = ctx.settings
+    tax_ref = ctx.optional_ref(lists.sales_tax_need(inv.tax_code)) if inv.tax_code else None
+    codes = _TaxCodes(ctx, tax_ref, taxable_code, non_taxable_code, bool(inv.tax_code))
+    lines = [_line(line, ctx, codes) for line in inv.lines]
+    freight = lists.freight_need(settings)
+    for label, amount in (("Shipping", inv.shipping_charges), ("Freight", inv.freight_charges)):
+        if amount:
+            lines.append(rq.InvoiceLine(item=ctx.ref(freight), desc=label, amount=cents(amount)))
+    return rq.InvoiceAdd(
+        customer=ctx.ref(lists.customer_need(inv.cust_code, None)),
+        ar_account=ctx.ref(lists.default_account_need(ctx, "ar"))
+        if settings["defaults.ar_account"] else None,
+        txn_date=inv.txn_date,
+        ref_number=inv.invoice_no,
+        ship_address=_ship_address(inv.ship_address),
+        po_number=text(inv.po_number),
+        terms=ctx.optional_ref(lists.terms_need(inv.terms_code)) if inv.terms_code else None,
+        due_date=inv.due_date,
+        item_sales_tax=tax_ref if ctx.is_us else None,
+        memo=text(inv.notes),
+        external_guid=ctx.guid(inv.key),
+        lines=tuple(lines),
+    )
+
+
+class _TaxCodes:
+    """The line sales-tax code for the country (see the module docs)."""
+
+    def __init__(self, ctx: MapContext, tax_ref: rq.Ref | None, taxable: str, non_taxable: str,
+                 has_tax: bool) -> None:
+        self.has_tax = has_tax
+        # In Canada and the UK the code carries the tax: the JobBOSS2 code when QuickBooks
+        # has it (a ListID from the ID map), else the company's default taxable code.
+        usable = not ctx.is_us and tax_ref is not None and bool(tax_ref.list_id)
+        self.taxable = tax_ref if usable and tax_ref is not None else rq.Ref.named(taxable)
+        self.non_taxable = rq.Ref.named(non_taxable)
+
+    def for_line(self, taxable: bool) -> rq.Ref | None:
+        if not self.has_tax:
+            return None
+        return self.taxable if taxable else self.non_taxable
+
+
+def _line(line: jb.ArLine, ctx: MapContext, codes: _TaxCodes) -> rq.InvoiceLine:
+    if line.part_no:
+        item = ctx.ref(lists.item_need(line.part_no))
+    elif line.amount:
+        item = ctx.ref(Need("qb_item", MISC_ITEM, MISC_ITEM))
+    else:  # a text line: description only
+        return rq.InvoiceLine(desc=text(line.description) or "")
+    amount = cents(line.amount)
+    rate = line.unit_price
+    # Send the rate only when quantity x rate gives the JobBOSS2 amount, so
+    # QuickBooks never recomputes a different line total.
+    if rate is None or not same_amount(line.quantity * rate, amount):
+        rate = None
+    return rq.InvoiceLine(item=item, desc=text(line.description), quantity=line.quantity,
+                          rate=rate, amount=amount, sales_tax_code=codes.for_line(line.taxable))
+
+
+def _ship_address(addr: jb.Address) -> rq.Address | None:
+    if addr.is_empty:
+        return None
+    return rq.Address(addr1=text(addr.name), addr2=text(addr.line1), addr3=text(addr.line2),
+                      city=text(addr.city), state=text(addr.state),
+                      postal_code=text(addr.postal_code), country=text(addr.country))
+
+
+def verify_query(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceQuery:
+    """Find the invoice QuickBooks may already hold: same customer, same RefNumber."""
+    customer = ctx.ref(lists.customer_need(inv.cust_code, None))
+    return rq.InvoiceQuery(entity=rq.EntityFilter.for_ref(customer), ref_number_from=inv.invoice_no,
+                           ref_number_to=inv.invoice_no)
+
+
+def matches(inv: jb.ArInvoice, ret: Any) -> bool:
+    """Whether a returned invoice is this one (RefNumber and date)."""
+    same_ref = (ret.ref_number or "").casefold() == inv.invoice_no.casefold()
+    return same_ref and (ret.txn_date is None or ret.txn_date == inv.txn_date)

@@ -1,0 +1,108 @@
+"""What every mapping function gets besides the record.
+
+A mapping turns one JobBOSS2 record into one qbXML request (a dataclass of
+:mod:`qbwc_service.qbxml.requests`). It needs the QuickBooks company's
+country and qbXML version, the user's settings, and the ListIDs of the list
+records the request references: :class:`MapContext` carries all four.
+
+A record QuickBooks would refuse raises :class:`MappingError` with a reason a
+person can act on; the job fails alone and is never sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from qbwc_service.qbxml.requests import Ref
+from qbwc_service.sync.settings import SyncSettings, defaults
+
+CENT = Decimal("0.01")
+#: Amounts are compared to the cent.
+TOLERANCE = Decimal("0.005")
+#: ExternalGUIDs are derived from the user and the record key in this namespace.
+GUID_NAMESPACE = uuid.UUID("6f1c1c5e-2b0a-4d49-9a55-1f1bd2d0a9c3")
+
+
+class MappingError(ValueError):
+    """The record cannot become a request QuickBooks would accept; the message says why."""
+
+
+@dataclass(frozen=True)
+class Need:
+    """A list record a request references: ``entity`` + ``key`` in the ID map, ``name`` in QuickBooks."""
+
+    entity: str
+    key: str
+    name: str
+
+
+Resolver = Callable[[str, str], Ref | None]
+
+
+def _no_refs(_entity: str, _key: str) -> Ref | None:
+    return None
+
+
+@dataclass(frozen=True)
+class MapContext:
+    """Country, version, settings and the ID map lookups of one mapping call."""
+
+    country: str = "US"
+    version: str = "13.0"
+    settings: SyncSettings = field(default_factory=defaults)
+    owner: str = ""  # the user's stable identity, for ExternalGUIDs
+    resolve: Resolver = _no_refs
+
+    def ref(self, need: Need) -> Ref:
+        """The reference to a needed list record: its ListID when known, else its name."""
+        known = self.resolve(need.entity, need.key)
+        if known is not None and known.list_id == "":
+            raise MappingError(f"{need.entity.replace('_', ' ')} {need.name!r} does not exist "
+                               "in QuickBooks")
+        return known if known is not None else Ref.named(need.name)
+
+    def optional_ref(self, need: Need) -> Ref | None:
+        """Like :meth:`ref`, but ``None`` for a record known to be absent from QuickBooks."""
+        known = self.resolve(need.entity, need.key)
+        if known is not None and known.list_id == "":
+            return None
+        return known if known is not None else Ref.named(need.name)
+
+    @property
+    def is_us(self) -> bool:
+        return self.country.upper() in ("US", "")
+
+    def supports(self, version: str) -> bool:
+        """Whether the negotiated qbXML version is at least ``version``."""
+        return _vt(self.version) >= _vt(version)
+
+    def guid(self, record_key: str, since: str = "9.0") -> str | None:
+        """A stable ExternalGUID for a record, when the version has the element."""
+        if not self.supports(since):
+            return None
+        return "{" + str(uuid.uuid5(GUID_NAMESPACE, f"{self.owner}|{record_key}")).upper() + "}"
+
+
+def _vt(version: str) -> tuple[int, ...]:
+    parts = [p for p in version.replace("CA", "").replace("UK", "").split(".") if p.isdigit()]
+    return tuple(int(p) for p in parts) or (0,)
+
+
+def cents(value: Decimal) -> Decimal:
+    """``value`` rounded half-up to the cent."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def same_amount(a: Decimal, b: Decimal) -> bool:
+    return abs(cents(a) - cents(b)) < TOLERANCE
+
+
+def text(value: str | None) -> str | None:
+    """Blank text as ``None`` (the element is left out)."""
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None

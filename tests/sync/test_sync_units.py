@@ -1,0 +1,130 @@
+"""The error policy table, the mappings against Intuit's XSD, and planning idempotence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from lxml import etree
+
+from qbwc_service.jobboss.reader import TxnFilter
+from qbwc_service.qbxml import requests as rq
+from qbwc_service.qbxml.build import build_request_element
+from qbwc_service.qbxml.message import serialize
+from qbwc_service.qbxml.validate import validation_errors
+from qbwc_service.sync import errors
+from qbwc_service.sync.errors import Action
+from qbwc_service.sync.mapping import ap, ar, lists
+from qbwc_service.sync.mapping import time as time_map
+from qbwc_service.sync.mapping.context import MapContext, MappingError
+from qbwc_service.sync.settings import defaults
+
+
+@pytest.mark.parametrize(("code", "operation", "action"), [
+    (0, "add", Action.SUCCESS),
+    (1, "query", Action.NOT_FOUND),
+    (500, "query", Action.NOT_FOUND),
+    (3100, "add", Action.ADOPT),
+    (3100, "mod", Action.FAIL),
+    (3140, "add", Action.PLAN_DEPENDENCY),
+    (3175, "add", Action.RETRY),
+    (3176, "mod", Action.RETRY),
+    (3180, "add", Action.RETRY),
+    (3200, "mod", Action.REQUERY_MOD),
+    (3200, "add", Action.FAIL),
+    (530, "add", Action.SUCCESS),  # a warning: done, with the message kept
+    (3210, "add", Action.FAIL),
+    (9999, "query", Action.FAIL),
+])
+def test_error_policy_table(code, operation, action):
+    assert errors.decide(code, operation) is action
+
+
+def test_retries_back_off_and_are_capped():
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    delays = [errors.retry_after(n, now) - now for n in range(1, errors.MAX_RETRY_ATTEMPTS)]
+    assert delays == sorted(delays) and delays[0] > timedelta(0)
+    assert all(d <= errors.BACKOFF_CAP for d in delays)
+    assert errors.retry_after(errors.MAX_RETRY_ATTEMPTS, now) is None
+
+
+def _validates(request, version="13.0", country="US"):
+    root = etree.Element("QBXML")
+    msgs = etree.SubElement(root, "QBXMLMsgsRq", onError="continueOnError")
+    msgs.append(build_request_element(request, version, country, "1", []))
+    xml = serialize(root, version)
+    assert validation_errors(xml, version) == [], xml
+    return xml
+
+
+def _ctx(country="US", **settings):
+    values = dict(defaults().values)
+    values.update(settings)
+    return MapContext(country=country, version="13.0", settings=type(defaults())(values), owner="{X}")
+
+
+@pytest.mark.parametrize("country", ["US", "CA", "UK"])
+def test_every_mapped_demo_record_validates(demo_template, country):
+    from qbwc_service.jobboss.reader import JobBossReader
+
+    reader = JobBossReader(str(demo_template))
+    ctx = _ctx(country)
+    built = 0
+    sources = [(reader.ar_invoices, ar.invoice_add), (reader.packing_list_invoices, ar.invoice_add),
+               (reader.ap_invoices, ap.bill_add), (reader.receiver_bills, ap.receiver_bill_add)]
+    for read, mapper in sources:
+        for record in list(read(TxnFilter(only_unexported=False)))[:60]:
+            try:
+                request = mapper(record, ctx)
+            except MappingError as exc:
+                assert str(exc)  # a clear reason, never a crash
+                continue
+            _validates(request, country=country)
+            built += 1
+    for day in list(reader.attendance(TxnFilter(only_unexported=False)))[:30]:
+        for index, _punch in time_map.punches_to_send(day):
+            _validates(time_map.time_add(day, index, ctx), country=country)
+            built += 1
+    for customer in reader.customers():
+        try:
+            _validates(lists.customer_add(customer, ctx), country=country)
+        except Exception as exc:  # names too long are refused with the field named
+            assert "Name" in str(exc) or "customer" in str(exc)
+    for part in list(reader.parts())[:40]:
+        try:
+            _validates(lists.item_add(part.part_no, part, None, ctx), country=country)
+        except Exception as exc:
+            assert "Name" in str(exc)
+    assert built > 100
+
+
+def test_inventory_items_need_their_three_accounts():
+    from decimal import Decimal
+
+    from qbwc_service.jobboss import records as jb
+
+    part = jb.Part(part_no="P-1", description="Pin", price=Decimal("2.50"), cost=Decimal("1.10"),
+                   sales_acct=None, purch_acct=None, taxable=True, active=True)
+    request = lists.item_add("P-1", part, None, _ctx(**{"options.parts_as_service_items": False}))
+    assert isinstance(request, rq.ItemInventoryAdd)
+    assert request.income_account and request.cogs_account and request.asset_account
+    _validates(request)
+
+
+def test_long_invoice_number_fails_alone_with_a_reason(demo_template):
+    from dataclasses import replace
+
+    from qbwc_service.jobboss.reader import JobBossReader
+
+    inv = next(JobBossReader(str(demo_template)).ar_invoices(TxnFilter(only_unexported=False)))
+    with pytest.raises(MappingError, match="longer than the 11 characters"):
+        ar.invoice_add(replace(inv, invoice_no="INV-2026-000123"), _ctx())
+    with pytest.raises(MappingError, match="does not match its lines"):
+        ar.invoice_add(replace(inv, total=inv.total + 10), _ctx())
+
+
+def test_external_guid_is_stable_and_version_gated():
+    ctx = _ctx()
+    assert ctx.guid("Billing:1") == ctx.guid("Billing:1") != ctx.guid("Billing:2")
+    old = MapContext(version="8.0")
+    assert old.guid("Billing:1") is None and old.guid("CustCode:A", since="8.0")
