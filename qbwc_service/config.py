@@ -85,6 +85,10 @@ KEYS: dict[str, Key] = {
 }
 
 
+#: Keys that only make sense together: setting one requires the other.
+PAIRED: tuple[tuple[str, str], ...] = (("server.tls_cert", "server.tls_key"),)
+
+
 @dataclass
 class Config:
     """The loaded configuration. ``values`` holds every key of :data:`KEYS`."""
@@ -152,6 +156,10 @@ def from_mapping(raw: Mapping[str, Any], path: Path) -> Config:
     if unknown:
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} (known keys: see README)")
     values = {name: _value(name, key, flat, path) for name, key in KEYS.items()}
+    for first, second in PAIRED:
+        for given, missing in ((first, second), (second, first)):
+            if values[given] and not values[missing]:
+                raise ConfigError(f"{path}: key {missing!r} must be set when {given!r} is")
     return Config(path=path, values=values)
 
 

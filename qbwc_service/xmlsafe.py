@@ -16,8 +16,9 @@ class UnsafeXMLError(ValueError):
     """The document is malformed or uses a feature we refuse (DOCTYPE, entities)."""
 
 
-def _parser() -> etree.XMLParser:
+def _parser(encoding: str | None = None) -> etree.XMLParser:
     return etree.XMLParser(
+        encoding=encoding,
         resolve_entities=False,
         no_network=True,
         dtd_validation=False,
@@ -29,10 +30,12 @@ def _parser() -> etree.XMLParser:
 
 def parse(data: str | bytes) -> etree._Element:
     """Parse *data* and return its root element, or raise :class:`UnsafeXMLError`."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    # lxml refuses str input that carries an encoding declaration; bytes are fine.
+    # lxml refuses str input that carries an encoding declaration; bytes are fine. A str is
+    # already decoded, so its UTF-8 bytes are read as UTF-8 whatever the declaration says.
+    is_text = isinstance(data, str)
+    raw = data.encode("utf-8") if is_text else data
     try:
-        tree = etree.fromstring(raw, _parser()).getroottree()
+        tree = etree.fromstring(raw, _parser("utf-8" if is_text else None)).getroottree()
     except etree.XMLSyntaxError as exc:
         raise UnsafeXMLError(f"malformed XML: {exc}") from exc
     if tree.docinfo.doctype:

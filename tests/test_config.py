@@ -26,6 +26,8 @@ def run_with(tmp_path, text, *args, env=None):
     ('[logging]\nlevel = "LOUD"\n', "logging.level"),
     ('[server]\nmax_request_mb = 0\n', "server.max_request_mb"),
     ('[database]\nurl = "env:QBWC_TEST_SURELY_UNSET_VAR"\n', "database.url"),
+    ('[server]\ntls_cert = "cert.pem"\n', "server.tls_key"),
+    ('[server]\ntls_key = "key.pem"\n', "server.tls_cert"),
 ])
 def test_bad_configuration_exits_2_naming_the_key(tmp_path, text, key):
     result = run_with(tmp_path, text)

@@ -324,3 +324,17 @@ def test_spynes_own_parser_is_configured_safely(cfg, sessions):
     for body in (BOMB, EXTERNAL):
         response = bare.post("/", body, headers=soap_headers("clientVersion"), expect_errors=True)
         assert b"lollollol" not in response.body and b"root:" not in response.body
+
+
+@pytest.mark.parametrize("encoding,content_type", [
+    ("utf-16", "text/xml; charset=utf-8"),  # the header contradicts the document
+    ("iso-8859-1", "text/xml; charset=no-such-charset"),
+    ("utf-8", "text/xml; charset=no-such-charset"),
+])
+def test_the_documents_own_encoding_wins_over_the_header(app, encoding, content_type):
+    """The guard and spyne read the same bytes the same way: no crash, no empty 500."""
+    body = soap_envelope("clientVersion", strVersion="2.3.0.215").split(b"?>", 1)[1]
+    body = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + body
+    response = app.post("/qbwc", body.decode("utf-8").encode(encoding),
+                        headers={**soap_headers("clientVersion"), "Content-Type": content_type})
+    assert soap_result(response.body, "clientVersion") is not None

@@ -29,6 +29,7 @@ def main() -> None:
         text = "\n".join(line for line in text.splitlines() if "Create Date" not in line)
         new.write_text(text + "\n")
     subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(VERSIONS)], check=False)
+    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", str(VERSIONS)], check=False)
 
 
 if __name__ == "__main__":

@@ -141,18 +141,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["session_id"], ["qbwc_sessions.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "user_id", "kind", "source_key", "source_version", name="uq_job_version"
-        ),
+        sa.UniqueConstraint("user_id", "kind", "source_key", "source_version", name="uq_job_version"),
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(
             "ix_jobs_dequeue", ["user_id", "status", "area", "priority", "id"], unique=False
         )
         batch_op.create_index("ix_jobs_session", ["session_id", "status"], unique=False)
-        batch_op.create_index(
-            "ix_jobs_source", ["user_id", "source_table", "source_key"], unique=False
-        )
+        batch_op.create_index("ix_jobs_source", ["user_id", "source_table", "source_key"], unique=False)
 
     op.create_table(
         "audit_events",
@@ -170,11 +166,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_events_created_at"), ["created_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_events_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_events_job_id"), ["job_id"], unique=False)
         batch_op.create_index("ix_audit_record", ["user_id", "record_key"], unique=False)
+        batch_op.create_index("ix_audit_run", ["run_id", "event"], unique=False)
 
     op.create_table(
         "job_dependencies",
@@ -222,6 +217,7 @@ def downgrade() -> None:
 
     op.drop_table("job_dependencies")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_run")
         batch_op.drop_index("ix_audit_record")
         batch_op.drop_index(batch_op.f("ix_audit_events_job_id"))
         batch_op.drop_index(batch_op.f("ix_audit_events_created_at"))

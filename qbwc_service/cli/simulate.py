@@ -98,6 +98,9 @@ def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) ->
                                "closeConnection", "connectionError")) else say(line)) if quiet else say)
     say("")
     say(result.report_text.rstrip())
+    say("")
+    say(f"sessions: {len(result.sessions)}; outcomes: {', '.join(s.outcome for s in result.sessions)}")
+    say(f"QuickBooks stand-in state: {result.state_path}")
     if serve:
         say(f"\nWeb Connector file: {result.qwc_path}")
         say(f"user: {result.user}   password: {result.password}")
@@ -111,7 +114,4 @@ def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) ->
         finally:
             result.server.stop()
         return
-    say("")
-    say(f"sessions: {len(result.sessions)}; outcomes: {', '.join(s.outcome for s in result.sessions)}")
-    say(f"QuickBooks stand-in state: {result.state_path}")
     say(f"demo folder: {result.folder}  ({time.perf_counter() - started:.1f} s)")

@@ -550,15 +550,7 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         terms_code=v.text(h["TermsCode"]),
         tax_code=v.text(h["TaxCode"]),
         po_number=po,
-        ship_address=Address(
-            v.text(h["ShipToName"]),
-            v.text(h["SAddr1"]),
-            v.text(h["SAddr2"]),
-            v.text(h["SCity"]),
-            v.text(h["SSt"]),
-            v.text(h["SZip"]),
-            v.text(h["Country"]),
-        ),
+        ship_address=_address(h, v.text(h["ShipToName"]), BILLING_SHIP_TO),
         ship_via=v.text(h["ShipVia"]),
         lines=ar_lines,
         shipping_charges=v.money(h["ShippingChgs"]),
@@ -614,15 +606,7 @@ def _packing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         terms_code=v.text(h["CustTermsCode"]),
         tax_code=v.text(h["CustTaxCode"]),
         po_number=po,
-        ship_address=Address(
-            v.text(h["ShipToName"]),
-            v.text(h["ShipAddr1"]),
-            v.text(h["ShipAddr2"]),
-            v.text(h["ShipCity"]),
-            v.text(h["ShipSt"]),
-            v.text(h["ShipZIP"]),
-            v.text(h["Country"]),
-        ),
+        ship_address=_address(h, v.text(h["ShipToName"]), PACKING_SHIP_TO),
         ship_via=v.text(h["ShipVia"]),
         lines=ar_lines,
         shipping_charges=shipping,
@@ -739,6 +723,19 @@ def _punch(ln: RowMapping, ticket_day: date) -> Punch:
     )
 
 
+# Address columns, in Address order: line 1, line 2, city, state, ZIP, country (None: no column).
+AddressColumns = tuple[str | None, str | None, str | None, str | None, str | None, str | None]
+BILLING_SHIP_TO: AddressColumns = ("SAddr1", "SAddr2", "SCity", "SSt", "SZip", "Country")
+PACKING_SHIP_TO: AddressColumns = ("ShipAddr1", "ShipAddr2", "ShipCity", "ShipSt", "ShipZIP", "Country")
+CUSTOMER_BILL_TO: AddressColumns = ("BAddr1", "BAddr2", "BCity", "BState", "BZIPCode", "BCountry")
+VENDOR_REMIT_TO: AddressColumns = ("RAddr1", "RAddr2", "RCity", "RState", "RZipCode", "RCountry")
+EMPLOYEE_HOME: AddressColumns = ("Addr1", None, "City", "State", "ZIPCode", None)
+
+
+def _address(row: RowMapping, name: str | None, columns: AddressColumns) -> Address:
+    return Address(name, *(None if col is None else v.text(row[col]) for col in columns))
+
+
 def _customer(r: RowMapping) -> Customer:
     name = v.text(r["CustName"]) or v.text(r["CustCode"]) or ""
     return Customer(
@@ -747,15 +744,7 @@ def _customer(r: RowMapping) -> Customer:
         qb_name=v.text(r["QBCustCode"]) or name,
         terms_code=v.text(r["TermsCode"]),
         tax_code=v.text(r["TaxCode"]),
-        address=Address(
-            name,
-            v.text(r["BAddr1"]),
-            v.text(r["BAddr2"]),
-            v.text(r["BCity"]),
-            v.text(r["BState"]),
-            v.text(r["BZIPCode"]),
-            v.text(r["BCountry"]),
-        ),
+        address=_address(r, name, CUSTOMER_BILL_TO),
         phone=v.text(r["Phone"]),
         fax=v.text(r["FAX"]),
         contact=v.text(r["Contact1"]),
@@ -776,15 +765,7 @@ def _vendor(r: RowMapping) -> Vendor:
         name=name,
         qb_name=v.text(r["QBVendCode"]) or name,
         terms_code=v.text(r["TermsCode"]),
-        address=Address(
-            name,
-            v.text(r["RAddr1"]),
-            v.text(r["RAddr2"]),
-            v.text(r["RCity"]),
-            v.text(r["RState"]),
-            v.text(r["RZipCode"]),
-            v.text(r["RCountry"]),
-        ),
+        address=_address(r, name, VENDOR_REMIT_TO),
         phone=v.text(r["Phone"]),
         account_number=v.text(r["VendAcctNum"]),
         is_1099=v.flag(r["Ten99"]),
@@ -817,9 +798,7 @@ def _employee(r: RowMapping) -> Employee:
         name=name,
         first_name=first,
         last_name=last,
-        address=Address(
-            name, v.text(r["Addr1"]), None, v.text(r["City"]), v.text(r["State"]), v.text(r["ZIPCode"]), None
-        ),
+        address=_address(r, name, EMPLOYEE_HOME),
         phone=v.text(r["Phone"]),
         hire_date=v.day(r["HireDate"]),
         pay_rates={i: rate for i, rate in rates.items() if rate},  # type: ignore[misc]

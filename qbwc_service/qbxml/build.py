@@ -74,6 +74,15 @@ class Emitter:
             if len(element) == 0:
                 self.parent.remove(element)
 
+    @contextmanager
+    def line(self, tag: str, value: object) -> Iterator[None]:
+        """A transaction line; one that comes out empty would be dropped and shift the numbering."""
+        count = len(self.parent)
+        with self.aggregate(tag):
+            yield
+        if len(self.parent) == count:
+            raise QbxmlFieldError(self.path(tag), value, reason="is empty")
+
     def _available(self, tag: str, given: object) -> bool:
         reason = element_available(self.parent.tag, tag, self.version, self.country)
         if reason is None:
@@ -165,8 +174,10 @@ class Emitter:
             if ok:
                 self.ident("ListID", ref.list_id)
                 self.text("FullName", ref.full_name)
-        if ref.full_name is not None and not (ref.full_name or "").strip():
-            raise QbxmlFieldError(self.path(tag) + "/FullName", ref.full_name, reason="is empty")
+                if len(self.parent) == 0:  # nothing storable left: never drop a reference silently
+                    field, value = ("ListID", ref.list_id) if ref.list_id is not None else (
+                        "FullName", ref.full_name)
+                    raise QbxmlFieldError(self.path(field), value, reason="is empty")
 
     def address(self, tag: str, address: rq.Address | None) -> None:
         if address is None:
@@ -626,7 +637,7 @@ def _item_inventory(e: Emitter, r: rq.ItemInventoryAdd | rq.ItemInventoryMod) ->
 
 def _invoice_line(e: Emitter, line: rq.InvoiceLine) -> None:
     _exclusive(e, e.path("InvoiceLineAdd"), rate=line.rate, rate_percent=line.rate_percent)
-    with e.aggregate("InvoiceLineAdd"):
+    with e.line("InvoiceLineAdd", line):
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)
         e.decimal5("Quantity", line.quantity)
@@ -640,9 +651,6 @@ def _invoice_line(e: Emitter, line: rq.InvoiceLine) -> None:
         e.ref("OverrideItemAccountRef", line.override_item_account)
         e.text("Other1", line.other1)
         e.text("Other2", line.other2)
-    # A line with nothing in it would be dropped and shift the caller's line numbering.
-    if e.parent[-1].tag != "InvoiceLineAdd" or len(e.parent[-1]) == 0:
-        raise QbxmlFieldError(e.path("InvoiceLineAdd"), line, reason="is empty")
 
 
 def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
@@ -677,7 +685,7 @@ def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
 
 
 def _expense_line(e: Emitter, line: rq.ExpenseLine) -> None:
-    with e.aggregate("ExpenseLineAdd"):
+    with e.line("ExpenseLineAdd", line):
         e.ref("AccountRef", line.account)
         e.amount("Amount", line.amount)
         e.text("Memo", line.memo)
@@ -685,12 +693,10 @@ def _expense_line(e: Emitter, line: rq.ExpenseLine) -> None:
         e.ref("ClassRef", line.class_ref)
         e.ref("SalesTaxCodeRef", line.sales_tax_code)
         e.enum("BillableStatus", line.billable_status)
-    if e.parent[-1].tag != "ExpenseLineAdd" or len(e.parent[-1]) == 0:
-        raise QbxmlFieldError(e.path("ExpenseLineAdd"), line, reason="is empty")
 
 
 def _item_line(e: Emitter, line: rq.ItemLine) -> None:
-    with e.aggregate("ItemLineAdd"):
+    with e.line("ItemLineAdd", line):
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)
         e.decimal5("Quantity", line.quantity)
@@ -702,8 +708,6 @@ def _item_line(e: Emitter, line: rq.ItemLine) -> None:
         e.ref("SalesTaxCodeRef", line.sales_tax_code)
         e.enum("BillableStatus", line.billable_status)
         e.ref("OverrideItemAccountRef", line.override_item_account)
-    if e.parent[-1].tag != "ItemLineAdd" or len(e.parent[-1]) == 0:
-        raise QbxmlFieldError(e.path("ItemLineAdd"), line, reason="is empty")
 
 
 def _bill_add(e: Emitter, r: rq.BillAdd) -> None:
@@ -831,6 +835,10 @@ def _iterator_attributes(root: etree._Element, request: object, rq_tag: str) -> 
     if (mode == "Start") != (iterator_id is None):
         raise QbxmlFieldError(f"{rq_tag}@iteratorID", iterator_id,
                               reason="is required with Continue/Stop and not allowed with Start")
+    if iterator_id is not None and (not isinstance(iterator_id, str) or not iterator_id
+                                    or clean(iterator_id) != iterator_id):
+        raise QbxmlFieldError(f"{rq_tag}@iteratorID", iterator_id,
+                              reason="is not an iterator ID QuickBooks returned")
     root.set("iterator", mode)
     if iterator_id is not None:
         root.set("iteratorID", iterator_id)

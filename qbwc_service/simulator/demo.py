@@ -168,9 +168,11 @@ def report_text(sessions: sessionmaker[Session], user_name: str) -> str:
 def write_qwc(sessions: sessionmaker[Session], result: DemoResult, config: config_mod.Config) -> Path:
     from qbwc_service import qwc
 
+    # The Web Connector allows plain http only for "localhost": name it, not the loopback address.
+    url = result.url.replace("://127.0.0.1:", "://localhost:", 1)
     with sessions() as dbs:
         user = accounts.require_user(dbs, result.user)
-        data = qwc.build_qwc(user, qwc.QwcOptions(url=result.url, app_name=config["qbwc.app_name"]))
+        data = qwc.build_qwc(user, qwc.QwcOptions(url=url, app_name=config["qbwc.app_name"]))
     path = result.folder / f"{result.user}.qwc"
     path.write_bytes(data)
     return path

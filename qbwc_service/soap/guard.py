@@ -5,6 +5,8 @@ Every POST body is read (up to a size limit) and parsed once with
 or malformed XML is answered with a SOAP 1.1 ``Client`` fault (HTTP 500, as
 SOAP 1.1 prescribes for faults); a body over the limit gets HTTP 413 with a
 fault body. Nothing is expanded, nothing is fetched, nothing raises past here.
+The body goes on to spyne without the header's charset, so spyne reads it in
+the encoding the document itself declares, exactly as it was checked here.
 """
 
 from __future__ import annotations
@@ -56,7 +58,16 @@ class XmlGuard:
                                   f"Request refused: {exc}")
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        # The document's own encoding (BOM or declaration) is what was just checked; a charset
+        # in the header would make spyne decode the same bytes differently, or crash on a bad one.
+        environ["CONTENT_TYPE"] = strip_charset(environ.get("CONTENT_TYPE", ""))
         return self.app(environ, start_response)
+
+
+def strip_charset(content_type: str) -> str:
+    """*content_type* without its ``charset`` parameter: ``text/xml; charset=x`` -> ``text/xml``."""
+    params = [p for p in content_type.split(";") if not p.strip().lower().startswith("charset=")]
+    return ";".join(params).strip()
 
 
 def read_body(environ: Environ, limit: int) -> bytes:

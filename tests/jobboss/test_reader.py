@@ -275,3 +275,30 @@ def test_chunk_size_does_not_change_results(demo_path, reader, chunk):
     assert [c.key for c in small.customers()] == [c.key for c in reader.customers()]
     if chunk > 1:
         assert list(small.ar_invoices(ALL)) == list(reader.ar_invoices(ALL))
+
+
+def _stripped(value):
+    return value.strip() or None if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("sql,key,read,columns", [
+    ("SELECT * FROM CustCode", "CustCode", lambda r, k: r.customer(k),
+     ("BAddr1", "BAddr2", "BCity", "BState", "BZIPCode", "BCountry")),
+    ("SELECT * FROM VendCode", "VendCode", lambda r, k: r.vendor(k),
+     ("RAddr1", "RAddr2", "RCity", "RState", "RZipCode", "RCountry")),
+    ("SELECT * FROM EmplCode", "EmplCode", lambda r, k: r.employee(k),
+     ("Addr1", None, "City", "State", "ZIPCode", None)),
+    ("SELECT * FROM Billing LIMIT 40", "InvoiceNo", lambda r, k: r.ar_invoice(k),
+     ("SAddr1", "SAddr2", "SCity", "SSt", "SZip", "Country")),
+    ("SELECT * FROM DelTicket LIMIT 40", "DelTicketNo", lambda r, k: r.packing_list_invoice(k),
+     ("ShipAddr1", "ShipAddr2", "ShipCity", "ShipSt", "ShipZIP", "Country")),
+])
+def test_addresses_come_from_their_own_columns(reader, raw, sql, key, read, columns):
+    rows = raw.execute(sql).fetchall()
+    assert rows
+    for row in rows:
+        record = read(reader, row[key])
+        address = getattr(record, "address", None) or record.ship_address
+        got = (address.line1, address.line2, address.city, address.state, address.postal_code,
+               address.country)
+        assert got == tuple(None if c is None else _stripped(row[c]) for c in columns), row[key]

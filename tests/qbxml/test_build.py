@@ -150,6 +150,28 @@ def test_empty_name_is_a_field_error(value):
         build_message([("1", rq.VendorAdd(name=value))])
 
 
+@pytest.mark.parametrize("ref,field", [
+    (rq.Ref(list_id=""), "CustomerRef/ListID"),
+    (rq.Ref(list_id="  "), "CustomerRef/ListID"),
+    (rq.Ref(full_name="\x00\u200b"), "CustomerRef/FullName"),
+])
+def test_a_reference_that_cleans_to_nothing_is_a_field_error(ref, field):
+    """Never silently dropped (a missing TermsRef changes the record) nor a crash on the line check."""
+    with pytest.raises(QbxmlFieldError, match=f"{field}.* is empty"):
+        build_message([("1", rq.InvoiceAdd(customer=ref, lines=[rq.InvoiceLine()]))])
+    with pytest.raises(QbxmlFieldError, match="TermsRef/.* is empty"):
+        build_message([("1", rq.CustomerAdd(name="Acme", terms=dataclasses.replace(ref)))])
+
+
+def test_an_empty_line_after_a_filled_one_is_a_field_error():
+    with pytest.raises(QbxmlFieldError, match="InvoiceLineAdd.* is empty"):
+        build_message([("1", rq.InvoiceAdd(customer=rq.Ref.named("A"),
+                                           lines=[rq.InvoiceLine(desc="a"), rq.InvoiceLine(desc="\x00")]))])
+    with pytest.raises(QbxmlFieldError, match="ExpenseLineAdd.* is empty"):
+        build_message([("1", rq.BillAdd(vendor=rq.Ref.named("V"), expense_lines=[
+            rq.ExpenseLine(amount=Decimal(1)), rq.ExpenseLine()]))])
+
+
 def test_choice_conflicts_are_refused():
     with pytest.raises(QbxmlFieldError, match="full_names"):
         build_message([("1", rq.CustomerQuery(full_names=("A",), max_returned=5))])
@@ -169,6 +191,12 @@ def test_choice_conflicts_are_refused():
         )
     with pytest.raises(QbxmlFieldError, match="sales_or_purchase"):
         build_message([("1", rq.ItemServiceAdd(name="S"))])
+
+
+@pytest.mark.parametrize("iterator_id", ["", "{ab\x00}", "\x0c", "\ud800", "id\u20ac"])
+def test_an_iterator_id_that_cannot_be_sent_is_a_field_error(iterator_id):
+    with pytest.raises(QbxmlFieldError, match="InvoiceQueryRq@iteratorID"):
+        build_message([("1", rq.InvoiceQuery(iterator="Continue", iterator_id=iterator_id))])
 
 
 def test_iterator_rules():

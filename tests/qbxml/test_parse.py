@@ -225,3 +225,12 @@ def test_hresult_failure():
     raise_for_hresult(None)
     with pytest.raises(QbxmlParseError, match="0x80040400.*error with the XML"):
         raise_for_hresult("0x80040400", "QuickBooks found an error with the XML")
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "utf-16", "utf-8"])
+def test_a_decoded_string_is_read_as_it_is_whatever_its_declaration_says(declared):
+    """The SOAP layer hands responses over as str: already decoded, never decoded twice."""
+    doc = (f'<?xml version="1.0" encoding="{declared}"?><QBXML><QBXMLMsgsRs>'
+           '<CustomerAddRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
+           '<CustomerRet><Name>Caf\u00e9 \u00bd</Name></CustomerRet></CustomerAddRs></QBXMLMsgsRs></QBXML>')
+    assert parse_response(doc)["1"].ret.name == "Caf\u00e9 \u00bd"

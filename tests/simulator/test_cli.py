@@ -58,3 +58,43 @@ def test_demo_syncs_the_demo_database(tmp_path):
     state = json.loads(result.state_path.read_text())
     assert state["records"].get("InvoiceRet")
     assert result.report_text and "Run " in result.report_text
+
+
+def test_demo_serve_prints_the_state_file_and_the_qwc(monkeypatch, tmp_path):
+    """With --serve the summary (sessions, stand-in state) is printed too, before serving."""
+    import threading
+    from types import SimpleNamespace
+
+    from qbwc_service.simulator import demo as demo_mod
+
+    done = threading.Thread(target=lambda: None)
+    done.start()
+    done.join()
+    fake = demo_mod.DemoResult(folder=tmp_path, config_path=tmp_path / "c.toml",
+                               jobboss_path=tmp_path / "j.sqlite3", state_path=tmp_path / "qb.json",
+                               user="demo", password="pw", url="http://localhost:1/qbwc",
+                               qwc_path=tmp_path / "demo.qwc", report_text="report",
+                               server=SimpleNamespace(thread=done, stop=lambda: None))
+    monkeypatch.setattr(demo_mod, "run_demo", lambda *a, **k: fake)
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path), "--serve"])
+    assert result.exit_code == 0, result.output
+    assert f"QuickBooks stand-in state: {fake.state_path}" in result.output
+    assert f"Web Connector file: {fake.qwc_path}" in result.output and "password: pw" in result.output
+
+
+def test_demo_qwc_names_localhost_for_a_real_web_connector(tmp_path):
+    """The Web Connector's plain-http exception is for localhost; the .qwc must say so."""
+    from lxml import etree
+
+    from qbwc_service.queue import db
+    from qbwc_service.simulator.demo import DEMO_USER, DemoResult, prepare, write_qwc
+
+    result: DemoResult = prepare(tmp_path, seed=0, scale=1)
+    cfg = config.load(result.config_path)
+    sessions = db.session_factory(db.make_engine(cfg.database_url))
+    with transaction(sessions) as dbs:
+        accounts.create_user(dbs, DEMO_USER, "pw")
+    result.url = "http://127.0.0.1:4321/qbwc"
+    qwc = etree.parse(str(write_qwc(sessions, result, cfg))).getroot()
+    assert qwc.findtext("AppURL") == "http://localhost:4321/qbwc"
+    assert qwc.findtext("AppSupport") == "http://localhost:4321/support"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from qbwc_service.simulator.quickbooks import refs
+from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, failure, ok
 from qbwc_service.simulator.quickbooks.handlers.money import amount, dec, price
 from qbwc_service.simulator.quickbooks.records import Record, element_to_record
@@ -28,9 +29,7 @@ def invoice_add(company: QuickBooksCompany, request: etree._Element) -> etree._E
     record = element_to_record(request.find("InvoiceAdd"))
     lines = record.pop("InvoiceLineAdd", [])
     record.pop("InvoiceLineGroupAdd", None)
-    status = refs.resolve_all(company, record, "Invoice")
-    for line in lines:
-        status = status or refs.resolve_all(company, line, "Invoice line")
+    status = _resolve_txn(company, record, lines, "Invoice")
     if status:
         return failure(request, status)
     customer = refs.lookup(company, ("CustomerRet",), record["CustomerRef"])[1]
@@ -69,9 +68,7 @@ def bill_add(company: QuickBooksCompany, request: etree._Element) -> etree._Elem
     expenses = record.pop("ExpenseLineAdd", [])
     items = record.pop("ItemLineAdd", [])
     record.pop("ItemGroupLineAdd", None)
-    status = refs.resolve_all(company, record, "Bill")
-    for line in expenses + items:
-        status = status or refs.resolve_all(company, line, "Bill line")
+    status = _resolve_txn(company, record, expenses + items, "Bill")
     if status:
         return failure(request, status)
     vendor = refs.lookup(company, ("VendorRet",), record["VendorRef"])[1]
@@ -103,12 +100,21 @@ def bill_add(company: QuickBooksCompany, request: etree._Element) -> etree._Elem
 
 def time_tracking_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
     record = element_to_record(request.find("TimeTrackingAdd"))
-    status = refs.resolve_all(company, record, "Time Tracking")
+    status = _resolve_txn(company, record, [], "Time Tracking")
     if status:
         return failure(request, status)
     record.setdefault("TxnDate", company.now().date().isoformat())
     record.setdefault("BillableStatus", "NotBillable")
     return _store(company, request, "TimeTrackingRet", record)
+
+
+def _resolve_txn(company: QuickBooksCompany, record: Record, lines: list[Record],
+                 label: str) -> Status | None:
+    """The first invalid reference (a 3140 status) in the transaction or its lines, else None."""
+    status = refs.resolve_all(company, record, label)
+    for line in lines:
+        status = status or refs.resolve_all(company, line, f"{label} line")
+    return status
 
 
 def _store(company: QuickBooksCompany, request: etree._Element, ret: str, record: Record) -> etree._Element:
