@@ -173,7 +173,10 @@ class AuditEvent(Base):
     """What happened to a record, step by step (planned, sent, created, marked exported...)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_record", "user_id", "record_key"),)
+    __table_args__ = (
+        Index("ix_audit_record", "user_id", "record_key"),
+        Index("ix_audit_run", "run_id", "event"),  # a run's report
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
