@@ -3,7 +3,9 @@
 from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     jobboss,
     queue,
+    report,
     serve,
+    settings,
     setup,
     simulate,
     sync,

@@ -1,0 +1,289 @@
+"""The admin pages: queue, job, runs, settings, audit trail, and the live progress feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from qbwc_service.admin import sync_actions
+from qbwc_service.admin.app import db
+from qbwc_service.queue import dequeue, jobs, ops
+from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
+from qbwc_service.queue.states import TRANSITIONS, JobStatus
+from qbwc_service.sync import reports
+from qbwc_service.sync import settings as st
+
+bp = Blueprint("views", __name__)
+
+PAGE_SIZE = 50
+#: Action -> the status it moves a job to (buttons shown only where the state machine allows).
+ACTION_TARGETS = {"retry": JobStatus.PENDING, "skip": JobStatus.SKIPPED,
+                  "cancel": JobStatus.CANCELLED}
+
+
+@bp.before_request
+def require_admin() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    return None
+
+
+def render_error(status: int, message: str) -> ResponseReturnValue:
+    return render_template("error.html", message=message), status
+
+
+def _actor() -> str:
+    return f"admin {current_user.name}"
+
+
+def _users() -> list[User]:
+    return list(db().scalars(select(User).order_by(User.name)))
+
+
+def _user_named(name: str | None) -> User | None:
+    if not name:
+        return None
+    user = db().scalars(select(User).where(User.name == name)).first()
+    if user is None:
+        abort(404, f"no user {name!r}")
+    return user
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+# ------------------------------------------------------------------ queue and jobs
+
+
+@bp.route("/")
+def index() -> ResponseReturnValue:
+    return redirect(url_for("views.queue"))
+
+
+@bp.route("/queue")
+def queue() -> ResponseReturnValue:
+    args = request.args
+    try:
+        user = _user_named(args.get("user"))
+        where = ops.JobFilter(
+            user_id=user.id if user else None,
+            status=ops.check_choice(args.get("status"), ops.STATUSES, "status"),
+            area=ops.check_choice(args.get("area"), ops.AREAS, "area"),
+            text=args.get("q", "").strip() or None,
+            day_from=ops.parse_day(args.get("from")),
+            day_to=ops.parse_day(args.get("to")),
+        )
+    except ops.OpsError as exc:
+        flash(str(exc), "error")
+        where = ops.JobFilter()
+    page = _page()
+    rows, total = ops.list_jobs(db(), where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return render_template(
+        "queue.html", jobs=rows, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
+        statuses=ops.STATUSES, areas=ops.AREAS, args=args,
+        counts=dequeue.counts_by_status(db(), where.user_id), record_key=jobs.record_key)
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int) -> ResponseReturnValue:
+    found = db().get(Job, job_id)
+    if found is None:
+        return render_error(404, f"No job {job_id}.")
+    allowed = [a for a, target in ACTION_TARGETS.items()
+               if target in TRANSITIONS[JobStatus(found.status)]
+               or (a == "retry" and found.status == JobStatus.BLOCKED)]
+    return render_template("job.html", job=found, detail=ops.job_detail(db(), found),
+                           owner=db().get(User, found.user_id), actions=allowed)
+
+
+@bp.route("/jobs/<int:job_id>/<action>", methods=["POST"])
+def job_action(job_id: int, action: str) -> ResponseReturnValue:
+    if action not in ops.ACTIONS:
+        abort(404)
+    session = db()
+    try:
+        target = ops.get_job(session, job_id)
+        ops.ACTIONS[action](session, target, actor=_actor())
+        session.commit()
+    except ops.OpsError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(f"Job {job_id}: {_DONE[action]}.", "info")
+    return redirect(url_for("views.job", job_id=job_id))
+
+
+_DONE = {"retry": "back in the queue", "skip": "skipped", "cancel": "cancelled"}
+
+
+@bp.route("/queue/retry-errors", methods=["POST"])
+def retry_errors() -> ResponseReturnValue:
+    form = request.form
+    try:
+        area = ops.check_choice(form.get("area"), ops.AREAS, "area")
+    except ops.OpsError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("views.queue"))
+    user = _user_named(form.get("user"))
+    session = db()
+    retried = ops.retry_errors(session, user_id=user.id if user else None, area=area,
+                               actor=_actor())
+    session.commit()
+    where = f" in {area}" if area else ""
+    flash(f"{len(retried)} failed job(s){where} back in the queue.", "info")
+    return redirect(url_for("views.queue", user=form.get("user") or None, area=area))
+
+
+# ------------------------------------------------------------------ runs
+
+
+@bp.route("/runs")
+def runs() -> ResponseReturnValue:
+    user = _user_named(request.args.get("user"))
+    page = _page()
+    rows, total = ops.list_runs(db(), user_id=user.id if user else None,
+                                offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    counts = reports.count_outcomes(db(), [r.id for r in rows])
+    return render_template("runs.html", runs=rows, counts=counts, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
+                           args=request.args, outcomes=reports.OUTCOMES,
+                           duration=_duration, live=_live_runs())
+
+
+@bp.route("/runs/<int:run_id>")
+def run(run_id: int) -> ResponseReturnValue:
+    try:
+        report = reports.build_report(db(), run_id)
+    except reports.ReportError:
+        return render_error(404, f"No run {run_id}.")
+    return render_template("run.html", report=report, outcomes=reports.OUTCOMES,
+                           summary=reports.summary_line(report), live=_live_runs())
+
+
+def _duration(run_row: Run) -> float | None:
+    if run_row.ended_at is None:
+        return None
+    return (reports._aware(run_row.ended_at) - reports._aware(run_row.started_at)).total_seconds()
+
+
+# ------------------------------------------------------------------ settings
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> ResponseReturnValue:
+    users = _users()
+    if not users:
+        return render_error(404, "No Web Connector user yet: add one with `qbwc-service user add`.")
+    user = _user_named(request.values.get("user")) or users[0]
+    session = db()
+    errors: dict[str, str] = {}
+    submitted: dict[str, str] = {}
+    if request.method == "POST":
+        submitted = _settings_form()
+        values, problems = st.validate(submitted)
+        errors = {p.split(":", 1)[0]: p for p in problems}
+        if not errors:
+            try:
+                st.set_settings(session, user.id, submitted)
+                session.commit()
+                flash(f"Settings of {user.name} saved.", "info")
+                return redirect(url_for("views.settings", user=user.name))
+            except st.SettingError as exc:
+                session.rollback()
+                errors = {str(exc).split(":", 1)[0]: str(exc)}
+        flash("Nothing was saved: correct the fields marked below.", "error")
+    current = st.get_settings(session, user.id)
+    shown = {spec.key: submitted.get(spec.key, spec.format(current[spec.key]))
+             for spec in st.SETTINGS.values()}
+    return render_template("settings.html", user=user, users=users, specs=st.SETTINGS,
+                           shown=shown, changed=current.changed, errors=errors,
+                           sections=st.REPORT_SECTIONS, current=current,
+                           today=utcnow().date().isoformat()), (400 if errors else 200)
+
+
+def _settings_form() -> dict[str, str]:
+    """Form fields -> raw setting values (checkbox groups and booleans made explicit)."""
+    form = request.form
+    raw: dict[str, str] = {}
+    for key, spec in st.SETTINGS.items():
+        if spec.kind == "sections":
+            raw[key] = ",".join(form.getlist(key))
+        elif key in form:
+            raw[key] = form[key]
+    return raw
+
+
+@bp.route("/settings/<action>", methods=["POST"])
+def settings_action(action: str) -> ResponseReturnValue:
+    if action not in sync_actions.ACTIONS:
+        abort(404)
+    user = _user_named(request.form.get("user"))
+    if user is None:
+        abort(400, "no user given")
+    session = db()
+    try:
+        message = sync_actions.ACTIONS[action](session, user, request.form)
+        session.commit()
+        flash(message, "info")
+    except sync_actions.ActionError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("views.settings", user=user.name))
+
+
+# ------------------------------------------------------------------ audit trail
+
+
+@bp.route("/audit")
+def audit() -> ResponseReturnValue:
+    text = request.args.get("q", "").strip()
+    page = _page()
+    events, total = ops.search_audit(db(), text, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    names = _names()
+    return render_template("audit.html", events=events, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), q=text, names=names)
+
+
+# ------------------------------------------------------------------ live progress
+
+
+@bp.route("/progress.json")
+def progress() -> ResponseReturnValue:
+    """Open Web Connector sessions with their progress, and job counts; polled by admin.js."""
+    live = _live_runs()
+    user = _user_named(request.args.get("user"))
+    return jsonify(active=[{"session_id": s.id, "user": s.user.name, "run_id": s.run_id,
+                            "progress": s.progress, "since": s.created_at.isoformat()}
+                           for s in live.values()],
+                   counts=dequeue.counts_by_status(db(), user.id if user else None))
+
+
+def _live_runs() -> dict[int, QbwcSession]:
+    """Sessions still running, by run id (or by ``-session id`` before their run starts)."""
+    ttl = timedelta(minutes=current_app.config["QBWC_TICKET_TTL_MINUTES"])
+    rows = db().scalars(select(QbwcSession).where(QbwcSession.state == "open",
+                                                  QbwcSession.last_seen_at >= utcnow() - ttl)
+                        .order_by(QbwcSession.id))
+    return {s.run_id if s.run_id is not None else -s.id: s for s in rows}
+
+
+def _names() -> dict[int, str]:
+    return {user_id: name for user_id, name in db().execute(select(User.id, User.name))}
+

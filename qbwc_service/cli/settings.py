@@ -1,0 +1,54 @@
+"""Commands: ``settings show`` and ``settings set`` (the sync options of one user)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.queue import user_or_fail
+from qbwc_service.queue.db import transaction
+from qbwc_service.sync import settings as st
+
+
+@main.group("settings")
+def settings_group() -> None:
+    """Show or change a user's sync settings (per QuickBooks company)."""
+
+
+@settings_group.command("show")
+@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_state
+def show(state: CliState, user_name: str, as_json: bool) -> None:
+    """Print every setting with its value (defaults included)."""
+    with transaction(state.sessions) as db:
+        user = user_or_fail(db, user_name)
+        values = st.get_settings(db, user.id)
+    if as_json:
+        click.echo(json.dumps(st.settings_as_dict(values), indent=2))
+        return
+    width = max(len(key) for key in st.SETTINGS)
+    for spec, shown, changed in st.rows(values):
+        mark = "*" if changed else " "
+        click.echo(f"{spec.key.ljust(width)} {mark} {shown or '(empty)'}    # {spec.help}")
+    click.echo("(* = changed from the default)")
+
+
+@settings_group.command("set")
+@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@click.argument("key")
+@click.argument("value")
+@pass_state
+def set_(state: CliState, user_name: str, key: str, value: str) -> None:
+    """Validate and save one setting, e.g. ``settings set --user shop sync.batch_size 100``."""
+    try:
+        with transaction(state.sessions) as db:
+            user = user_or_fail(db, user_name)
+            typed = st.set_setting(db, user.id, key, value)
+            spec = st.spec_for(key)
+    except st.SettingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{spec.key} = {spec.format(typed) or '(empty)'}")
+

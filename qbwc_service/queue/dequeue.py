@@ -1,0 +1,161 @@
+"""Handing jobs out: which are ready, claiming a batch, counting progress.
+
+A job is *ready* when it is ``pending``, its ``not_before`` has passed and
+every job it depends on is ``done``. :func:`claim_batch` takes up to a batch
+of ready jobs of one area and marks them ``sent`` in the caller's
+transaction, so that two server processes sharing the queue never hand out
+the same job:
+
+* PostgreSQL: the candidate rows are read ``FOR UPDATE SKIP LOCKED``; a
+  second process skips the rows the first holds and takes the next ones.
+* SQLite: the database has a single writer. The claim is a conditional
+  ``UPDATE .. WHERE status = 'pending' .. RETURNING id``; a second writer
+  waits for the first to commit, then finds those rows no longer pending
+  and gets only what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, exists, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
+from qbwc_service.queue.states import JobStatus
+
+#: Areas in the order their work is handed out: the lists a transaction needs
+#: first, then invoices, bills and time.
+AREA_ORDER: tuple[str, ...] = ("lists", "ar", "ap", "time")
+
+#: Statuses still waiting for QuickBooks (progress counts them as left to do).
+_LEFT_STATES = (JobStatus.PENDING.value, JobStatus.SENT.value, JobStatus.VERIFY.value)
+#: Statuses that end a job's turn in a session (progress counts them as handled).
+_HANDLED_STATES = (JobStatus.DONE.value, JobStatus.ERROR.value, JobStatus.SKIPPED.value,
+                   JobStatus.CANCELLED.value)
+
+
+def ready_condition(now: datetime, status: str = JobStatus.PENDING.value) -> ColumnElement[bool]:
+    """SQL condition: a job in ``status`` whose time has come and whose dependencies are done."""
+    dep = aliased(Job)
+    unfinished_dependency = exists().where(
+        JobDependency.job_id == Job.id,
+        dep.id == JobDependency.depends_on_id,
+        dep.status != JobStatus.DONE.value,
+    )
+    return and_(Job.status == status,
+                or_(Job.not_before.is_(None), Job.not_before <= now),
+                ~unfinished_dependency)
+
+
+def claim_batch(db: Session, *, user_id: int, session_id: int | None, limit: int,
+                areas: Sequence[str] | None = None, now: datetime | None = None,
+                run_id: int | None = None, status: str = JobStatus.PENDING.value) -> list[Job]:
+    """Claim up to ``limit`` ready jobs of one area and mark them ``sent``.
+
+    The area is the first of ``areas`` (default :data:`AREA_ORDER`; areas
+    not listed there come after, alphabetically) that has ready work; jobs
+    go by ``priority`` then ``id``. Each claimed job gets ``status='sent'``,
+    ``request_id = str(id)``, ``session_id``, ``run_id`` (if given),
+    ``attempts + 1``, ``sent_at`` and a ``sent`` audit event. Returns them in
+    order; ``[]`` when nothing is ready. ``status='verify'`` claims jobs
+    awaiting verification the same way. The caller commits.
+    """
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    for area in _area_order(db, user_id, areas):
+        claimed = _claim_in_area(db, user_id, area, session_id, limit, now, run_id, status)
+        if claimed:
+            return claimed
+    return []
+
+
+def _area_order(db: Session, user_id: int, areas: Sequence[str] | None) -> list[str]:
+    if areas is not None:
+        rank = {a: i for i, a in enumerate(AREA_ORDER)}
+        return sorted(dict.fromkeys(areas), key=lambda a: (rank.get(a, len(rank)), a))
+    return list(AREA_ORDER)
+
+
+def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None, limit: int,
+                   now: datetime, run_id: int | None, status: str) -> list[Job]:
+    candidates = (select(Job.id)
+                  .where(Job.user_id == user_id, Job.area == area, ready_condition(now, status))
+                  .order_by(Job.priority, Job.id)
+                  .limit(limit))
+    if db.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=Job)
+    ids = list(db.scalars(candidates))
+    if not ids:
+        return []
+    values: dict[str, object] = dict(
+        status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
+        attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
+    if run_id is not None:
+        values["run_id"] = run_id
+    # The status check makes the claim safe on SQLite: a concurrent claimer
+    # that committed first has already moved these rows on.
+    claimed_ids = set(db.scalars(
+        update(Job).where(Job.id.in_(ids), Job.status == status).values(**values)
+        .returning(Job.id).execution_options(synchronize_session=False)))
+    if not claimed_ids:
+        return []
+    claimed = list(db.scalars(
+        select(Job).where(Job.id.in_(claimed_ids)).order_by(Job.priority, Job.id)
+        .execution_options(populate_existing=True)))
+    db.execute(insert(AuditEvent), [
+        dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
+             record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
+             detail=f"session {session_id}" if session_id is not None else "")
+        for job in claimed])
+    return claimed
+
+
+def has_open_work(db: Session, user_id: int, *, areas: Sequence[str] | None = None,
+                  now: datetime | None = None) -> bool:
+    """Whether a session would have something to do: a ready job or one to verify.
+
+    One indexed ``EXISTS`` query; blocked jobs and jobs whose ``not_before``
+    lies ahead do not count.
+    """
+    now = now or utcnow()
+    cond = or_(ready_condition(now), Job.status == JobStatus.VERIFY.value)
+    stmt = select(Job.id).where(Job.user_id == user_id, cond)
+    if areas is not None:
+        stmt = stmt.where(Job.area.in_(list(areas)))
+    return db.scalar(select(exists(stmt))) is True
+
+
+def counts_by_status(db: Session, user_id: int | None = None) -> dict[str, int]:
+    """``{status: number of jobs}`` for one user (every user when ``None``); zeros included."""
+    stmt = select(Job.status, func.count()).group_by(Job.status)
+    if user_id is not None:
+        stmt = stmt.where(Job.user_id == user_id)
+    counts = {s.value: 0 for s in JobStatus}
+    counts.update({status: n for status, n in db.execute(stmt)})
+    return counts
+
+
+def progress(db: Session, *, user_id: int, session_id: int,
+             areas: Sequence[str] | None = None) -> int:
+    """Percent of the session's work done: 100 when nothing is left.
+
+    Handled = jobs this session finished (done, error, skipped, cancelled);
+    left = the user's jobs still pending, sent or to verify (in ``areas`` if
+    given, e.g. without an area stopped on error). Blocked jobs wait for an
+    admin and do not hold progress back. Never 100 while something is left.
+    """
+    handled = db.scalar(select(func.count()).select_from(Job).where(
+        Job.session_id == session_id, Job.status.in_(_HANDLED_STATES))) or 0
+    left_stmt = select(func.count()).select_from(Job).where(
+        Job.user_id == user_id, Job.status.in_(_LEFT_STATES))
+    if areas is not None:
+        left_stmt = left_stmt.where(Job.area.in_(list(areas)))
+    left = db.scalar(left_stmt) or 0
+    if left == 0:
+        return 100
+    return min(99, (100 * handled) // (handled + left))

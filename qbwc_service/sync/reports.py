@@ -1,0 +1,234 @@
+"""Run reports: what one Web Connector session did, per area and outcome.
+
+A report is read from the audit trail: every outcome event
+(:data:`qbwc_service.queue.jobs.OUTCOME_EVENTS`: created, updated, adopted,
+skipped, warning, error) written with the run's ``run_id``. Counts cover every
+outcome; the listed items are filtered by the user's ``report.sections``:
+
+=============  ==============================
+section        outcome events listed
+=============  ==============================
+``created``    ``created``, ``adopted``
+``updated``    ``updated``
+``skipped``    ``skipped``
+``warnings``   ``warning``
+``errors``     ``error``
+=============  ==============================
+
+Each item carries the JobBOSS2 record key and the event's detail, which for
+errors and warnings is QuickBooks' own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qbwc_service.queue import jobs as ev
+from qbwc_service.queue.models import AuditEvent, Job, Run, User
+from qbwc_service.sync.settings import REPORT_SECTIONS, get_settings
+
+#: Section -> the outcome events it lists.
+SECTION_EVENTS: dict[str, tuple[str, ...]] = {
+    "created": (ev.CREATED, ev.ADOPTED),
+    "updated": (ev.UPDATED,),
+    "skipped": (ev.SKIPPED,),
+    "warnings": (ev.WARNING,),
+    "errors": (ev.ERROR,),
+}
+#: Outcomes in the order the counts show them.
+OUTCOMES: tuple[str, ...] = (ev.CREATED, ev.ADOPTED, ev.UPDATED, ev.SKIPPED, ev.WARNING, ev.ERROR)
+#: Areas in display order, with the noun the one-line summary uses.
+AREA_NOUNS: dict[str, str] = {"ar": "invoices", "ap": "bills", "time": "time records",
+                              "lists": "list records"}
+NO_AREA = "other"
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One outcome of one record."""
+
+    outcome: str
+    area: str
+    kind: str
+    record_key: str
+    job_id: int | None
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Report:
+    """A run's report; ``items`` maps each shown section to its items."""
+
+    run_id: int
+    user_id: int
+    user_name: str
+    started_at: datetime
+    ended_at: datetime | None
+    status: str
+    round_trips: int
+    counts: dict[str, dict[str, int]]  # area -> outcome -> n (only non-zero)
+    sections: tuple[str, ...]
+    items: dict[str, list[ReportItem]] = field(default_factory=dict)
+
+    def total(self, outcome: str) -> int:
+        """How many records had ``outcome`` in this run, over every area."""
+        return sum(per.get(outcome, 0) for per in self.counts.values())
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.ended_at is None:
+            return None
+        return (_aware(self.ended_at) - _aware(self.started_at)).total_seconds()
+
+
+class ReportError(LookupError):
+    """No such run."""
+
+
+def latest_run_id(db: Session, user_id: int | None = None) -> int | None:
+    """The newest run (of one user, if given), or ``None`` when there is none."""
+    stmt = select(func.max(Run.id))
+    if user_id is not None:
+        stmt = stmt.where(Run.user_id == user_id)
+    return db.scalar(stmt)
+
+
+def count_outcomes(db: Session, run_ids: Sequence[int]) -> dict[int, dict[str, dict[str, int]]]:
+    """``{run_id: {area: {outcome: n}}}`` for several runs in one query."""
+    if not run_ids:
+        return {}
+    area = func.coalesce(Job.area, NO_AREA)
+    stmt = (select(AuditEvent.run_id, area, AuditEvent.event, func.count())
+            .outerjoin(Job, Job.id == AuditEvent.job_id)
+            .where(AuditEvent.run_id.in_(list(run_ids)), AuditEvent.event.in_(OUTCOMES))
+            .group_by(AuditEvent.run_id, area, AuditEvent.event))
+    result: dict[int, dict[str, dict[str, int]]] = {rid: {} for rid in run_ids}
+    for run_id, area_name, event, n in db.execute(stmt):
+        result[run_id].setdefault(area_name, {})[event] = n
+    return {rid: _ordered(counts) for rid, counts in result.items()}
+
+
+def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
+    """The report of ``run_id``; sections default to the user's ``report.sections``.
+
+    Raises :class:`ReportError` if the run does not exist.
+    """
+    run = db.get(Run, run_id)
+    if run is None:
+        raise ReportError(f"no run {run_id}")
+    user = db.get(User, run.user_id)
+    shown = tuple(s for s in REPORT_SECTIONS
+                  if s in (sections if sections is not None
+                           else get_settings(db, run.user_id).sections))
+    wanted = [e for s in shown for e in SECTION_EVENTS[s]]
+    items: dict[str, list[ReportItem]] = {s: [] for s in shown}
+    section_of = {e: s for s, events in SECTION_EVENTS.items() for e in events}
+    stmt = (select(AuditEvent, Job.area, Job.kind)
+            .outerjoin(Job, Job.id == AuditEvent.job_id)
+            .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
+            .order_by(AuditEvent.id))
+    for event, area, kind in db.execute(stmt):
+        items[section_of[event.event]].append(ReportItem(
+            outcome=event.event, area=area or NO_AREA, kind=kind or "",
+            record_key=event.record_key, job_id=event.job_id, message=event.detail,
+            at=event.created_at))
+    return Report(run_id=run.id, user_id=run.user_id, user_name=user.name if user else "",
+                  started_at=run.started_at, ended_at=run.ended_at, status=run.status,
+                  round_trips=run.round_trips, counts=count_outcomes(db, [run_id])[run_id],
+                  sections=shown, items=items)
+
+
+def store_report(db: Session, run_id: int) -> Report:
+    """Build the report and keep it on the run (``counts``, ``report``, ``summary``)."""
+    report = build_report(db, run_id)
+    run = db.get(Run, run_id)
+    assert run is not None
+    run.counts = report.counts
+    run.report = as_dict(report)
+    run.summary = summary_line(report)
+    return report
+
+
+def summary_line(report: Report) -> str:
+    """One line for the Web Connector, e.g. ``12 invoices, 3 bills created; 2 errors (report 17)``."""
+    created = [_plural(report.counts[a][ev.CREATED], noun) for a, noun in AREA_NOUNS.items()
+               if report.counts.get(a, {}).get(ev.CREATED)]
+    parts = [", ".join(created) + " created"] if created else []
+    for outcome, label in ((ev.ADOPTED, "already in QuickBooks"), (ev.UPDATED, "updated"),
+                           (ev.SKIPPED, "skipped"), (ev.WARNING, "warning"), (ev.ERROR, "error")):
+        n = report.total(outcome)
+        if n:
+            parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
+    text = "; ".join(parts) if parts else "nothing to sync"
+    return f"{text} (report {report.run_id})"
+
+
+def _plural(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun.removesuffix('s')}" if noun.endswith("s") else f"1 {noun}"
+    return f"{n} {noun}" if noun.endswith("s") else f"{n} {noun}s"
+
+
+def as_dict(report: Report) -> dict[str, Any]:
+    """JSON-ready form of a report."""
+    return {
+        "run_id": report.run_id,
+        "user": report.user_name,
+        "started_at": report.started_at.isoformat(),
+        "ended_at": report.ended_at.isoformat() if report.ended_at else None,
+        "duration_seconds": report.duration_seconds,
+        "status": report.status,
+        "round_trips": report.round_trips,
+        "counts": report.counts,
+        "sections": list(report.sections),
+        "items": {section: [{"outcome": i.outcome, "area": i.area, "kind": i.kind,
+                             "record_key": i.record_key, "job_id": i.job_id,
+                             "message": i.message, "at": i.at.isoformat()} for i in items]
+                  for section, items in report.items.items()},
+    }
+
+
+def render_text(report: Report) -> str:
+    """The report as plain text for a terminal."""
+    lines = [f"Run {report.run_id} of {report.user_name}: {report.status}, "
+             f"started {report.started_at:%Y-%m-%d %H:%M:%S}"
+             + (f", {report.duration_seconds:.1f} s" if report.duration_seconds is not None else "")
+             + f", {report.round_trips} round trips"]
+    lines += _count_table(report.counts)
+    for section in report.sections:
+        items = report.items.get(section, [])
+        lines += ["", f"{section.capitalize()} ({len(items)})"]
+        for item in items:
+            note = " (already in QuickBooks)" if item.outcome == ev.ADOPTED else ""
+            text = f"  [{item.area}] {item.record_key}{note}"
+            lines.append(f"{text}: {item.message}" if item.message else text)
+    lines += ["", summary_line(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _count_table(counts: dict[str, dict[str, int]]) -> list[str]:
+    if not counts:
+        return ["", "Nothing was sent to QuickBooks in this run."]
+    width = max(len(o) for o in OUTCOMES) + 2
+    lines = ["", "area".ljust(8) + "".join(o.rjust(width) for o in OUTCOMES)]
+    for area, per in counts.items():
+        lines.append(area.ljust(8) + "".join(str(per.get(o, 0)).rjust(width) for o in OUTCOMES))
+    return lines
+
+
+def _ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    order = [*AREA_NOUNS, NO_AREA]
+    areas = sorted(counts, key=lambda a: (order.index(a) if a in order else len(order), a))
+    return {a: {o: counts[a][o] for o in OUTCOMES if counts[a].get(o)} for a in areas}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for aware columns; they are UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

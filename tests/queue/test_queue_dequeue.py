@@ -1,0 +1,184 @@
+"""Claiming batches of ready jobs, counts and progress."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from qbwc_service.queue import dequeue, jobs
+from qbwc_service.queue.db import make_engine, session_factory
+from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, utcnow
+
+
+def open_session(db, user_id: int, ticket: str = "t") -> int:
+    session = QbwcSession(ticket_hash=ticket.ljust(64, "0"), user_id=user_id)
+    db.add(session)
+    db.flush()
+    return session.id
+
+
+def finish(db, job: Job, status: str = "done") -> None:
+    if job.status == "pending":
+        jobs.transition(db, job, "sent")
+    jobs.transition(db, job, status)
+
+
+def test_claims_one_area_in_order_and_marks_sent(sessions, plan, user_id):
+    with sessions.begin() as db:
+        sid = open_session(db, user_id)
+        bills = [plan(db, f"B{n}", area="ap") for n in range(3)]
+        urgent = plan(db, "B-urgent", area="ap", priority=10)
+        invoices = [plan(db, f"I{n}", area="ar") for n in range(2)]
+    with sessions.begin() as db:
+        batch = dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=10)
+        assert [j.id for j in batch] == [j.id for j in invoices]  # ar before ap
+        job = batch[0]
+        assert (job.status, job.request_id, job.session_id, job.attempts) == (
+            "sent", str(job.id), sid, 1)
+        assert job.sent_at is not None
+        batch = dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=3)
+        assert [j.id for j in batch] == [urgent.id, bills[0].id, bills[1].id]
+        sent_events = db.scalar(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.event == "sent"))
+        assert sent_events == 5
+        assert dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=3,
+                                   areas=["ar"]) == []
+        assert [j.id for j in dequeue.claim_batch(db, user_id=user_id, session_id=sid,
+                                                  limit=3)] == [bills[2].id]
+
+
+def test_lists_go_first_and_dependencies_hold_jobs_back(sessions, plan, user_id):
+    with sessions.begin() as db:
+        customer = plan(db, "C", area="lists", kind="customer.ensure")
+        invoice = plan(db, "I", depends_on=[customer])
+        loose = plan(db, "I2")
+    with sessions.begin() as db:
+        assert [j.id for j in dequeue.claim_batch(db, user_id=user_id, session_id=None,
+                                                  limit=5)] == [customer.id]
+        assert [j.id for j in dequeue.claim_batch(db, user_id=user_id, session_id=None,
+                                                  limit=5)] == [loose.id]
+        assert dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5) == []
+        assert not dequeue.has_open_work(db, user_id)
+        jobs.transition(db, db.get(Job, customer.id), "done")
+        assert dequeue.has_open_work(db, user_id)
+        assert [j.id for j in dequeue.claim_batch(db, user_id=user_id, session_id=None,
+                                                  limit=5)] == [invoice.id]
+
+
+def test_not_before_and_other_users_are_respected(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    later = utcnow() + timedelta(minutes=5)
+    with sessions.begin() as db:
+        waiting = plan(db, "W", not_before=later)
+        plan(db, "X", user_id=other)
+    with sessions.begin() as db:
+        assert dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5) == []
+        assert not dequeue.has_open_work(db, user_id)
+        claimed = dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5,
+                                      now=later + timedelta(seconds=1))
+        assert [j.id for j in claimed] == [waiting.id]
+        assert dequeue.counts_by_status(db, user_id)["sent"] == 1
+        assert dequeue.counts_by_status(db, other) == {**{s: 0 for s in dequeue.counts_by_status(
+            db, other)}, "pending": 1}
+
+
+def test_verify_jobs_are_open_work_and_claimable(sessions, plan, user_id):
+    with sessions.begin() as db:
+        job = plan(db, "LOST")
+        jobs.transition(db, job, "sent")
+        assert not dequeue.has_open_work(db, user_id)
+        jobs.transition(db, job, "verify")
+        assert dequeue.has_open_work(db, user_id)
+        assert dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5) == []
+        claimed = dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5,
+                                      status="verify")
+        assert [j.id for j in claimed] == [job.id]
+        assert claimed[0].attempts == 2
+
+
+def test_progress_counts_handled_against_left(sessions, plan, user_id):
+    with sessions.begin() as db:
+        sid = open_session(db, user_id)
+        for n in range(4):
+            plan(db, f"P{n}")
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 0
+        batch = dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=3)
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 0
+        finish(db, batch[0])
+        finish(db, batch[1], "error")
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 50
+        finish(db, batch[2])
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 75
+        assert dequeue.progress(db, user_id=user_id, session_id=sid, areas=["ap"]) == 100
+        rest = dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=3)
+        finish(db, rest[0])
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 100
+
+
+def _claim_concurrently(url: str, user_id: int, workers: int, batch: int) -> list[int]:
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    handed_out: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(workers)
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            while True:
+                with factory.begin() as db:
+                    claimed = dequeue.claim_batch(db, user_id=user_id, session_id=None,
+                                                  limit=batch)
+                    ids = [j.id for j in claimed]
+                if not ids:
+                    return
+                with lock:
+                    handed_out.extend(ids)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.dispose()
+    assert errors == []
+    return handed_out
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_concurrent_workers_never_hand_out_a_job_twice(db_url, sessions, plan, user_id, workers):
+    with sessions.begin() as db:
+        planned = [plan(db, f"J{n}", area=("ar", "ap", "time")[n % 3]).id for n in range(300)]
+    handed_out = _claim_concurrently(db_url, user_id, workers, batch=7)
+    assert len(handed_out) == len(set(handed_out))
+    assert sorted(handed_out) == sorted(planned)
+    with sessions() as db:
+        assert db.scalar(select(func.max(Job.attempts))) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not os.environ.get("QBWC_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs QBWC_TEST_DATABASE_URL pointing at PostgreSQL")
+def test_postgres_workers_skip_locked_rows(db_url, sessions, plan, user_id):
+    """A claimer holding rows does not stop another from taking the next ones."""
+    with sessions.begin() as db:
+        ids = [plan(db, f"L{n}").id for n in range(6)]
+    first = sessions()
+    try:
+        first.begin()
+        held = [j.id for j in dequeue.claim_batch(first, user_id=user_id, session_id=None, limit=3)]
+        with sessions.begin() as second:  # would block without SKIP LOCKED
+            taken = [j.id for j in dequeue.claim_batch(second, user_id=user_id, session_id=None,
+                                                       limit=10)]
+        assert held == ids[:3]
+        assert taken == ids[3:]
+    finally:
+        first.rollback()
+        first.close()

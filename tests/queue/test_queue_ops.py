@@ -1,0 +1,174 @@
+"""Admin actions on the queue, as functions and as ``qbwc-service queue`` commands."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from qbwc_service.cli import main
+from qbwc_service.queue import jobs, ops
+from qbwc_service.queue.models import AuditEvent, Job
+
+
+def fail(db, job, reason="3000: broken"):
+    jobs.transition(db, job, "sent")
+    jobs.transition(db, job, "error", reason=reason)
+    jobs.block_dependents(db, job, reason)
+
+
+def test_retry_requeues_and_releases_dependents(sessions, plan):
+    with sessions.begin() as db:
+        customer = plan(db, "C", area="lists", kind="customer.ensure")
+        invoice = plan(db, "I", depends_on=[customer])
+        fail(db, customer)
+        assert invoice.status == "blocked"
+        requeued = ops.retry_job(db, customer, actor="admin ann")
+        assert [j.id for j in requeued] == [customer.id]
+        assert (customer.status, customer.attempts, customer.error_message) == ("pending", 0, "")
+        assert invoice.status == "pending"
+        detail = db.scalar(select(AuditEvent.detail).where(AuditEvent.event == "retried"))
+        assert detail == "retried by admin ann"
+
+
+def test_retrying_a_blocked_job_retries_its_failed_dependency(sessions, plan):
+    with sessions.begin() as db:
+        vendor = plan(db, "V", area="lists", kind="vendor.ensure")
+        bill = plan(db, "B", area="ap", depends_on=[vendor])
+        fail(db, vendor)
+        requeued = ops.retry_job(db, bill)
+        assert [j.id for j in requeued] == [vendor.id]
+        assert vendor.status == "pending" and bill.status == "pending"
+
+
+def test_retry_all_errors_of_one_area(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    with sessions.begin() as db:
+        ar = [plan(db, f"A{n}") for n in range(2)]
+        ap = plan(db, "P", area="ap")
+        theirs = plan(db, "O", user_id=other)
+        for job in (*ar, ap, theirs):
+            fail(db, job)
+        retried = ops.retry_errors(db, user_id=user_id, area="ar")
+        assert sorted(j.id for j in retried) == sorted(j.id for j in ar)
+        assert ap.status == "error" and theirs.status == "error"
+        assert all(j.status == "pending" for j in ar)
+
+
+def test_skip_and_cancel_block_dependents(sessions, plan):
+    with sessions.begin() as db:
+        item = plan(db, "PART", area="lists", kind="item.ensure")
+        invoice = plan(db, "I", depends_on=[item])
+        ops.skip_job(db, item, actor="admin")
+        assert item.status == "skipped"
+        assert invoice.status == "blocked" and "skipped by admin" in invoice.blocked_reason
+        ops.retry_job(db, item)
+        assert invoice.status == "pending"
+        ops.cancel_job(db, item)
+        assert item.status == "cancelled" and invoice.status == "blocked"
+        with pytest.raises(ops.OpsError, match="blocked by a cancelled job"):
+            ops.retry_job(db, invoice)
+
+
+@pytest.mark.parametrize(("status", "action", "message"), [
+    ("done", "retry", "cannot be retried (QuickBooks already has the record)"),
+    ("sent", "skip", "cannot be skipped while QuickBooks has it"),
+    ("done", "cancel", "cannot be cancelled"),
+    ("pending", "retry", "cannot be retried (it is waiting to be sent)"),
+])
+def test_illegal_actions_explain_themselves(sessions, plan, status, action, message):
+    with sessions.begin() as db:
+        job = plan(db, "X")
+        if status != "pending":
+            jobs.transition(db, job, "sent")
+        if status == "done":
+            jobs.transition(db, job, "done")
+        with pytest.raises(ops.OpsError) as err:
+            ops.ACTIONS[action](db, job)
+        assert message in str(err.value)
+        assert job.status == status
+
+
+def test_filters_select_the_right_rows(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    with sessions.begin() as db:
+        a = plan(db, "INV-100")
+        b = plan(db, "INV-200", area="ap")
+        c = plan(db, "CUST-1", area="lists", user_id=other)
+        fail(db, b)
+    with sessions() as db:
+        def ids(**kw):
+            page, total = ops.list_jobs(db, ops.JobFilter(**kw))
+            assert total == len(page)
+            return [j.id for j in page]
+        assert ids() == [c.id, b.id, a.id]  # newest first
+        assert ids(user_id=other) == [c.id]
+        assert ids(status="error") == [b.id]
+        assert ids(area="ar") == [a.id]
+        assert ids(text="inv-") == [b.id, a.id]
+        assert ids(text="T:CUST") == [c.id]
+        assert ids(text="%") == []  # LIKE wildcards are literal
+        today = a.created_at.date()
+        assert ids(day_from=today, day_to=today) == [c.id, b.id, a.id]
+        from datetime import timedelta
+        assert ids(day_to=today - timedelta(days=1)) == []
+        page, total = ops.list_jobs(db, offset=1, limit=1)
+        assert ([j.id for j in page], total) == ([b.id], 3)
+
+
+def test_audit_search_and_job_detail(sessions, plan):
+    with sessions.begin() as db:
+        cust = plan(db, "ACME", area="lists", kind="customer.ensure")
+        inv = plan(db, "INV-9", depends_on=[cust])
+        inv.request_xml = "<QBXML>request</QBXML>"
+        fail(db, inv, "3140: bad ref")
+    with sessions() as db:
+        events, total = ops.search_audit(db, "inv-9")
+        assert total == len(events) == 3
+        assert [e.event for e in events] == ["error", "sent", "planned"]
+        detail = ops.job_detail(db, db.get(Job, inv.id))
+        assert detail["record_key"] == "T:INV-9"
+        assert [d["id"] for d in detail["depends_on"]] == [cust.id]
+        assert detail["request_xml"] == "<QBXML>request</QBXML>"
+        assert detail["error_message"] == "3140: bad ref"
+        json.dumps(detail)
+
+
+def test_queue_cli(config_file, sessions, plan):
+    with sessions.begin() as db:
+        ok = plan(db, "INV-1")
+        bad = plan(db, "INV-2", area="ap")
+        fail(db, bad, "3140: no vendor")
+    run = CliRunner()
+
+    def cli(*args):
+        return run.invoke(main, ["--config", str(config_file), "queue", *args])
+
+    listed = cli("list", "--user", "shop", "--status", "error", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [j["id"] for j in json.loads(listed.output)] == [bad.id]
+    assert "INV-1" in cli("list", "--area", "ar").output
+    assert "INV-1" not in cli("list", "--area", "ap").output
+    shown = cli("show", str(bad.id))
+    assert "3140: no vendor" in shown.output and "T:INV-2" in shown.output
+    assert json.loads(cli("show", str(bad.id), "--json").output)["status"] == "error"
+
+    retried = cli("retry", "--all-errors", "--area", "ap")
+    assert retried.exit_code == 0 and "1 job(s)" in retried.output
+    assert cli("skip", str(ok.id)).exit_code == 0
+    assert cli("retry", str(ok.id)).exit_code == 0
+    assert cli("cancel", str(ok.id)).exit_code == 0
+    with sessions() as db:
+        assert db.get(Job, bad.id).status == "pending"
+        assert db.get(Job, ok.id).status == "cancelled"
+        events = list(db.scalars(select(AuditEvent.event).where(AuditEvent.job_id == ok.id)
+                                 .order_by(AuditEvent.id)))
+        assert events == ["planned", "skipped", "retried", "cancelled"]
+
+    illegal = cli("retry", str(ok.id))
+    assert illegal.exit_code != 0 and "cannot be retried" in illegal.output
+    assert cli("show", "9999").exit_code != 0
+    assert "no user 'ghost'" in cli("list", "--user", "ghost").output
+    assert cli("retry").exit_code == 2
