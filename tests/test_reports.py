@@ -129,3 +129,39 @@ def test_cli_report_without_runs(config_file, sessions):
     result = CliRunner().invoke(main, ["--config", str(config_file), "report"])
     assert result.exit_code != 0
     assert "no sync run yet" in result.output
+
+
+def test_jobs_blocked_in_a_run_are_counted_and_listed_with_the_reason(sessions):
+    """A failed customer blocks its invoices: the accountant sees them per area, with why."""
+    with sessions.begin() as db:
+        shop, other = User(name="shop", password_hash="x"), User(name="other", password_hash="x")
+        db.add_all([shop, other])
+        db.flush()
+        run = Run(user_id=shop.id, started_at=utcnow() - timedelta(seconds=5), status="running")
+        db.add(run)
+        db.flush()
+        customer = _job(db, shop.id, "ACME", "lists", "customer.ensure")
+        invoices = [jobs.add_job(db, user_id=shop.id, area="ar", kind="invoice.add",
+                                 source_table="Billing", source_key=f"INV{n}", source_version="1",
+                                 payload={}, depends_on=[customer]) for n in range(2)]
+        # blocked before the run started, or another user's: not this run's
+        jobs.audit(db, user_id=shop.id, event=jobs.BLOCKED, job=invoices[0],
+                   at=run.started_at - timedelta(minutes=5), detail="old")
+        jobs.audit(db, user_id=other.id, event=jobs.BLOCKED, record_key="Billing:X", detail="x")
+        jobs.transition(db, customer, "error", reason="3100: name in use", run_id=run.id)
+        jobs.block_dependents(db, customer, "3100: name in use")  # written without a run, as
+        run.ended_at = utcnow()                                    # the engine's cascade does
+        report = reports.store_report(db, run.id)
+        run_id = run.id
+    assert report.counts == {"ar": {"blocked": 2}, "lists": {"error": 1}}
+    blocked = [i for i in report.items["errors"] if i.outcome == jobs.BLOCKED]
+    assert [i.record_key for i in blocked] == ["Billing:INV0", "Billing:INV1"]
+    assert all("Billing:ACME" in i.message and "name in use" in i.message for i in blocked)
+    line = reports.summary_line(report)
+    assert line == f"1 error; 2 blocked by a failed record (report {run_id})"
+    text = reports.render_text(report)
+    assert "Billing:INV1 (blocked): waiting for customer.ensure Billing:ACME" in text
+    with sessions() as db:
+        assert reports.count_outcomes(db, [run_id])[run_id]["ar"] == {"blocked": 2}
+        only_created = reports.build_report(db, run_id, sections=["created"])
+    assert only_created.items == {"created": []} and only_created.total("blocked") == 2

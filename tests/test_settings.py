@@ -147,3 +147,16 @@ def test_cli_errors_exit_non_zero(config_file, shop, args, message):
     result = CliRunner().invoke(main, ["--config", str(config_file), "settings", *args])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_a_value_set_back_to_its_default_is_not_marked_changed(config_file, sessions, shop):
+    runner = CliRunner()
+    base = ["--config", str(config_file), "settings"]
+    for key, value in (("sync.batch_size", "50"), ("options.mark_ar_paid", "true")):
+        assert runner.invoke(main, [*base, "set", "--user", "shop", key, value]).exit_code == 0
+    with sessions() as db:
+        assert st.get_settings(db, shop).changed == {"options.mark_ar_paid"}
+    lines = runner.invoke(main, [*base, "show", "--user", "shop"]).output.splitlines()
+    marked = {line.split()[0] for line in lines if line.split()[1:2] == ["*"]}
+    assert marked == {"options.mark_ar_paid"}
+    assert len({line.index("#") for line in lines if "#" in line}) == 1  # help in one column

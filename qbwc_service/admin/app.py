@@ -17,9 +17,11 @@ from flask import Flask, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from lxml import etree
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Response
 
+from qbwc_service import xmlsafe
 from qbwc_service.config import Config
 from qbwc_service.queue.models import User
 
@@ -149,6 +151,18 @@ def _template_helpers(app: Flask) -> None:
             return "running"
         minutes, secs = divmod(int(round(seconds)), 60)
         return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+    @app.template_filter("xml")
+    def pretty_xml(text: str) -> str:
+        """qbXML indented for reading (whitespace between elements only); as is if unreadable."""
+        try:
+            root = xmlsafe.parse(text)
+        except xmlsafe.UnsafeXMLError:
+            return text
+        etree.indent(root, space="  ")
+        head = text[:max(text.find("<" + str(root.tag)), 0)].strip()
+        body = etree.tostring(root, encoding="unicode")
+        return f"{head}\n{body}" if head else body
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

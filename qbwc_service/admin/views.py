@@ -174,7 +174,8 @@ def run(run_id: int) -> ResponseReturnValue:
     except reports.ReportError:
         return render_error(404, f"No run {run_id}.")
     return render_template("run.html", report=report, outcomes=reports.OUTCOMES,
-                           summary=reports.summary_line(report), live=_live_runs())
+                           summary=reports.summary_line(report), live=_live_runs(),
+                           item_notes=reports.ITEM_NOTES)
 
 
 def _duration(run_row: Run) -> float | None:

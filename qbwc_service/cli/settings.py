@@ -29,10 +29,12 @@ def show(state: CliState, user_name: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(st.settings_as_dict(values), indent=2))
         return
-    width = max(len(key) for key in st.SETTINGS)
-    for spec, shown, changed in st.rows(values):
+    table = [(spec, shown or "(empty)", changed) for spec, shown, changed in st.rows(values)]
+    width = max(len(spec.key) for spec, _, _ in table)
+    value_width = min(max(len(shown) for _, shown, _ in table), 40)
+    for spec, shown, changed in table:
         mark = "*" if changed else " "
-        click.echo(f"{spec.key.ljust(width)} {mark} {shown or '(empty)'}    # {spec.help}")
+        click.echo(f"{spec.key.ljust(width)} {mark} {shown.ljust(value_width)}  # {spec.help}")
     click.echo("(* = changed from the default)")
 
 

@@ -131,6 +131,18 @@ def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
     ``done``/``error``/``skipped``/``cancelled`` sets ``done_at``; entering
     ``sent`` also counts an attempt (as :func:`~.dequeue.claim_batch` does).
     """
+    dst, now = move(job, new_status, reason=reason, run_id=run_id, at=at)
+    audit(db, user_id=job.user_id, event=event or DEFAULT_EVENTS[dst], job=job,
+          run_id=run_id if run_id is not None else job.run_id, detail=reason, at=now)
+
+
+def move(job: Job, new_status: str, *, reason: str = "", run_id: int | None = None,
+         at: datetime | None = None) -> tuple[JobStatus, datetime]:
+    """The field changes of :func:`transition`, without its audit event: ``(status, when)``.
+
+    For callers that write audit events their own way (in bulk); they must
+    still write one per move.
+    """
     dst = check_transition(job.status, new_status)
     now = at or utcnow()
     job.status = dst.value
@@ -144,14 +156,10 @@ def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
         job.done_at = now
     if dst is JobStatus.PENDING:
         job.done_at = None
-    if dst is JobStatus.BLOCKED:
-        job.blocked_reason = reason
-    else:
-        job.blocked_reason = ""
+    job.blocked_reason = reason if dst is JobStatus.BLOCKED else ""
     if dst is JobStatus.ERROR:
         job.error_message = reason or job.error_message
-    audit(db, user_id=job.user_id, event=event or DEFAULT_EVENTS[dst], job=job,
-          run_id=run_id if run_id is not None else job.run_id, detail=reason, at=now)
+    return dst, now
 
 
 def audit(db: Session, *, user_id: int | None, event: str, record_key: str = "",

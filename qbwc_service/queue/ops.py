@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from qbwc_service import xmlsafe
 from qbwc_service.queue import jobs
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, User
 from qbwc_service.queue.states import IllegalTransition, JobStatus
@@ -88,9 +90,10 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     """Send a failed, skipped or blocked job again; returns the jobs re-queued.
 
     A failed or skipped job goes back to ``pending`` with its attempts reset
-    and its error cleared (the audit trail keeps it). A blocked job is
-    retried through the failed dependencies that block it. Whatever waited
-    on a re-queued job is released from ``blocked``.
+    and its error cleared (the audit trail keeps it); so do the failed jobs it
+    depends on (a job whose dependency was cancelled waits ``blocked``). A
+    blocked job is retried through the failed dependencies that block it.
+    Whatever waited on a re-queued job is released from ``blocked``.
     """
     if job.status == JobStatus.BLOCKED:
         roots = _failed_roots(db, job)
@@ -105,8 +108,14 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     job.not_before = None
     job.error_code = ""
     job.error_message = ""
+    # It cannot go before what it needs: retry that too, or wait blocked if it was cancelled.
+    requeued = [job, *(r for root in _failed_roots(db, job) for r in retry_job(db, root, actor=actor))]
+    still_failed = [d for d in jobs.dependencies(db, job) if JobStatus(d.status) in jobs.FAILED_STATES]
+    if still_failed:
+        jobs.transition(db, job, JobStatus.BLOCKED, reason=jobs._blocked_reason(still_failed[0]))
+        return requeued[1:]
     jobs.unblock_dependents(db, job)
-    return [job]
+    return requeued
 
 
 def retry_errors(db: Session, *, user_id: int | None = None, area: str | None = None,
@@ -230,6 +239,39 @@ def job_as_dict(job: Job, *, full: bool = False) -> dict[str, Any]:
     return data
 
 
+def exchanged_xml(db: Session, job: Job) -> tuple[str, str]:
+    """``(request, response)``: the qbXML of the job's last exchange with QuickBooks.
+
+    The sync engine keeps a message once, on the first job sent in it; the
+    jobs of one message share ``session_id`` and ``sent_at``. From that
+    message this returns the job's own request (and response), found by its
+    ``requestID``: ``""`` when the job is not in it (its request could not be
+    built) or nothing was kept; the whole message when its requests carry no
+    ``requestID``.
+    """
+    holder = job
+    if not (job.request_xml or job.response_xml) and job.sent_at is not None:
+        holder = db.scalars(select(Job).where(
+            Job.session_id == job.session_id, Job.sent_at == job.sent_at,
+            Job.request_xml != "").limit(1)).first() or job
+    return (_own_part(holder.request_xml, job.request_id),
+            _own_part(holder.response_xml, job.request_id))
+
+
+def _own_part(message: str, request_id: str) -> str:
+    if not message or not request_id:
+        return message
+    try:
+        root = xmlsafe.parse(message)
+    except xmlsafe.UnsafeXMLError:
+        return message
+    tagged = [el for el in root.iter() if el.get("requestID")]
+    mine = [el for el in tagged if el.get("requestID") == request_id]
+    if not tagged or len(mine) == len(tagged):
+        return message  # requests without ids, or the job's part is the whole message
+    return "\n".join(etree.tostring(el, encoding="unicode", with_tail=False) for el in mine)
+
+
 def event_as_dict(event: AuditEvent) -> dict[str, Any]:
     return {"id": event.id, "at": _iso(event.created_at), "event": event.event,
             "record_key": event.record_key, "job_id": event.job_id, "run_id": event.run_id,
@@ -238,8 +280,11 @@ def event_as_dict(event: AuditEvent) -> dict[str, Any]:
 
 def job_detail(db: Session, job: Job) -> dict[str, Any]:
     """Everything about one job: itself, what it waits for, what waits for it, its events."""
+    request_xml, response_xml = exchanged_xml(db, job)
     return {
         **job_as_dict(job, full=True),
+        "request_xml": request_xml,
+        "response_xml": response_xml,
         "depends_on": [job_as_dict(d) for d in jobs.dependencies(db, job)],
         "dependents": [job_as_dict(d) for d in jobs.dependents(db, job)],
         "events": [event_as_dict(e) for e in job_events(db, job)],

@@ -128,11 +128,17 @@ def start_server(config: config_mod.Config, sessions: sessionmaker[Session]) -> 
 
 
 def plan_sync(sessions: sessionmaker[Session], user_name: str) -> list[str]:
-    """Plan a manual sync of everything unexported (the one call the sync engine provides)."""
+    """Plan a manual sync of everything unexported (the one call the sync engine provides).
+
+    The demo turns on every area, time and attendance included, so a newcomer
+    sees invoices, bills and payroll time records go through.
+    """
     from qbwc_service.sync import planner
+    from qbwc_service.sync.settings import set_setting
 
     with db.transaction(sessions) as dbs:
         user = accounts.require_user(dbs, user_name)
+        set_setting(dbs, user.id, "items.time_and_attendance", "true")
         plan = planner.plan_manual(dbs, user, None, date.today())
         return plan.lines()
 

@@ -2,8 +2,11 @@
 
 A report is read from the audit trail: every outcome event
 (:data:`qbwc_service.queue.jobs.OUTCOME_EVENTS`: created, updated, adopted,
-skipped, warning, error) written with the run's ``run_id``. Counts cover every
-outcome; the listed items are filtered by the user's ``report.sections``:
+skipped, warning, error) written with the run's ``run_id``, and the jobs
+``blocked`` during the run because a record they need failed (counted once per
+job; a cascade may write those events without a run, so an event of the run's
+user between its start and end counts too). Counts cover every outcome; the
+listed items are filtered by the user's ``report.sections``:
 
 =============  ==============================
 section        outcome events listed
@@ -12,11 +15,12 @@ section        outcome events listed
 ``updated``    ``updated``
 ``skipped``    ``skipped``
 ``warnings``   ``warning``
-``errors``     ``error``
+``errors``     ``error``, ``blocked``
 =============  ==============================
 
 Each item carries the JobBOSS2 record key and the event's detail, which for
-errors and warnings is QuickBooks' own message.
+errors and warnings is QuickBooks' own message, and for a blocked job the
+record it waits for and why that one failed.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as ev
@@ -39,14 +43,17 @@ SECTION_EVENTS: dict[str, tuple[str, ...]] = {
     "updated": (ev.UPDATED,),
     "skipped": (ev.SKIPPED,),
     "warnings": (ev.WARNING,),
-    "errors": (ev.ERROR,),
+    "errors": (ev.ERROR, ev.BLOCKED),
 }
 #: Outcomes in the order the counts show them.
-OUTCOMES: tuple[str, ...] = (ev.CREATED, ev.ADOPTED, ev.UPDATED, ev.SKIPPED, ev.WARNING, ev.ERROR)
+OUTCOMES: tuple[str, ...] = (ev.CREATED, ev.ADOPTED, ev.UPDATED, ev.SKIPPED, ev.WARNING, ev.ERROR,
+                             ev.BLOCKED)
 #: Areas in display order, with the noun the one-line summary uses.
 AREA_NOUNS: dict[str, str] = {"ar": "invoices", "ap": "bills", "time": "time records",
                               "lists": "list records"}
 NO_AREA = "other"
+#: What the text report says after the record key of some outcomes.
+ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)"}
 
 
 @dataclass(frozen=True)
@@ -101,18 +108,38 @@ def latest_run_id(db: Session, user_id: int | None = None) -> int | None:
 
 
 def count_outcomes(db: Session, run_ids: Sequence[int]) -> dict[int, dict[str, dict[str, int]]]:
-    """``{run_id: {area: {outcome: n}}}`` for several runs in one query."""
+    """``{run_id: {area: {outcome: n}}}`` for several runs in two queries."""
     if not run_ids:
         return {}
     area = func.coalesce(Job.area, NO_AREA)
-    stmt = (select(AuditEvent.run_id, area, AuditEvent.event, func.count())
-            .outerjoin(Job, Job.id == AuditEvent.job_id)
-            .where(AuditEvent.run_id.in_(list(run_ids)), AuditEvent.event.in_(OUTCOMES))
-            .group_by(AuditEvent.run_id, area, AuditEvent.event))
+    outcomes = (select(AuditEvent.run_id, area, AuditEvent.event, func.count())
+                .outerjoin(Job, Job.id == AuditEvent.job_id)
+                .where(AuditEvent.run_id.in_(list(run_ids)),
+                       AuditEvent.event.in_(sorted(ev.OUTCOME_EVENTS)))
+                .group_by(AuditEvent.run_id, area, AuditEvent.event))
+    blocked = (select(Run.id, area, func.count(func.distinct(AuditEvent.job_id)))
+               .join(AuditEvent, _blocked_in(Run))
+               .outerjoin(Job, Job.id == AuditEvent.job_id)
+               .where(Run.id.in_(list(run_ids)))
+               .group_by(Run.id, area))
     result: dict[int, dict[str, dict[str, int]]] = {rid: {} for rid in run_ids}
-    for run_id, area_name, event, n in db.execute(stmt):
+    for run_id, area_name, event, n in db.execute(outcomes):
         result[run_id].setdefault(area_name, {})[event] = n
+    for run_id, area_name, n in db.execute(blocked):
+        result[run_id].setdefault(area_name, {})[ev.BLOCKED] = n
     return {rid: _ordered(counts) for rid, counts in result.items()}
+
+
+def _blocked_in(run: Any) -> ColumnElement[bool]:
+    """SQL condition: a ``blocked`` event of ``run`` (the ``Run`` entity or one row)."""
+    during = and_(AuditEvent.run_id.is_(None), AuditEvent.user_id == run.user_id,
+                  AuditEvent.created_at >= run.started_at)
+    if isinstance(run, Run):  # one row: its end is a value
+        if run.ended_at is not None:
+            during = and_(during, AuditEvent.created_at <= run.ended_at)
+    else:
+        during = and_(during, or_(run.ended_at.is_(None), AuditEvent.created_at <= run.ended_at))
+    return and_(AuditEvent.event == ev.BLOCKED, or_(AuditEvent.run_id == run.id, during))
 
 
 def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
@@ -127,14 +154,20 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     shown = tuple(s for s in REPORT_SECTIONS
                   if s in (sections if sections is not None
                            else get_settings(db, run.user_id).sections))
-    wanted = [e for s in shown for e in SECTION_EVENTS[s]]
+    wanted = [e for s in shown for e in SECTION_EVENTS[s] if e != ev.BLOCKED]
     items: dict[str, list[ReportItem]] = {s: [] for s in shown}
     section_of = {e: s for s, events in SECTION_EVENTS.items() for e in events}
     stmt = (select(AuditEvent, Job.area, Job.kind)
             .outerjoin(Job, Job.id == AuditEvent.job_id)
-            .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
+            .where(or_(and_(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted)),
+                       _blocked_in(run) if section_of[ev.BLOCKED] in shown else false()))
             .order_by(AuditEvent.id))
+    blocked_jobs: set[int | None] = set()
     for event, area, kind in db.execute(stmt):
+        if event.event == ev.BLOCKED:
+            if event.job_id in blocked_jobs:
+                continue  # once per job, as counted
+            blocked_jobs.add(event.job_id)
         items[section_of[event.event]].append(ReportItem(
             outcome=event.event, area=area or NO_AREA, kind=kind or "",
             record_key=event.record_key, job_id=event.job_id, message=event.detail,
@@ -162,7 +195,8 @@ def summary_line(report: Report) -> str:
                if report.counts.get(a, {}).get(ev.CREATED)]
     parts = [", ".join(created) + " created"] if created else []
     for outcome, label in ((ev.ADOPTED, "already in QuickBooks"), (ev.UPDATED, "updated"),
-                           (ev.SKIPPED, "skipped"), (ev.WARNING, "warning"), (ev.ERROR, "error")):
+                           (ev.SKIPPED, "skipped"), (ev.WARNING, "warning"), (ev.ERROR, "error"),
+                           (ev.BLOCKED, "blocked by a failed record")):
         n = report.total(outcome)
         if n:
             parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
@@ -206,7 +240,7 @@ def render_text(report: Report) -> str:
         items = report.items.get(section, [])
         lines += ["", f"{section.capitalize()} ({len(items)})"]
         for item in items:
-            note = " (already in QuickBooks)" if item.outcome == ev.ADOPTED else ""
+            note = ITEM_NOTES.get(item.outcome, "")
             text = f"  [{item.area}] {item.record_key}{note}"
             lines.append(f"{text}: {item.message}" if item.message else text)
     lines += ["", summary_line(report)]

@@ -238,7 +238,7 @@ class SyncSettings:
     """
 
     values: Mapping[str, Any]
-    changed: frozenset[str] = field(default=frozenset())  # keys the user set
+    changed: frozenset[str] = field(default=frozenset())  # keys whose value is not the default
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.values:
@@ -293,7 +293,8 @@ def get_settings(db: Session, user_id: int) -> SyncSettings:
             values[key] = spec.parse(raw)
         except SettingError:
             continue
-        changed.add(key)
+        if values[key] != spec.default:  # set back to the default is not a change
+            changed.add(key)
     return SyncSettings(values, frozenset(changed))
 
 

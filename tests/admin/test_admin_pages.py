@@ -166,6 +166,37 @@ def test_queue_is_paginated_newest_first(logged_in, sessions, users):
     assert shown2 == sorted(made, reverse=True)[50:]
 
 
+def test_job_page_shows_its_part_of_the_kept_message_indented(logged_in, sessions, users):
+    """Jobs sent together: the message is kept on the first; the second shows its own request
+    and response (not "not sent yet"), one element per line."""
+    from qbwc_service.queue import dequeue
+
+    with sessions.begin() as db:
+        session = QbwcSession(ticket_hash="k" * 64, user_id=users["shop"])
+        db.add(session)
+        db.flush()
+        for key in ("INV-1", "INV-2"):
+            add(db, users["shop"], key)
+        first, second = dequeue.claim_batch(db, user_id=users["shop"], session_id=session.id,
+                                            limit=2)
+        first.request_xml = ('<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+                             '<QBXML><QBXMLMsgsRq onError="continueOnError">'
+                             + "".join(f'<InvoiceAddRq requestID="{j.request_id}"><InvoiceAdd>'
+                                       f'<RefNumber>{j.source_key}</RefNumber></InvoiceAdd>'
+                                       '</InvoiceAddRq>' for j in (first, second))
+                             + "</QBXMLMsgsRq></QBXML>")
+        first.response_xml = ('<QBXML><QBXMLMsgsRs>'
+                              + "".join(f'<InvoiceAddRs requestID="{j.request_id}" '
+                                        f'statusCode="0"/>' for j in (first, second))
+                              + "</QBXMLMsgsRs></QBXML>")
+        second_id, second_rid = second.id, second.request_id
+    text = logged_in.get(f"/admin/jobs/{second_id}").text
+    assert "Not sent yet" not in text
+    assert "\n  &lt;InvoiceAdd&gt;\n    &lt;RefNumber&gt;INV-2&lt;/RefNumber&gt;" in text
+    assert "INV-1" not in text
+    assert f"InvoiceAddRs requestID=&#34;{second_rid}&#34; statusCode=&#34;0&#34;" in text
+
+
 def test_job_page_shows_everything(logged_in, queue):
     page = logged_in.get(f"/admin/jobs/{queue['inv_err']}")
     text = page.text
@@ -268,6 +299,25 @@ def test_run_page_shows_the_report_per_settings(logged_in, sessions, users, run_
     page = logged_in.get(f"/admin/runs/{run_id}")
     assert "Billing:INV-101" in page.text and "Billing:INV-100" not in page.text
     logged_in.get("/admin/runs/999", status=404)
+
+
+def test_run_page_lists_errors_first_with_the_jobs_they_blocked(logged_in, run_id):
+    """The bill blocked by the failed vendor during the run is counted and shown, with why."""
+    page = logged_in.get(f"/admin/runs/{run_id}").text
+    assert page.index('<h2 id="errors">') < page.index('<h2 id="warnings">') \
+        < page.index('<h2 id="created">')
+    errors = page[page.index('<h2 id="errors">'):page.index('<h2 id="warnings">')]
+    assert "Billing:BILL-7" in errors and ">blocked</span>" in errors
+    assert "waiting for vendor.ensure Vendor:ACME" in errors and "3100: name in use" in errors
+    assert "<tr><td>blocked</td>" in page  # a row of the counts table
+    assert "1 blocked by a failed record" in page  # the summary line
+
+
+def test_only_pages_without_a_form_to_lose_reload_when_a_session_ends(logged_in, run_id):
+    for path in ("/admin/queue", f"/admin/runs/{run_id}", "/admin/runs"):
+        assert "data-live-reload" in logged_in.get(path).text, path
+    for path in ("/admin/settings", "/admin/audit"):
+        assert "data-live-reload" not in logged_in.get(path).text, path
 
 
 def test_progress_feed_shows_running_sessions(logged_in, sessions, users, run_id):

@@ -172,3 +172,61 @@ def test_queue_cli(config_file, sessions, plan):
     assert cli("show", "9999").exit_code != 0
     assert "no user 'ghost'" in cli("list", "--user", "ghost").output
     assert cli("retry").exit_code == 2
+
+
+def test_a_job_shows_its_own_request_and_response_from_the_kept_message(config_file, sessions, plan,
+                                                                        user_id):
+    """The engine keeps a message once, on the first job sent in it; every job of the
+    message shows its own part of it (found by requestID), not "not sent yet"."""
+    from qbwc_service.queue import dequeue
+    from qbwc_service.queue.models import QbwcSession
+
+    with sessions.begin() as db:
+        session = QbwcSession(ticket_hash="t" * 64, user_id=user_id)
+        db.add(session)
+        db.flush()
+        planned = [plan(db, f"INV{n}") for n in range(3)]
+        sent = dequeue.claim_batch(db, user_id=user_id, session_id=session.id, limit=3)
+        assert [j.id for j in sent] == [j.id for j in planned]
+        parts = [(f'<InvoiceAddRq requestID="{j.request_id}"><InvoiceAdd><RefNumber>INV{n}'
+                  f'</RefNumber></InvoiceAdd></InvoiceAddRq>',
+                  f'<InvoiceAddRs requestID="{j.request_id}" statusCode="0"><InvoiceRet>'
+                  f'<TxnID>T{n}</TxnID></InvoiceRet></InvoiceAddRs>') for n, j in enumerate(sent)]
+        sent[0].request_xml = ('<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?>'
+                               '<QBXML><QBXMLMsgsRq onError="continueOnError">'
+                               + "".join(rq for rq, _ in parts) + "</QBXMLMsgsRq></QBXML>")
+        sent[0].response_xml = ('<QBXML><QBXMLMsgsRs>' + "".join(rs for _, rs in parts)
+                                + "</QBXMLMsgsRs></QBXML>")
+        later = plan(db, "LATE")  # never sent: nothing to show
+        unbuilt = plan(db, "BAD")  # claimed with them, but its request could not be built
+        unbuilt.session_id, unbuilt.sent_at = session.id, sent[0].sent_at
+        unbuilt.request_id = str(unbuilt.id)
+        ids = [j.id for j in sent]
+    with sessions() as db:
+        for n, job_id in enumerate(ids):
+            detail = ops.job_detail(db, db.get(Job, job_id))
+            assert detail["request_xml"] == parts[n][0]
+            assert detail["response_xml"] == parts[n][1]
+        assert ops.exchanged_xml(db, db.get(Job, later.id)) == ("", "")
+        assert ops.exchanged_xml(db, db.get(Job, unbuilt.id)) == ("", "")
+    shown = CliRunner().invoke(main, ["--config", str(config_file), "queue", "show", str(ids[1])])
+    assert "<RefNumber>INV1</RefNumber>" in shown.output and "INV0" not in shown.output
+
+
+def test_retrying_a_skipped_job_retries_what_it_needs_or_waits_blocked(sessions, plan):
+    """A job is never left pending behind a failed dependency, where it would never go."""
+    with sessions.begin() as db:
+        customer = plan(db, "C", area="lists", kind="customer.ensure")
+        invoice = plan(db, "I", depends_on=[customer])
+        fail(db, customer)
+        ops.skip_job(db, invoice)
+        requeued = ops.retry_job(db, invoice)
+        assert sorted(j.id for j in requeued) == sorted([invoice.id, customer.id])
+        assert (invoice.status, customer.status) == ("pending", "pending")
+
+        vendor = plan(db, "V", area="lists", kind="vendor.ensure")
+        bill = plan(db, "B", area="ap", depends_on=[vendor])
+        ops.cancel_job(db, vendor)
+        ops.skip_job(db, bill)
+        assert ops.retry_job(db, bill) == []
+        assert bill.status == "blocked" and "vendor.ensure T:V" in bill.blocked_reason

@@ -1,6 +1,6 @@
 // Live progress for the admin pages: polls progress.json while a Web Connector
 // session runs, shows each session's percentage, keeps the status counts fresh,
-// and reloads the page once when a session ends so its final state shows.
+// and reloads a queue, job or run page once when a session ends so its final state shows.
 (function () {
   "use strict";
 
@@ -13,7 +13,9 @@
   if (!url || !window.fetch) { return; }
   var banner = document.getElementById("live");
   var wasActive = null;
-  var ACTIVE_MS = 2000, IDLE_MS = 15000;
+  // Pages showing jobs or runs reload once a session ends; forms (settings) never do.
+  var reloads = document.body.hasAttribute("data-live-reload");
+  var ACTIVE_MS = 2000, IDLE_MS = 5000;
 
   function render(active) {
     banner.textContent = "";
@@ -46,7 +48,7 @@
           if (el) { el.textContent = data.counts[status]; }
         });
         var active = data.active.length > 0;
-        if (wasActive === true && !active) { window.location.reload(); return; }
+        if (wasActive === true && !active && reloads) { window.location.reload(); return; }
         wasActive = active;
         window.setTimeout(poll, active ? ACTIVE_MS : IDLE_MS);
       })
