@@ -22,9 +22,9 @@ def sync_group() -> None:
 
 @sync_group.command("start")
 @click.option("--user", "user_name", required=True, help="Web Connector user (QuickBooks company).")
-@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
               help="First transaction date (default: the sync.begin setting).")
-@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
               help="Last transaction date (default: the sync.end setting).")
 @pass_state
 def sync_start(state: CliState, user_name: str, date_from: object, date_to: object) -> None:
@@ -48,10 +48,10 @@ def sync_start(state: CliState, user_name: str, date_from: object, date_to: obje
 
 @sync_group.command("set-begin")
 @click.option("--user", "user_name", required=True, help="Web Connector user (QuickBooks company).")
-@click.argument("begin", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("begin", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE")
 @pass_state
 def sync_set_begin(state: CliState, user_name: str, begin: object) -> None:
-    """Set Begin: mark every transaction dated before BEGIN exported in JobBOSS2 and sync
+    """Set Begin: mark every transaction dated before DATE exported in JobBOSS2 and sync
     automatically from BEGIN on."""
     sessions = state.sessions
     day = _day(begin)

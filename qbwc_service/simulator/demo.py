@@ -55,6 +55,11 @@ class DemoResult:
     server: Any = None  # the RunningServer, still running with ``serve=True``
 
     @property
+    def jobboss_url(self) -> str:
+        """The demo JobBOSS2 database as the SQLAlchemy URL a user record holds."""
+        return f"sqlite:///{self.jobboss_path.resolve()}"
+
+    @property
     def finished(self) -> bool:
         """The last session found nothing (left) to do."""
         return bool(self.sessions) and self.sessions[-1].outcome in ("none", "finished")
@@ -115,9 +120,9 @@ def _ensure_user(dbs: Session, result: DemoResult) -> User:
     user = accounts.get_user(dbs, result.user)
     if user is None:
         return accounts.create_user(dbs, result.user, result.password, company_file=COMPANY_FILE,
-                                    jobboss_url=str(result.jobboss_path), is_admin=True)
+                                    jobboss_url=result.jobboss_url, is_admin=True)
     accounts.set_password(dbs, result.user, result.password)
-    user.jobboss_url = str(result.jobboss_path)
+    user.jobboss_url = result.jobboss_url
     return user
 
 
