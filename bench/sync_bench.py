@@ -1,21 +1,34 @@
 """Full sync of a demo JobBOSS2 database through the Web Connector emulator.
 
-Prints the planning time, the server-side milliseconds per record (time spent
-inside the service's HTTP handler, divided by the records QuickBooks
-received), the round trips and the peak RSS of this process (server, emulator
-and stand-in together, so an upper bound for the server).
+The service runs in a child process of its own (``spawn``: a fresh
+interpreter), so its figures are its own: the time spent inside the WSGI
+application per SOAP operation (parsing, the callback, the sync engine,
+serialising; not the emulator, not the QuickBooks stand-in, not the socket),
+and its peak RSS. The emulator and the stand-in run in this process.
 
-    .venv/bin/python bench/sync_bench.py [--scale 10] [--batch 50]
+Printed: records QuickBooks received, round trips, server milliseconds per
+record (sendRequestXML / receiveResponseXML / the other callbacks; wall time,
+and the CPU time of the serving thread, which other load on the machine
+barely changes; wall includes waiting for the disk on commit), planning
+milliseconds per record (``sync start``, run here), the server's peak RSS and
+this process's peak RSS.
+
+    .venv/bin/python bench/sync_bench.py [--scale 10] [--batch 50] [--db URL]
+        [--profile out.prof]   # cProfile of the server's request handling
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import resource
 import tempfile
 import time
+from collections import defaultdict
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
-import psutil
 from sqlalchemy import func, select
 
 from qbwc_service import accounts
@@ -23,29 +36,66 @@ from qbwc_service import config as config_mod
 from qbwc_service.jobboss.demo_db import create_demo_database
 from qbwc_service.queue import db
 from qbwc_service.queue.models import Job, Run, User
-from qbwc_service.server import run_in_thread
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, WebConnector
 from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
-from qbwc_service.wsgi import create_app
+
+NS = "http://developer.intuit.com/"
+#: Operations reported on their own line; the rest are summed as "other".
+MAIN_OPERATIONS = ("sendRequestXML", "receiveResponseXML")
 
 
 class Timed:
-    """WSGI middleware adding up the time spent serving requests."""
+    """WSGI middleware adding up the time spent in the application, per SOAP operation.
 
-    def __init__(self, app):
+    With ``profile`` set, a cProfile profiler runs during each request (the
+    emulator sends one request at a time, so the per-thread profiler sees all).
+    """
+
+    def __init__(self, app: Any, profile: Any = None) -> None:
         self.app = app
-        self.seconds = 0.0
-        self.requests = 0
+        self.profile = profile
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.cpu: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
 
-    def __call__(self, environ, start_response):
-        started = time.perf_counter()
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
+        started, cpu = time.perf_counter(), time.thread_time()
+        if self.profile is not None:
+            self.profile.enable()
         try:
             return list(self.app(environ, start_response))
         finally:
-            self.seconds += time.perf_counter() - started
-            self.requests += 1
+            if self.profile is not None:
+                self.profile.disable()
+            self.seconds[operation] += time.perf_counter() - started
+            self.cpu[operation] += time.thread_time() - cpu
+            self.calls[operation] += 1
+
+
+def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
+    """The child process: serve until told to stop, then report timings and peak RSS."""
+    import cProfile
+
+    from qbwc_service.queue import db as db_mod
+    from qbwc_service.server import run_in_thread
+    from qbwc_service.wsgi import create_app
+
+    config = config_mod.from_mapping({"database": {"url": url}, "logging": {"level": "WARNING"}},
+                                     Path(work) / "qbwc-service.toml")
+    sessions = db_mod.session_factory(db_mod.make_engine(url))
+    profile = cProfile.Profile() if profile_path else None
+    app = Timed(create_app(config, sessions=sessions), profile)
+    server = run_in_thread(app, threads=2)
+    conn.send(server.url)
+    conn.recv()  # "stop"
+    server.stop()
+    if profile is not None:
+        profile.dump_stats(profile_path)
+    conn.send({"seconds": dict(app.seconds), "cpu": dict(app.cpu), "calls": dict(app.calls),
+               "peak_rss": _peak_rss()})
 
 
 def main() -> None:
@@ -53,8 +103,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--db", default="", help="queue database URL (default: SQLite in a temp dir)")
+    parser.add_argument("--profile", default="", help="write a cProfile of the server here")
     args = parser.parse_args()
-    proc = psutil.Process()
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
     url = args.db or f"sqlite:///{work / 'queue.sqlite3'}"
     db.upgrade(url)
@@ -65,38 +115,60 @@ def main() -> None:
     with db.transaction(sessions) as s:
         user = accounts.create_user(s, "bench", "bench-password-1", jobboss_url=str(jobboss))
         settings_mod.set_settings(s, user.id, {"sync.batch_size": str(args.batch)})
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with db.transaction(sessions) as s:
         user = s.scalars(select(User)).one()
         plan = planner.plan_manual(s, user, None, None)
-    plan_seconds = time.perf_counter() - started
-    print(f"planning: {plan_seconds:.1f} s; " + "; ".join(plan.lines()))
-    config = config_mod.from_mapping({"database": {"url": url}, "logging": {"level": "WARNING"}},
-                                     work / "qbwc-service.toml")
-    app = Timed(create_app(config, sessions=sessions))
-    server = run_in_thread(app, threads=2)
+    plan_seconds, plan_cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"planning: {plan_seconds:.2f} s; " + "; ".join(plan.lines()))
+
+    ctx = multiprocessing.get_context("spawn")
+    ours, theirs = ctx.Pipe()
+    child = ctx.Process(target=serve, args=(url, str(work), args.profile, theirs), daemon=True)
+    child.start()
+    server_url = ours.recv()
     qb = QuickBooksCompany.fresh("US")
-    connector = WebConnector(server.url + "/qbwc", qb, EmulatorOptions(noop_pause=0.01))
+    connector = WebConnector(server_url + "/qbwc", qb, EmulatorOptions(noop_pause=0.01))
     started = time.perf_counter()
     result = connector.run_session("bench", "bench-password-1")
     wall = time.perf_counter() - started
-    server.stop()
+    ours.send("stop")
+    stats = ours.recv()
+    child.join(timeout=30)
+
     with sessions() as s:
         records = s.scalar(select(func.count()).select_from(Job).where(Job.status == "done")) or 0
+        txns = s.scalar(select(func.count()).select_from(Job).where(
+            Job.status == "done", Job.area != "lists")) or 0
         run = s.scalars(select(Run).order_by(Run.id.desc())).first()
+    seconds, cpu, calls = stats["seconds"], stats["cpu"], stats["calls"]
+    total = sum(seconds.values())
+    per = max(records, 1)
     print(f"session: {result.outcome}; {result.close_message}")
-    print(f"records done in QuickBooks: {records}; round trips: {run.round_trips if run else 0}")
+    print(f"records done in QuickBooks: {records} ({txns} transactions, "
+          f"{records - txns} list records); round trips: {run.round_trips if run else 0}")
     print(f"wall time of the session: {wall:.1f} s (server, emulator and stand-in)")
-    per_record = 1000 * app.seconds / max(records, 1)
-    print(f"server-side time: {app.seconds:.1f} s = {per_record:.2f} ms per record "
-          f"(planning adds {1000 * plan_seconds / max(records, 1):.2f} ms per record)")
-    print(f"peak RSS of this process: {proc.memory_info().rss / 2**20:.0f} MB (current), "
-          f"{getattr(proc.memory_info(), 'peak_wset', 0) or _peak_rss() / 2**20:.0f} MB (peak)")
+    print(f"server-side time: {total:.2f} s = {1000 * total / per:.3f} ms per record "
+          f"(CPU {1000 * sum(cpu.values()) / per:.3f} ms)")
+    for op in MAIN_OPERATIONS:
+        print(f"  {op}: {seconds.get(op, 0.0):.2f} s in {calls.get(op, 0)} calls = "
+              f"{1000 * seconds.get(op, 0.0) / per:.3f} ms per record "
+              f"(CPU {1000 * cpu.get(op, 0.0) / per:.3f} ms)")
+    other = {op: n for op, n in calls.items() if op not in MAIN_OPERATIONS}
+    other_s = sum(s for op, s in seconds.items() if op not in MAIN_OPERATIONS)
+    other_cpu = sum(s for op, s in cpu.items() if op not in MAIN_OPERATIONS)
+    print(f"  other callbacks ({', '.join(f'{op} x{n}' for op, n in sorted(other.items()))}): "
+          f"{other_s:.2f} s = {1000 * other_s / per:.3f} ms per record "
+          f"(CPU {1000 * other_cpu / per:.3f} ms)")
+    print(f"planning: {1000 * plan_seconds / per:.3f} ms per record (CPU {1000 * plan_cpu / per:.3f} ms;"
+          " run in the bench process)")
+    print(f"server peak RSS: {stats['peak_rss'] / 2**20:.0f} MB")
+    print(f"bench process peak RSS (demo database, planning, emulator, stand-in): "
+          f"{_peak_rss() / 2**20:.0f} MB")
 
 
 def _peak_rss() -> int:
-    import resource
-
+    """Peak resident set size of this process in bytes (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 

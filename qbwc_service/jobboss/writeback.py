@@ -1,14 +1,15 @@
 """Write back to JobBOSS2: exported flags, paid invoices, and "Set Begin".
 
 Every write is one short transaction on one row (or, for Set Begin, one
-statement per table), touches only the columns named below, and is
-idempotent: writing what is already there changes nothing and returns
-``False`` (or a count of 0).
+statement per table; for the ``..._many`` methods, one transaction per
+batch of rows), touches only the columns named below, and is idempotent:
+writing what is already there changes nothing and returns ``False`` (or a
+count of 0, or the key in :attr:`BatchResult.unchanged`).
 
 Columns written, and nothing else:
 
-* :meth:`JobBossWriter.mark_exported`: ``Exported = 'Y'``;
-* :meth:`JobBossWriter.mark_paid`: ``AmtPaidSoFar = InvoiceTotal``, ``PymtDate``,
+* :meth:`JobBossWriter.mark_exported` (and ``mark_exported_many``): ``Exported = 'Y'``;
+* :meth:`JobBossWriter.mark_paid` (and ``mark_paid_many``): ``AmtPaidSoFar = InvoiceTotal``, ``PymtDate``,
   ``PymtStatus`` (the letter is configurable, ``jobboss.paid_status_code``);
 * :meth:`JobBossWriter.set_begin`: ``Exported = 'Y'`` on the transactions dated
   before the begin date (``Billing``, ``DelTicket``, ``VendorInv``, ``Attend``);
@@ -28,11 +29,23 @@ the QuickBooks result is already stored on its side.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Table, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
 
 from qbwc_service.jobboss import values as v
 from qbwc_service.jobboss.connect import jobboss_engine
@@ -54,6 +67,17 @@ BEGIN_TABLES: dict[str, str | None] = {
 }
 PAYABLE = ("Billing", "VendorInv")
 UPDATE_BATCH = 500
+#: Keys matched per statement by the ``..._many`` methods (two-column keys are ORed pairs).
+MATCH_BATCH = 200
+
+
+@dataclass
+class BatchResult:
+    """What a ``..._many`` write did, per key as given."""
+
+    changed: list[Any] = field(default_factory=list)  # at least one row was written
+    unchanged: list[Any] = field(default_factory=list)  # already so: nothing written
+    missing: list[Any] = field(default_factory=list)  # no row has the key
 
 
 class RecordNotFound(LookupError):
@@ -121,6 +145,38 @@ class JobBossWriter:
             if not done:
                 self._require(conn, t, match, table_name, key)
         return bool(done)
+
+    def mark_exported_many(self, entity: str, keys: Iterable[Any]) -> BatchResult:
+        """:meth:`mark_exported` for many keys of one table, in one short transaction.
+
+        Only the rows not exported yet are written. Keys naming no row come
+        back in :attr:`BatchResult.missing` (the others are still written);
+        a malformed key raises ``ValueError`` before anything is written.
+        """
+        table_name = resolve_entity(entity)
+        keys = list(keys)
+        if not self.mapping.has(table_name, "Exported"):
+            return BatchResult(unchanged=keys)  # receivers: tracked in the queue's ID map
+        t = self.mapping.table(table_name)
+        return self._write_many(table_name, keys, _unexported(t), {"Exported": "Y"})
+
+    def mark_paid_many(self, entity: str, keys: Iterable[Any], paid_on: date,
+                       status_code: str) -> BatchResult:
+        """:meth:`mark_paid` for many keys of one table, in one short transaction."""
+        table_name = resolve_entity(entity)
+        if table_name not in PAYABLE:
+            raise ValueError(f"{table_name} has no payment columns (only Billing and VendorInv)")
+        if len(status_code) != 1:
+            raise ValueError("status_code must be one character")
+        t = self.mapping.table(table_name)
+        paid_at = datetime.combine(paid_on, time())
+        already = (t.c.AmtPaidSoFar == t.c.InvoiceTotal) & (t.c.PymtDate == paid_at) & \
+            (t.c.PymtStatus == status_code)
+        needed = or_(~already, t.c.AmtPaidSoFar.is_(None), t.c.PymtDate.is_(None),
+                     t.c.PymtStatus.is_(None))
+        return self._write_many(table_name, list(keys), needed,
+                                {"AmtPaidSoFar": t.c.InvoiceTotal, "PymtDate": paid_at,
+                                 "PymtStatus": status_code})
 
     def set_begin(self, before: date) -> dict[str, int]:
         """"Set Begin": mark every transaction dated before ``before`` as exported.
@@ -190,10 +246,94 @@ class JobBossWriter:
         ids = [row_id for row_id, raw in rows if v.text_date(raw) == day]
         return t.c[ID].in_(ids) if ids else t.c[ID].is_(None)
 
+    def _write_many(self, table_name: str, keys: list[Any], needed: ColumnElement[bool],
+                    values: dict[str, Any]) -> BatchResult:
+        """Write ``values`` on the rows of ``keys`` that satisfy ``needed``; report per key."""
+        t = self.mapping.table(table_name)
+        # Malformed keys raise ValueError here, before anything is written.
+        naturals = [_canonical(table_name, _natural(table_name, key)) for key in keys]
+        result = BatchResult()
+        with self.engine.begin() as conn:
+            rows = self._rows_of(conn, t, table_name, naturals, needed)
+            ids = sorted({row_id for found in rows.values() for row_id, todo in found if todo})
+            for i in range(0, len(ids), UPDATE_BATCH):
+                conn.execute(update(t).where(t.c[ID].in_(ids[i:i + UPDATE_BATCH]), needed)
+                             .values(**values))
+        for key, natural in zip(keys, naturals, strict=True):
+            found = rows.get(_fold(natural), [])
+            bucket = (result.changed if any(todo for _id, todo in found) else
+                      result.unchanged if found else result.missing)
+            bucket.append(key)
+        return result
+
+    def _rows_of(self, conn: Connection, t: Table, table_name: str,
+                 naturals: Sequence[tuple[Any, ...]],
+                 needed: ColumnElement[bool]) -> dict[tuple[str, ...], list[tuple[Any, bool]]]:
+        """Folded natural key -> ``(identity key, whether it satisfies needed)`` of its rows."""
+        out: dict[tuple[str, ...], list[tuple[Any, bool]]] = {}
+        unique = list(dict.fromkeys(naturals))
+        flag = case((needed, 1), else_=0)
+        if table_name == "Attend":
+            self._attend_rows(conn, t, unique, flag, out)
+            return out
+        columns = _KEY_COLUMNS[table_name]
+        for i in range(0, len(unique), MATCH_BATCH):
+            chunk = unique[i:i + MATCH_BATCH]
+            if len(columns) == 1:
+                match = t.c[columns[0]].in_([n[0] for n in chunk])
+            else:
+                match = or_(*(and_(*(t.c[c] == value for c, value in zip(columns, n, strict=True)))
+                              for n in chunk))
+            stmt = select(t.c[ID], flag, *(t.c[c] for c in columns)).where(match)
+            for row_id, todo, *values in conn.execute(stmt):
+                out.setdefault(_fold(tuple(values)), []).append((row_id, bool(todo)))
+        return out
+
+    @staticmethod
+    def _attend_rows(conn: Connection, t: Table, naturals: list[tuple[Any, ...]],
+                     flag: ColumnElement[int],
+                     out: dict[tuple[str, ...], list[tuple[Any, bool]]]) -> None:
+        """Attendance rows: TicketDate is text, so the day is matched in Python (see ``_match``)."""
+        wanted = set(naturals)
+        employees = sorted({empl for empl, _day in wanted})
+        for i in range(0, len(employees), UPDATE_BATCH):
+            stmt = select(t.c[ID], flag, t.c.EmplCode, t.c.TicketDate).where(
+                t.c.EmplCode.in_(employees[i:i + UPDATE_BATCH]))
+            for row_id, todo, empl, raw in conn.execute(stmt):
+                day = v.text_date(raw)
+                if (int(empl), day) in wanted:
+                    out.setdefault(_fold((int(empl), day)), []).append((row_id, bool(todo)))
+
     @staticmethod
     def _require(conn: Any, t: Table, match: ColumnElement[bool], table_name: str, key: Any) -> None:
         if not conn.execute(select(func.count()).select_from(t).where(match)).scalar():
             raise RecordNotFound(f"{table_name}: no row for {key!r}")
+
+
+#: The natural key columns of each table matched by key (``Attend`` is matched apart).
+_KEY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Billing": ("InvoiceNo",), "DelTicket": ("DelTicketNo",), "Receiver": ("ReceiverNo",),
+    "VendorInv": ("VendCode", "InvoiceNo"),
+}
+
+
+def _canonical(table_name: str, natural: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Attendance keys as (employee number, date); other keys as they are."""
+    if table_name != "Attend":
+        return natural
+    empl, day = natural
+    return int(empl), day if isinstance(day, date) else date.fromisoformat(str(day))
+
+
+def _fold(natural: tuple[Any, ...]) -> tuple[str, ...]:
+    """A natural key as the database compares it (SQL Server: any case, trailing blanks ignored)."""
+    out = []
+    for value in natural:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            out.append(value.isoformat())
+        else:
+            out.append(str(value).rstrip().casefold())
+    return tuple(out)
 
 
 def _unexported(t: Table) -> ColumnElement[bool]:

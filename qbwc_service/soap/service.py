@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 from spyne import Application, Array, Integer32, ServiceBase, Unicode, rpc
+from spyne import const as spyne_const
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
@@ -138,6 +139,10 @@ def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplic
     spyne's parser is already safe (no DTD loading, no entity resolution, no
     network); :mod:`.guard` in front refuses DOCTYPEs before it is reached.
     """
+    # spyne runs a full gc.collect() after a request at most once a second, to close
+    # uploaded files early. We take no uploads, and on a serving process's heap each
+    # collection costs tens of milliseconds; Python's own collector still runs.
+    spyne_const.MIN_GC_INTERVAL = float("inf")
     application = Application(
         [QBWebConnectorSvc], tns=NAMESPACE, name=BINDING_NAME,
         in_protocol=Soap11(validator=None, resolve_entities=False, load_dtd=False,

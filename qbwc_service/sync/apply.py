@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
 from qbwc_service.queue import jobs as jobs_mod
-from qbwc_service.queue.models import AuditEvent, Job, WriteBack, utcnow
+from qbwc_service.queue.models import AuditEvent, Job, JobDependency, WriteBack, utcnow
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync import errors, idmap, kinds
+from qbwc_service.sync.changes import Changes
 from qbwc_service.sync.errors import Action
 from qbwc_service.sync.mapping import lists
 from qbwc_service.sync.mapping.context import Need
@@ -49,7 +51,11 @@ class Outcome:
 
 @dataclass
 class ApplyContext:
-    """What applying needs besides the job and the result."""
+    """What applying needs besides the job and the result.
+
+    State changes and audit rows go through :attr:`changes`; the caller
+    writes the audit rows with ``changes.flush()`` when the message is done.
+    """
 
     db: Session
     run_id: int | None
@@ -57,6 +63,48 @@ class ApplyContext:
     now: datetime
     #: Plans an ensure job for a need and returns it (from :mod:`.dependencies`).
     ensure: Callable[[Session, int, Need], Job]
+    changes: Changes = field(init=False)
+    #: ID map rows loaded once for the message (see :func:`preload`), per user.
+    idmaps: dict[int, idmap.IdMapCache] = field(default_factory=dict)
+    #: Jobs of the message that could release a blocked job (``None``: not worked out, any may).
+    blocking: set[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.changes = Changes(self.db)
+
+    def idmap(self, user_id: int) -> idmap.IdMapCache:
+        if user_id not in self.idmaps:
+            self.idmaps[user_id] = idmap.IdMapCache(self.db, user_id)
+        return self.idmaps[user_id]
+
+
+def preload(ac: ApplyContext, jobs: list[Job]) -> None:
+    """Read up front what applying the results of ``jobs`` needs, in a few queries.
+
+    The ID map rows they may touch, and which of them could release a
+    blocked job when done: those with a blocked dependent that waits for no
+    job in error, skipped or cancelled (nothing in applying a message moves a
+    job out of those states). A job blocked while the message is applied
+    waits for one that failed in it, so it cannot be released by the message
+    either.
+    """
+    ac.blocking = set()
+    # Only list records have dependents (transactions never release anything).
+    ids = [job.id for job in jobs if kinds.kind_of(job) != "txn"]
+    for user_id in {job.user_id for job in jobs if job.id in ids}:
+        if ac.db.scalar(select(Job.id).where(Job.user_id == user_id,
+                                             Job.status == JobStatus.BLOCKED.value).limit(1)) is None:
+            continue  # the usual case: nothing blocked at all
+        for start in range(0, len(ids), 500):
+            ac.blocking.update(ac.db.scalars(_releasers(user_id, ids[start:start + 500])))
+    by_user: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for job in jobs:
+        if kinds.kind_of(job) == "txn":
+            by_user[job.user_id].append((kinds.TXN_KINDS[job.kind].entity, jobs_mod.record_key(job)))
+        else:
+            by_user[job.user_id].append((job.payload["entity"], job.payload["key"]))
+    for user_id, keys in by_user.items():
+        ac.idmap(user_id).preload(keys)
 
 
 def noun_of(job: Job) -> str:
@@ -107,12 +155,12 @@ def _success(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | N
     if family == "txn":
         queue_writebacks(ac, job)
     if result.status_code != 0 and result.status_message:
-        jobs_mod.add_warning(ac.db, job, f"{result.status_code}: {result.status_message}",
-                             run_id=ac.run_id)
-    jobs_mod.transition(ac.db, job, JobStatus.DONE, event=event, run_id=ac.run_id, at=ac.now,
-                        reason=_qb_id_text(ret))
+        ac.changes.add_warning(job, f"{result.status_code}: {result.status_message}",
+                               run_id=ac.run_id)
+    ac.changes.transition(job, JobStatus.DONE, event=event, run_id=ac.run_id, at=ac.now,
+                          reason=_qb_id_text(ret))
     if family != "txn":  # only list records have dependents
-        jobs_mod.unblock_dependents(ac.db, job)
+        _unblock_dependents(ac, job)
     return Outcome(event, job.area, noun_of(job))
 
 
@@ -136,17 +184,18 @@ def _remember(ac: ApplyContext, job: Job, ret: RetInfo) -> None:
         spec = kinds.TXN_KINDS[job.kind]
         job.qb_txn_id = ret.txn_id or ""
         job.qb_edit_sequence = ret.edit_sequence or ""
-        idmap.remember(ac.db, job.user_id, spec.entity, jobs_mod.record_key(job), ret.txn_id or "",
-                       name=ret.ref_number or "", edit_sequence=ret.edit_sequence or "",
-                       source_version=job.source_version)
+        ac.idmap(job.user_id).remember(job.user_id, spec.entity, jobs_mod.record_key(job),
+                                       ret.txn_id or "", name=ret.ref_number or "",
+                                       edit_sequence=ret.edit_sequence or "",
+                                       source_version=job.source_version)
         return
     need = kinds.need_of(job)
     job.qb_list_id = ret.list_id or ""
     job.qb_edit_sequence = ret.edit_sequence or ""
-    idmap.remember(ac.db, job.user_id, need.entity, need.key, ret.list_id or "",
-                   name=ret.full_name or ret.name or need.name,
-                   edit_sequence=ret.edit_sequence or "",
-                   source_version=str(job.payload.get("fingerprint") or ""))
+    ac.idmap(job.user_id).remember(job.user_id, need.entity, need.key, ret.list_id or "",
+                                   name=ret.full_name or ret.name or need.name,
+                                   edit_sequence=ret.edit_sequence or "",
+                                   source_version=str(job.payload.get("fingerprint") or ""))
 
 
 def _not_found(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | None) -> Outcome:
@@ -156,7 +205,7 @@ def _not_found(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo |
         return _requeue(ac, job, "not found in QuickBooks: it will be sent again")
     if family == "mod":  # the record is gone from QuickBooks
         need = kinds.need_of(job)
-        idmap.forget(ac.db, job.user_id, need.entity, need.key)
+        ac.idmap(job.user_id).forget(job.user_id, need.entity, need.key)
         return fail(ac, job, f"{need.entity} {need.name!r} is no longer in QuickBooks")
     need = kinds.need_of(job)
     spec = lists.LIST_ENTITIES[need.entity]
@@ -172,13 +221,39 @@ def _not_found(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo |
 def mark_absent(ac: ApplyContext, job: Job, why: str) -> Outcome:
     """A list record transactions can do without: remembered as absent, dependents go on."""
     need = kinds.need_of(job)
-    idmap.remember(ac.db, job.user_id, need.entity, need.key, "", name=need.name)
-    jobs_mod.add_warning(ac.db, job, f"{need.entity.replace('_', ' ')} {need.name!r} {why}; "
-                         "transactions are sent without it", run_id=ac.run_id)
-    jobs_mod.transition(ac.db, job, JobStatus.DONE, event=jobs_mod.SKIPPED, run_id=ac.run_id,
-                        at=ac.now, reason="absent from QuickBooks")
-    jobs_mod.unblock_dependents(ac.db, job)
+    ac.idmap(job.user_id).remember(job.user_id, need.entity, need.key, "", name=need.name)
+    ac.changes.add_warning(job, f"{need.entity.replace('_', ' ')} {need.name!r} {why}; "
+                           "transactions are sent without it", run_id=ac.run_id)
+    ac.changes.transition(job, JobStatus.DONE, event=jobs_mod.SKIPPED, run_id=ac.run_id,
+                          at=ac.now, reason="absent from QuickBooks")
+    _unblock_dependents(ac, job)
     return Outcome(jobs_mod.SKIPPED, job.area, noun_of(job))
+
+
+_BLOCKED_DEP = aliased(Job)
+_OTHER_DEP = aliased(JobDependency)
+_STUCK = aliased(Job)
+#: Failed states no part of applying a message leaves.
+_FOR_GOOD = [JobStatus.ERROR.value, JobStatus.SKIPPED.value, JobStatus.CANCELLED.value]
+
+
+def _releasers(user_id: int, ids: list[int]) -> Select[tuple[int]]:
+    """Which of ``ids`` have a blocked dependent that could be released (see :func:`preload`).
+
+    Read from the user's blocked jobs (``ix_jobs_dequeue``), usually few, rather
+    than from every dependent of the list records, often thousands.
+    """
+    stuck = exists().where(_OTHER_DEP.job_id == _BLOCKED_DEP.id,
+                           _STUCK.id == _OTHER_DEP.depends_on_id, _STUCK.status.in_(_FOR_GOOD))
+    return (select(JobDependency.depends_on_id).distinct()
+            .join(_BLOCKED_DEP, _BLOCKED_DEP.id == JobDependency.job_id)
+            .where(_BLOCKED_DEP.user_id == user_id, _BLOCKED_DEP.status == JobStatus.BLOCKED.value,
+                   JobDependency.depends_on_id.in_(ids), ~stuck))
+
+
+def _unblock_dependents(ac: ApplyContext, job: Job) -> None:
+    if ac.blocking is None or job.id in ac.blocking:
+        ac.changes.unblock_dependents(job)
 
 
 def _after_verify(family: str) -> str:
@@ -193,8 +268,8 @@ def _retry(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | Non
         return fail(ac, job, f"{message} (gave up after {retries - 1} retries)")
     _set_payload(job, retries=retries)
     job.not_before = when
-    jobs_mod.transition(ac.db, job, JobStatus.PENDING, event=jobs_mod.RETRY_LATER, run_id=ac.run_id,
-                        at=ac.now, reason=f"{message}; retry after {when:%H:%M:%S}")
+    ac.changes.transition(job, JobStatus.PENDING, event=jobs_mod.RETRY_LATER, run_id=ac.run_id,
+                          at=ac.now, reason=f"{message}; retry after {when:%H:%M:%S}")
     return Outcome(None, job.area, noun_of(job))
 
 
@@ -229,8 +304,9 @@ def _plan_dependency(ac: ApplyContext, job: Job, result: RequestResult,
                   if n.name.casefold() in quoted or n.key.casefold() in quoted]
     if replans >= MAX_REPLANS or not candidates:
         return fail(ac, job, message)
+    ac.changes.flush()  # planning and add_dependency write audit rows of their own
     for need in candidates:
-        idmap.forget(ac.db, job.user_id, need.entity, need.key)
+        ac.idmap(job.user_id).forget(job.user_id, need.entity, need.key)
         dep = ac.ensure(ac.db, job.user_id, need)
         if dep.status != JobStatus.DONE.value:
             jobs_mod.add_dependency(ac.db, job, dep)
@@ -243,8 +319,8 @@ def _plan_dependency(ac: ApplyContext, job: Job, result: RequestResult,
 def fail(ac: ApplyContext, job: Job, reason: str, code: str = "") -> Outcome:
     """The job fails alone; what waits for it is blocked."""
     job.error_code = code or _code_of(reason)
-    jobs_mod.transition(ac.db, job, JobStatus.ERROR, reason=reason, run_id=ac.run_id, at=ac.now)
-    jobs_mod.block_dependents(ac.db, job, reason)
+    ac.changes.transition(job, JobStatus.ERROR, reason=reason, run_id=ac.run_id, at=ac.now)
+    ac.changes.block_dependents(job, reason)
     return Outcome(jobs_mod.ERROR, job.area, noun_of(job))
 
 
@@ -258,7 +334,7 @@ def _code_of(reason: str) -> str:
 
 
 def _requeue(ac: ApplyContext, job: Job, reason: str) -> Outcome:
-    jobs_mod.transition(ac.db, job, JobStatus.PENDING, run_id=ac.run_id, at=ac.now, reason=reason)
+    ac.changes.transition(job, JobStatus.PENDING, run_id=ac.run_id, at=ac.now, reason=reason)
     return Outcome(None, job.area, noun_of(job))
 
 
@@ -309,7 +385,11 @@ WRITEBACK_EVENTS: dict[str, str] = {"exported": jobs_mod.EXPORTED, "paid": jobs_
 
 
 class JobBossTarget:
-    """Performs one write-back through a JobBOSS2 writer (``jobboss.writeback.JobBossWriter``)."""
+    """Performs write-backs through a JobBOSS2 writer (``jobboss.writeback.JobBossWriter``).
+
+    Called with one record (``target(action, table, key)``) or, through
+    :meth:`many`, with a batch of one table in one short JobBOSS2 transaction.
+    """
 
     def __init__(self, writer: Any, paid_status_code: str = "P") -> None:
         self.writer = writer
@@ -324,31 +404,53 @@ class JobBossTarget:
         else:
             raise ValueError(f"unknown write-back {action!r}")
 
+    def many(self, action: str, table: str, keys: list[str]) -> dict[str, str]:
+        """Write back ``keys`` of one table; returns ``{key: why it failed}`` for the failures.
+
+        Raises when the batch as a whole failed (nothing is known written).
+        """
+        record_keys = [f"{table}:{key}" for key in keys]
+        if action == "exported":
+            result = self.writer.mark_exported_many(table, record_keys)
+        elif action == "paid":
+            result = self.writer.mark_paid_many(table, record_keys, utcnow().date(),
+                                                self.paid_status_code)
+        else:
+            raise ValueError(f"unknown write-back {action!r}")
+        missing = set(result.missing)
+        # The words of the one-record writer's RecordNotFound.
+        return {key: f"{table}: no row for {record_key!r}"
+                for key, record_key in zip(keys, record_keys, strict=True) if record_key in missing}
+
 
 def run_writebacks(db: Session, user_id: int, target: Callable[[str, str, str], None],
                    run_id: int | None = None, limit: int = 100_000) -> int:
     """Perform the write-backs a user is owed; returns how many succeeded.
 
-    A failure leaves its row open (``attempts`` + 1, ``last_error``) for the
-    next session or plan; the others go on.
+    Rows of one action and table go together when ``target`` has a ``many``
+    method (:class:`JobBossTarget`); if such a batch fails as a whole, its
+    rows are tried one by one. A failure leaves its row open (``attempts`` + 1,
+    ``last_error``) for the next session or plan; the others go on.
     """
     db.flush()
     rows = list(db.scalars(select(WriteBack).where(
         WriteBack.user_id == user_id, WriteBack.done_at.is_(None)).order_by(WriteBack.id).limit(limit)))
+    if not rows:
+        return 0
+    failures = _perform(rows, target)
     done = 0
     now = utcnow()
     events: list[dict[str, Any]] = []
     for row in rows:
         row.attempts += 1
         record_key = f"{row.source_table}:{row.source_key}"
-        try:
-            target(row.action, row.source_table, row.source_key)
-        except Exception as exc:  # noqa: BLE001 - any JobBOSS2 failure is retried later
-            log.warning("JobBOSS2 write-back %s of %s failed: %s", row.action, record_key, exc)
-            row.last_error = str(exc)[:2000]
+        error = failures.get(row.id)
+        if error is not None:
+            log.warning("JobBOSS2 write-back %s of %s failed: %s", row.action, record_key, error)
+            row.last_error = error[:2000]
             events.append(dict(created_at=now, user_id=user_id, job_id=row.job_id, run_id=run_id,
                                record_key=record_key[:200], event=jobs_mod.WRITEBACK_FAILED,
-                               detail=f"{row.action}: {exc}"[:2000]))
+                               detail=f"{row.action}: {error}"[:2000]))
             continue
         row.done_at = now
         row.last_error = ""
@@ -359,3 +461,29 @@ def run_writebacks(db: Session, user_id: int, target: Callable[[str, str, str], 
     if events:
         db.execute(insert(AuditEvent), events)
     return done
+
+
+def _perform(rows: list[WriteBack], target: Callable[[str, str, str], None]) -> dict[int, str]:
+    """Do the write-backs of ``rows``; ``{row id: error}`` for those that failed."""
+    many = getattr(target, "many", None)
+    groups: dict[tuple[str, str], list[WriteBack]] = defaultdict(list)
+    for row in rows:
+        groups[(row.action, row.source_table)].append(row)
+    failures: dict[int, str] = {}
+    for (action, table), group in groups.items():
+        if many is not None and len(group) > 1:
+            try:
+                failed = many(action, table, [row.source_key for row in group])
+            except Exception as exc:  # noqa: BLE001 - the batch failed: find the culprits one by one
+                log.info("JobBOSS2 write-back batch of %d failed (%s); trying one by one",
+                         len(group), exc)
+            else:
+                failures.update({row.id: failed[row.source_key] for row in group
+                                 if row.source_key in failed})
+                continue
+        for row in group:
+            try:
+                target(row.action, row.source_table, row.source_key)
+            except Exception as exc:  # noqa: BLE001 - any JobBOSS2 failure is retried later
+                failures[row.id] = str(exc)
+    return failures

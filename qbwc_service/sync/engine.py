@@ -72,6 +72,8 @@ class JobBossSync:
         self.paid_status_code = paid_status_code
         self.validate = validate
         self.clock = clock
+        #: One JobBOSS2 writer per database URL (an engine with its pool), not one per message.
+        self._writers: dict[str, Any] = {}
 
     # ------------------------------------------------------------ SyncEngine
 
@@ -89,6 +91,8 @@ class JobBossSync:
         settings = settings_mod.get_settings(db, session.user_id)
         mctx = self._map_context(db, session, settings)
         for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
+            if status == JobStatus.VERIFY.value and not _has_status(db, session.user_id, status):
+                continue  # the common case: no lost job to look for
             while True:
                 claimed = self._claim(db, session, settings, status)
                 if not claimed:
@@ -112,16 +116,18 @@ class JobBossSync:
         except (QbxmlParseError, xmlsafe.UnsafeXMLError, ValueError) as exc:
             return self._failed_message(db, session, sent, f"unreadable response: {exc}")
         settings = settings_mod.get_settings(db, session.user_id)
-        ac = apply.ApplyContext(db=db, run_id=session.run_id, settings=settings, now=self.clock(),
-                                ensure=self._ensure_factory(db, session, settings))
+        ac = self._apply_context(db, session, settings)
+        apply.preload(ac, sent)
         for job in sent:
             result = results.get(job.request_id)
             if result is None:  # not processed (stopOnError stopped before it)
-                jobs_mod.transition(db, job, JobStatus.PENDING, run_id=session.run_id,
-                                    reason="not processed: an earlier request of the message failed")
+                ac.changes.transition(job, JobStatus.PENDING, run_id=session.run_id,
+                                      reason="not processed: an earlier request of the message "
+                                             "failed")
                 continue
             outcome = apply.apply_result(ac, job, result)
-            self._maybe_stop_area(db, session, settings, outcome)
+            self._maybe_stop_area(ac, session, settings, outcome)
+        ac.changes.flush()
         self._writebacks(db, session.user, session.run_id)
         return self._progress(db, session, settings)
 
@@ -179,7 +185,10 @@ class JobBossSync:
     def _claim(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
                status: str) -> list[Job]:
         stopped = runs.stopped_areas(db, session.run_id)
-        areas = [a for a in dequeue.AREA_ORDER if a not in stopped]
+        # Skip the areas without a single job in ``status`` (an index probe each), so the
+        # claim runs its readiness query only where there is something to find.
+        areas = [a for a in dequeue.AREA_ORDER
+                 if a not in stopped and _has_status(db, session.user_id, status, a)]
         claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
                                       limit=settings.batch_size, areas=areas, now=self.clock(),
                                       run_id=session.run_id, status=status)
@@ -220,6 +229,7 @@ class JobBossSync:
             elements.append((head, element))
             warnings[request_id] = found
         if not elements:
+            ac.changes.flush()
             return ""
         on_error = "stopOnError" if (settings["options.quit_area_on_error"]
                                      and jobs[0].area in STOPPABLE_AREAS) else "continueOnError"
@@ -227,9 +237,10 @@ class JobBossSync:
         for job in jobs:
             if job.status == JobStatus.SENT.value:
                 for warning in warnings.get(job.request_id, []):
-                    jobs_mod.add_warning(db, job, f"{warning.path}: {warning.reason}",
-                                         run_id=session.run_id)
+                    ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
+                                           run_id=session.run_id)
                 job.request_xml = ""  # the message is kept once, on the run's first job below
+        ac.changes.flush()
         if xml:
             sent = [j for j in jobs if j.status == JobStatus.SENT.value]
             if sent:
@@ -282,7 +293,7 @@ class JobBossSync:
             apply.mark_absent(ac, job, f"cannot exist in QuickBooks ({reason})")
             return
         outcome = apply.fail(ac, job, reason)
-        self._maybe_stop_area(ac.db, session, settings, outcome)
+        self._maybe_stop_area(ac, session, settings, outcome)
 
     # ------------------------------------------------------------ applying
 
@@ -305,16 +316,17 @@ class JobBossSync:
         session.last_error = f"QuickBooks could not process the request: {why}"
         return -101
 
-    def _maybe_stop_area(self, db: Session, session: QbwcSession,
+    def _maybe_stop_area(self, ac: apply.ApplyContext, session: QbwcSession,
                          settings: settings_mod.SyncSettings, outcome: apply.Outcome) -> None:
         if (outcome.event == jobs_mod.ERROR and settings["options.quit_area_on_error"]
                 and outcome.area in STOPPABLE_AREAS):
-            runs.stop_area(db, session.user_id, session.run_id, outcome.area)
+            ac.changes.flush()  # the stop is an audit row of its own, after the error
+            runs.stop_area(ac.db, session.user_id, session.run_id, outcome.area)
 
     def _progress(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings) -> int:
         stopped = runs.stopped_areas(db, session.run_id)
         areas = [a for a in dequeue.AREA_ORDER if a not in stopped]
-        if not dequeue.has_open_work(db, session.user_id, areas=areas, now=self.clock()):
+        if not _has_open_work(db, session.user_id, areas, self.clock()):
             return 100
         return min(99, max(1, dequeue.progress(db, user_id=session.user_id, session_id=session.id,
                                                areas=areas)))
@@ -323,11 +335,19 @@ class JobBossSync:
         if not user.jobboss_url:
             return
         try:
-            target = apply.JobBossTarget(self.writer_factory(user), self.paid_status_code)
+            target = apply.JobBossTarget(self._writer(user), self.paid_status_code)
         except Exception as exc:  # noqa: BLE001 - JobBOSS2 unreachable: retried next time
             log.warning("JobBOSS2 write-backs for %s postponed: %s", user.name, exc)
             return
         apply.run_writebacks(db, user.id, target, run_id)
+
+    def _writer(self, user: User) -> Any:
+        if self.writer_factory is not _default_writer:
+            return self.writer_factory(user)
+        writer = self._writers.get(user.jobboss_url)
+        if writer is None:
+            writer = self._writers[user.jobboss_url] = _default_writer(user)
+        return writer
 
 
 # ---------------------------------------------------------------- helpers
@@ -346,6 +366,33 @@ def lost_to_verify(db: Session, user_id: int, *, session_id: int | None = None,
         jobs_mod.transition(db, job, JobStatus.VERIFY,
                             reason="the session ended before QuickBooks' answer arrived")
     return len(lost)
+
+
+def _has_status(db: Session, user_id: int, status: str, area: str | None = None) -> bool:
+    """Whether the user has a job in ``status`` (of ``area``): one probe of ``ix_jobs_dequeue``."""
+    stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
+    if area is not None:
+        stmt = stmt.where(Job.area == area)
+    return db.scalar(stmt.limit(1)) is not None
+
+
+def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -> bool:
+    """:func:`~qbwc_service.queue.dequeue.has_open_work` for ``areas``, as index probes.
+
+    A job to verify, else a ready pending job, one area at a time: each probe
+    walks ``ix_jobs_dequeue`` and stops at the first row found, where the
+    conditions ORed together make the database read every job of the user.
+    """
+    verify = select(Job.id).where(Job.user_id == user_id, Job.status == JobStatus.VERIFY.value,
+                                  Job.area.in_(areas)).limit(1)
+    if db.scalar(verify) is not None:
+        return True
+    ready = dequeue.ready_condition(now)
+    # Area by area, lists first: while the lists are sent, thousands of pending
+    # transactions are not ready yet, and need not be looked at.
+    return any(db.scalar(select(Job.id).where(Job.user_id == user_id, Job.area == area, ready)
+                         .limit(1)) is not None
+               for area in areas)
 
 
 def _request_groups(jobs: list[Job]) -> list[list[Job]]:

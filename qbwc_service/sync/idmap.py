@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue.models import IdMapEntry
@@ -43,18 +43,21 @@ def lookup(db: Session, user_id: int, entity: str, key: str) -> IdMapEntry | Non
 
 
 def lookup_many(db: Session, user_id: int, keys: Iterable[EntityKey]) -> dict[EntityKey, Known]:
-    """The known records among ``keys`` (entity, key), in one query per 500 keys."""
-    wanted = sorted({(e, norm_key(k)) for e, k in keys})
+    """The known records among ``keys`` (entity, key), in one query per entity and 500 keys."""
+    by_entity: dict[str, set[str]] = {}
+    for entity, key in keys:
+        by_entity.setdefault(entity, set()).add(norm_key(key))
     found: dict[EntityKey, Known] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        rows = db.execute(select(IdMapEntry.entity, IdMapEntry.source_key, IdMapEntry.qb_id,
-                                 IdMapEntry.qb_name, IdMapEntry.edit_sequence,
-                                 IdMapEntry.source_version).where(
-            IdMapEntry.user_id == user_id,
-            tuple_(IdMapEntry.entity, IdMapEntry.source_key).in_(chunk)))
-        for entity, key, qb_id, name, seq, version in rows:
-            found[(entity, key)] = Known(qb_id, name, seq, version)
+    # One entity at a time: (entity, key) IN (pairs) would not use the uq_id_map index.
+    for entity, entity_keys in sorted(by_entity.items()):
+        wanted = sorted(entity_keys)
+        for start in range(0, len(wanted), 500):
+            rows = db.execute(select(IdMapEntry.source_key, IdMapEntry.qb_id, IdMapEntry.qb_name,
+                                     IdMapEntry.edit_sequence, IdMapEntry.source_version).where(
+                IdMapEntry.user_id == user_id, IdMapEntry.entity == entity,
+                IdMapEntry.source_key.in_(wanted[start:start + 500])))
+            for key, qb_id, name, seq, version in rows:
+                found[(entity, key)] = Known(qb_id, name, seq, version)
     return found
 
 
@@ -84,3 +87,59 @@ def forget(db: Session, user_id: int, entity: str, key: str) -> None:
     row = lookup(db, user_id, entity, key)
     if row is not None:
         db.delete(row)
+
+
+class IdMapCache:
+    """The ID map rows of one user for a batch of jobs: loaded in one query, then kept.
+
+    :meth:`remember` and :meth:`forget` behave as the module functions of the
+    same names; a key not loaded by :meth:`preload` is looked up on its own.
+    """
+
+    def __init__(self, db: Session, user_id: int) -> None:
+        self.db = db
+        self.user_id = user_id
+        self.rows: dict[EntityKey, IdMapEntry | None] = {}
+
+    def preload(self, keys: Iterable[EntityKey]) -> None:
+        wanted = sorted({(e, norm_key(k)) for e, k in keys} - set(self.rows))
+        by_entity: dict[str, list[str]] = {}
+        for entity, key in wanted:
+            by_entity.setdefault(entity, []).append(key)
+        # One entity at a time: (entity, key) IN (pairs) would not use the uq_id_map index.
+        for entity, entity_keys in by_entity.items():
+            for start in range(0, len(entity_keys), 500):
+                chunk = entity_keys[start:start + 500]
+                found = {row.source_key: row for row in self.db.scalars(
+                    select(IdMapEntry).where(IdMapEntry.user_id == self.user_id,
+                                             IdMapEntry.entity == entity,
+                                             IdMapEntry.source_key.in_(chunk)))}
+                for key in chunk:
+                    self.rows[(entity, key)] = found.get(key)
+
+    def lookup(self, entity: str, key: str) -> IdMapEntry | None:
+        ident = (entity, norm_key(key))
+        if ident not in self.rows:
+            self.rows[ident] = lookup(self.db, self.user_id, entity, key)
+        return self.rows[ident]
+
+    def remember(self, user_id: int, entity: str, key: str, qb_id: str, *, name: str = "",
+                 edit_sequence: str = "", source_version: str = "") -> IdMapEntry:
+        if user_id != self.user_id:
+            return remember(self.db, user_id, entity, key, qb_id, name=name,
+                            edit_sequence=edit_sequence, source_version=source_version)
+        row = self.lookup(entity, key)
+        if row is None:
+            row = IdMapEntry(user_id=user_id, entity=entity, source_key=norm_key(key), qb_id=qb_id)
+            self.db.add(row)
+            self.rows[(entity, norm_key(key))] = row
+        row.qb_id = qb_id
+        row.qb_name = name[:260] or row.qb_name
+        row.edit_sequence = edit_sequence or row.edit_sequence
+        row.source_version = source_version or row.source_version
+        return row
+
+    def forget(self, user_id: int, entity: str, key: str) -> None:
+        self.rows.pop((entity, norm_key(key)), None)
+        self.db.flush()  # a row remembered in this batch is deleted like any other
+        forget(self.db, user_id, entity, key)

@@ -21,13 +21,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue import jobs as jobs_mod
-from qbwc_service.queue.models import Job, Setting, User, WriteBack
+from qbwc_service.queue.models import (
+    AuditEvent,
+    Job,
+    JobDependency,
+    Setting,
+    User,
+    WriteBack,
+    utcnow,
+)
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync import idmap
 from qbwc_service.sync import settings as settings_mod
@@ -292,9 +300,11 @@ class Planner:
             todo.append((key, record, index, transaction_needs(source.kind, record, self.settings,
                                                               index)))
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
+        rows = []
         for key, record, index, needs in todo:
             deps = [ensure[(n.entity, idmap.norm_key(n.key))] for n in needs]
-            self._add(source, key, record, index, [d for d in deps if d is not None])
+            rows.append((key, record, index, [d for d in deps if d is not None]))
+        self._add_many(source, rows)
 
     def _units(self, source: _Source, records: list[Any]) -> Iterator[tuple[str, Any, int]]:
         """``(job key, record, punch index)``: one per record, one per punch for time."""
@@ -323,12 +333,70 @@ class Planner:
                 out.setdefault(f"{job.source_table}:{job.source_key}", []).append(job)
         return out
 
+    def _add_many(self, source: _Source, rows: list[tuple[str, Any, int, list[Job]]]) -> None:
+        """Plan the jobs of ``rows`` (key, record, punch index, dependencies) in bulk.
+
+        What :func:`qbwc_service.queue.jobs.add_job` does for each, in a few
+        statements: one multi-row ``INSERT .. ON CONFLICT DO NOTHING`` (a
+        version already planned is skipped, even by a concurrent planner),
+        the ``planned`` audit rows and the dependency rows. A record whose
+        dependency has already failed is born blocked: it goes through
+        ``add_job`` alone, so the trail keeps its order.
+        """
+        if self.db.get_bind().dialect.name not in ("sqlite", "postgresql"):
+            for row in rows:
+                self._add(source, *row)
+            return
+        segment: list[tuple[str, Any, int, list[Job]]] = []
+        for row in rows:
+            if any(JobStatus(dep.status) in jobs_mod.FAILED_STATES for dep in row[3]):
+                self._insert(source, segment)
+                segment = []
+                self._add(source, *row)
+            else:
+                segment.append(row)
+        self._insert(source, segment)
+
+    def _insert(self, source: _Source, rows: list[tuple[str, Any, int, list[Job]]]) -> None:
+        if not rows:
+            return
+        self.db.flush()
+        now = utcnow()
+        values = []
+        for key, record, index, _deps in rows:
+            table, source_key = key.split(":", 1)
+            values.append(dict(
+                user_id=self.user.id, area=source.area, kind=source.kind, source_table=table,
+                source_key=source_key, source_version=record.fingerprint(),
+                payload=_payload(source, record, index), priority=TXN_PRIORITY, not_before=None,
+                status=JobStatus.PENDING.value, created_at=now, updated_at=now, warnings=[]))
+        insert_ = _dialect_insert(self.db)
+        jobs = Job.__table__
+        stmt = (insert_(jobs).on_conflict_do_nothing(index_elements=list(jobs_mod._VERSION_COLUMNS))
+                .returning(jobs.c.id, jobs.c.source_key, jobs.c.source_version))
+        # Many parameter sets with RETURNING: SQLAlchemy sends them as multi-row INSERTs.
+        new_ids = {(key, version): job_id for job_id, key, version in self.db.execute(stmt, values)}
+        events: list[dict[str, Any]] = []
+        links: list[dict[str, int]] = []
+        for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
+            job_id = new_ids.pop((row["source_key"], row["source_version"]), None)
+            if job_id is None:  # planned before (or twice in this chunk)
+                self.result.unchanged += 1
+                continue
+            self.result.add(source.kind)
+            events.append(dict(created_at=now, user_id=self.user.id, job_id=job_id, run_id=None,
+                               record_key=f"{row['source_table']}:{row['source_key']}"[:200],
+                               event=jobs_mod.PLANNED, detail=""))
+            links.extend({"job_id": job_id, "depends_on_id": dep_id}
+                         for dep_id in dict.fromkeys(dep.id for dep in deps))
+        if events:
+            self.db.execute(insert(AuditEvent), events)
+        if links:
+            self.db.execute(insert(JobDependency), links)
+
     def _add(self, source: _Source, key: str, record: Any, index: int, deps: list[Job]) -> None:
         table, source_key = key.split(":", 1)
-        payload: dict[str, Any] = {"record_type": type(record).__name__,
-                                   "record": to_jsonable(record), "phase": "add"}
-        if source.kind == "time.add":
-            payload.update(index=index, day_key=record.key.split(":", 1)[1])
+        payload = _payload(source, record, index)
         job = jobs_mod.add_job(self.db, user_id=self.user.id, area=source.area, kind=source.kind,
                                source_table=table, source_key=source_key,
                                source_version=record.fingerprint(), payload=payload,
@@ -403,6 +471,25 @@ class Planner:
                                source_version=version, payload=payload, priority=40)
         if job is not None:
             self.result.add(f"{entity}.mod")
+
+
+def _payload(source: _Source, record: Any, index: int) -> dict[str, Any]:
+    """What a transaction job keeps: the record as planned, and its punch for time."""
+    payload: dict[str, Any] = {"record_type": type(record).__name__,
+                               "record": to_jsonable(record), "phase": "add"}
+    if source.kind == "time.add":
+        payload.update(index=index, day_key=record.key.split(":", 1)[1])
+    return payload
+
+
+def _dialect_insert(db: Session) -> Any:
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def _entity_of(kind: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -39,7 +40,7 @@ def to_jsonable(value: Any) -> Any:
 
 def from_jsonable(cls: type[T], data: Any) -> T:
     """Rebuild a ``cls`` dataclass written by :func:`to_jsonable`."""
-    return _convert(cls, data)
+    return _converter(cls)(data)
 
 
 @cache
@@ -47,34 +48,55 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-def _convert(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
+def _identity(data: Any) -> Any:
+    return data
+
+
+@cache
+def _converter(tp: Any) -> Callable[[Any], Any]:
+    """A function turning the JSON form of a ``tp`` value back into one (``None`` stays ``None``).
+
+    Worked out once per type: a message rebuilds hundreds of records of the same few types.
+    """
+    convert = _build_converter(tp)
+    if convert is _identity:
+        return convert
+    return lambda data: None if data is None else convert(data)
+
+
+def _build_converter(tp: Any) -> Callable[[Any], Any]:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(options[0], data) if len(options) == 1 else data
+        return _converter(options[0]) if len(options) == 1 else _identity
     if origin in (list, tuple, set, frozenset):
         args = typing.get_args(tp)
-        inner = args[0] if args else Any
-        items = [_convert(inner, v) for v in data]
-        return origin(items) if origin is not list else items
+        inner = _converter(args[0] if args else Any)
+        if origin is list:
+            return lambda data: [inner(v) for v in data]
+        return lambda data: origin(inner(v) for v in data)
     if origin is dict:
         _key, val = typing.get_args(tp) or (Any, Any)
-        return {k: _convert(val, v) for k, v in data.items()}
-    return _convert_plain(tp, data)
+        value = _converter(val)
+        return lambda data: {k: value(v) for k, v in data.items()}
+    return _plain_converter(tp)
 
 
-def _convert_plain(tp: Any, data: Any) -> Any:
+_PARSERS: dict[Any, Callable[[str], Any]] = {Decimal: Decimal, datetime: datetime.fromisoformat,
+                                             date: date.fromisoformat, time: time.fromisoformat}
+
+
+def _plain_converter(tp: Any) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(tp):
         hints = _hints(tp)
-        kwargs = {f.name: _convert(hints[f.name], data[f.name])
-                  for f in dataclasses.fields(tp) if f.init and f.name in data}
-        return tp(**kwargs)
-    converters: dict[Any, Any] = {Decimal: Decimal, datetime: datetime.fromisoformat,
-                                  date: date.fromisoformat, time: time.fromisoformat}
-    if tp in converters and isinstance(data, str):
-        return converters[tp](data)
+        fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
+
+        def build(data: Any) -> Any:
+            return tp(**{name: convert(data[name]) for name, convert in fields if name in data})
+        return build
+    parser = _PARSERS.get(tp)
+    if parser is not None:
+        return lambda data: parser(data) if isinstance(data, str) else data
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(data)
-    return data
+        return tp
+    return _identity

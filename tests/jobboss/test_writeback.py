@@ -180,3 +180,113 @@ def test_set_begin_leaves_newer_records_readable(demo_copy):
     JobBossWriter(demo_copy).set_begin(date(2026, 1, 15))
     assert {i.key for i in reader.ar_invoices()} == newer
     assert len(list(reader.ar_invoices(ALL))) == 1000
+
+
+# ---------------------------------------------------------------- batch write-backs
+
+
+def _keys(path: Path, table: str, n: int, only_unexported: bool = True) -> list[str]:
+    """Record keys of the first ``n`` rows of ``table`` (unexported ones only by default)."""
+    where = "WHERE Exported IS NULL OR Exported NOT IN ('Y', 'y')" if only_unexported else ""
+    conn = sqlite3.connect(path)
+    if table == "Billing":
+        rows = [f"Billing:{inv}" for (inv,) in conn.execute(
+            f"SELECT InvoiceNo FROM Billing {where} ORDER BY Billing_ID LIMIT ?", (n,))]
+    else:
+        rows = [f"VendorInv:{vend}/{inv}" for vend, inv in conn.execute(
+            f"SELECT VendCode, InvoiceNo FROM VendorInv {where} ORDER BY VendorInv_ID LIMIT ?", (n,))]
+    conn.close()
+    return rows
+
+
+def _ids_of(path: Path, table: str, keys: list[str]) -> set[tuple[str, int]]:
+    conn = sqlite3.connect(path)
+    out = set()
+    for key in keys:
+        natural = key.split(":", 1)[1]
+        if table == "Billing":
+            found = conn.execute("SELECT Billing_ID FROM Billing WHERE InvoiceNo = ?", (natural,))
+        else:
+            vend, inv = natural.split("/", 1)
+            found = conn.execute("SELECT VendorInv_ID FROM VendorInv WHERE VendCode = ? AND "
+                                 "InvoiceNo = ?", (vend, inv))
+        out.update((table, ident) for (ident,) in found)
+    conn.close()
+    return out
+
+
+@pytest.mark.parametrize("table", ["Billing", "VendorInv"])
+def test_mark_exported_many_touches_only_the_flags_of_those_rows(demo_copy, table):
+    keys = _keys(demo_copy, table, 250, only_unexported=False)  # more than one match statement
+    writer = JobBossWriter(demo_copy)
+    writer.mark_exported(table, _keys(demo_copy, table, 1)[0])  # already exported: not rewritten
+    todo = [k for k in keys if k in set(_keys(demo_copy, table, 1000))]
+    assert len(keys) == 250 and 0 < len(todo) < 250
+    before = snapshot(demo_copy)
+    missing = f"{table}:NOPE/1" if table == "VendorInv" else "Billing:INV-NOPE"
+    result = writer.mark_exported_many(table, [*keys, missing])
+    after = snapshot(demo_copy)
+    changes = diff(before, after)
+    assert set(changes) == _ids_of(demo_copy, table, todo)
+    assert all(cols == {"Exported"} for cols in changes.values())
+    assert all(after[k]["Exported"] == "Y" for k in changes)
+    assert result.changed == todo
+    assert result.unchanged == [k for k in keys if k not in todo]
+    assert result.missing == [missing]
+    again = writer.mark_exported_many(table, keys)  # idempotent
+    assert again.changed == [] and again.unchanged == keys
+    assert snapshot(demo_copy) == after
+
+
+def test_mark_exported_many_attendance_and_packing_lists(demo_copy):
+    reader = JobBossReader(demo_copy)
+    days = [d.key for _, d in zip(range(5), reader.attendance(), strict=False)]
+    tickets = [t.key for _, t in zip(range(5), reader.packing_list_invoices(), strict=False)]
+    before = snapshot(demo_copy)
+    writer = JobBossWriter(demo_copy)
+    assert writer.mark_exported_many("Attend", days).changed == days
+    assert writer.mark_exported_many("DelTicket", tickets).changed == tickets
+    changes = diff(before, snapshot(demo_copy))
+    assert {t for t, _ in changes} == {"Attend", "DelTicket"}
+    assert all(cols == {"Exported"} for cols in changes.values())
+    # the same rows the one-by-one writer would have marked
+    one_by_one = JobBossWriter(demo_copy)
+    assert not any(one_by_one.mark_exported("Attend", d) for d in days)
+    assert not any(one_by_one.mark_exported("DelTicket", t) for t in tickets)
+    assert sum(1 for t, _ in changes if t == "DelTicket") == len(tickets)
+    exported_days = {d.key for d in reader.attendance()}
+    assert not exported_days & set(days)
+
+
+def test_mark_exported_many_receivers_and_bad_keys(demo_copy):
+    before = snapshot(demo_copy)
+    writer = JobBossWriter(demo_copy)
+    result = writer.mark_exported_many("Receiver", ["Receiver:R500001"])
+    assert result.unchanged == ["Receiver:R500001"] and not result.changed
+    with pytest.raises(ValueError):  # nothing is written when one key is malformed
+        writer.mark_exported_many("Billing", [*_keys(demo_copy, "Billing", 3),
+                                              "VendorInv:A/1"])
+    assert snapshot(demo_copy) == before
+
+
+@pytest.mark.parametrize("table", ["Billing", "VendorInv"])
+def test_mark_paid_many_sets_exactly_three_columns(demo_copy, table):
+    keys = _keys(demo_copy, table, 20)
+    writer = JobBossWriter(demo_copy)
+    assert writer.mark_paid(table, keys[0], date(2026, 2, 3), "X") is True
+    before = snapshot(demo_copy)
+    result = writer.mark_paid_many(table, keys, date(2026, 2, 3), "X")
+    after = snapshot(demo_copy)
+    changes = diff(before, after)
+    assert set(changes) == _ids_of(demo_copy, table, keys[1:])
+    assert all(cols <= {"AmtPaidSoFar", "PymtDate", "PymtStatus"} and "PymtStatus" in cols
+               for cols in changes.values())
+    for ident in changes:
+        row = after[ident]
+        assert row["AmtPaidSoFar"] == row["InvoiceTotal"] and row["PymtStatus"] == "X"
+        assert datetime.fromisoformat(row["PymtDate"]) == datetime(2026, 2, 3)
+    assert result.changed == keys[1:] and result.unchanged == [keys[0]] and not result.missing
+    assert writer.mark_paid_many(table, keys, date(2026, 2, 3), "X").unchanged == keys
+    assert snapshot(demo_copy) == after
+    with pytest.raises(ValueError):
+        writer.mark_paid_many("DelTicket", ["DT300001"], date(2026, 1, 1), "P")
