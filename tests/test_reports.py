@@ -141,6 +141,9 @@ def test_jobs_blocked_in_a_run_are_counted_and_listed_with_the_reason(sessions):
         db.add(run)
         db.flush()
         customer = _job(db, shop.id, "ACME", "lists", "customer.ensure")
+        other_customer = jobs.add_job(db, user_id=shop.id, area="lists", kind="customer.ensure",
+                                      source_table="Billing", source_key="BETA",
+                                      source_version="1", payload={})
         invoices = [jobs.add_job(db, user_id=shop.id, area="ar", kind="invoice.add",
                                  source_table="Billing", source_key=f"INV{n}", source_version="1",
                                  payload={}, depends_on=[customer]) for n in range(2)]
@@ -149,8 +152,14 @@ def test_jobs_blocked_in_a_run_are_counted_and_listed_with_the_reason(sessions):
                    at=run.started_at - timedelta(minutes=5), detail="old")
         jobs.audit(db, user_id=other.id, event=jobs.BLOCKED, record_key="Billing:X", detail="x")
         jobs.transition(db, customer, "error", reason="3100: name in use", run_id=run.id)
-        jobs.block_dependents(db, customer, "3100: name in use")  # written without a run, as
-        run.ended_at = utcnow()                                    # the engine's cascade does
+        jobs.block_dependents(db, customer, "3100: name in use", run_id=run.id)
+        # blocked during the run but not by it (an admin's skip): not this run's
+        other_inv = jobs.add_job(db, user_id=shop.id, area="ar", kind="invoice.add",
+                                 source_table="Billing", source_key="INV9", source_version="1",
+                                 payload={}, depends_on=[other_customer])
+        jobs.transition(db, other_customer, "skipped", reason="skipped by admin")
+        assert [j.id for j in jobs.block_dependents(db, other_customer, "skipped")] == [other_inv.id]
+        run.ended_at = utcnow()
         report = reports.store_report(db, run.id)
         run_id = run.id
     assert report.counts == {"ar": {"blocked": 2}, "lists": {"error": 1}}

@@ -108,6 +108,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_qbwc_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=True),
+        sa.Column("run_id", sa.Integer(), nullable=True),
+        sa.Column("request_xml", sa.Text(), nullable=False),
+        sa.Column("response_xml", sa.Text(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["run_id"], ["runs.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["session_id"], ["qbwc_sessions.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_messages_run_id"), ["run_id"], unique=False)
+
+    op.create_table(
         "jobs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -124,8 +142,7 @@ def upgrade() -> None:
         sa.Column("request_id", sa.String(length=50), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=True),
         sa.Column("run_id", sa.Integer(), nullable=True),
-        sa.Column("request_xml", sa.Text(), nullable=False),
-        sa.Column("response_xml", sa.Text(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("qb_list_id", sa.String(length=40), nullable=False),
         sa.Column("qb_txn_id", sa.String(length=40), nullable=False),
         sa.Column("qb_edit_sequence", sa.String(length=20), nullable=False),
@@ -137,6 +154,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["message_id"], ["messages.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["session_id"], ["qbwc_sessions.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
@@ -229,6 +247,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_jobs_dequeue")
 
     op.drop_table("jobs")
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_messages_run_id"))
+
+    op.drop_table("messages")
     with op.batch_alter_table("qbwc_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_qbwc_sessions_user_id"))
 

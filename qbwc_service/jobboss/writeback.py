@@ -279,14 +279,16 @@ class JobBossWriter:
         columns = _KEY_COLUMNS[table_name]
         for i in range(0, len(unique), MATCH_BATCH):
             chunk = unique[i:i + MATCH_BATCH]
-            if len(columns) == 1:
-                match = t.c[columns[0]].in_([n[0] for n in chunk])
-            else:
-                match = or_(*(and_(*(t.c[c] == value for c, value in zip(columns, n, strict=True)))
-                              for n in chunk))
+            # Each key column IN its values: one statement shape the driver caches, where an OR
+            # of (a AND b) per key is compiled afresh. Pairs it matches beyond the keys are dropped.
+            wanted = {_fold(n) for n in chunk}
+            match = and_(*(t.c[c].in_(sorted({n[k] for n in chunk}))
+                           for k, c in enumerate(columns)))
             stmt = select(t.c[ID], flag, *(t.c[c] for c in columns)).where(match)
             for row_id, todo, *values in conn.execute(stmt):
-                out.setdefault(_fold(tuple(values)), []).append((row_id, bool(todo)))
+                folded = _fold(tuple(values))
+                if folded in wanted:
+                    out.setdefault(folded, []).append((row_id, bool(todo)))
         return out
 
     @staticmethod

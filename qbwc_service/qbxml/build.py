@@ -44,6 +44,7 @@ class Emitter:
     def __init__(self, root: etree._Element, request_id: str, version: str, country: str,
                  warnings: list[FieldWarning], clearing: bool = False) -> None:
         self._stack = [root]
+        self._paths = [root.tag]  # the path of each open aggregate, for messages
         self.request_id = request_id
         self.version = version
         self.country = country
@@ -57,7 +58,7 @@ class Emitter:
         return self._stack[-1]
 
     def path(self, tag: str) -> str:
-        return "/".join([e.tag for e in self._stack] + [tag])
+        return f"{self._paths[-1]}/{tag}"
 
     @contextmanager
     def aggregate(self, tag: str, given: object = True) -> Iterator[bool]:
@@ -65,14 +66,23 @@ class Emitter:
         if not self._available(tag, given):
             yield False
             return
-        element = etree.SubElement(self.parent, tag)
-        self._stack.append(element)
+        element = self._open(tag)
         try:
             yield True
         finally:
-            self._stack.pop()
-            if len(element) == 0:
-                self.parent.remove(element)
+            self._close(element)
+
+    def _open(self, tag: str) -> etree._Element:
+        element = etree.SubElement(self.parent, tag)
+        self._paths.append(self.path(tag))
+        self._stack.append(element)
+        return element
+
+    def _close(self, element: etree._Element) -> None:
+        self._stack.pop()
+        self._paths.pop()
+        if len(element) == 0:
+            self.parent.remove(element)
 
     @contextmanager
     def line(self, tag: str, value: object) -> Iterator[None]:
@@ -168,16 +178,19 @@ class Emitter:
     # ---- common aggregates
 
     def ref(self, tag: str, ref: rq.Ref | None) -> None:
-        if ref is None:
+        # :meth:`aggregate` spelled out: the most frequent element of all.
+        if ref is None or not self._available(tag, ref):
             return
-        with self.aggregate(tag, ref) as ok:
-            if ok:
-                self.ident("ListID", ref.list_id)
-                self.text("FullName", ref.full_name)
-                if len(self.parent) == 0:  # nothing storable left: never drop a reference silently
-                    field, value = ("ListID", ref.list_id) if ref.list_id is not None else (
-                        "FullName", ref.full_name)
-                    raise QbxmlFieldError(self.path(field), value, reason="is empty")
+        element = self._open(tag)
+        try:
+            self.ident("ListID", ref.list_id)
+            self.text("FullName", ref.full_name)
+            if len(element) == 0:  # nothing storable left: never drop a reference silently
+                field, value = ("ListID", ref.list_id) if ref.list_id is not None else (
+                    "FullName", ref.full_name)
+                raise QbxmlFieldError(self.path(field), value, reason="is empty")
+        finally:
+            self._close(element)
 
     def address(self, tag: str, address: rq.Address | None) -> None:
         if address is None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
 
 
 class Policy(Enum):
@@ -123,6 +124,7 @@ LIMITS: dict[str, tuple[int, Policy]] = {
 """``key -> (max length, policy)``; see the module docstring."""
 
 
+@cache  # a few hundred (parent, tag) pairs, asked for every element built
 def limit_for(parent: str, tag: str) -> Limit | None:
     """The limit of element *tag* inside aggregate *parent*, or ``None`` when unlimited."""
     entry = LIMITS.get(f"{parent}/{tag}") or LIMITS.get(tag)

@@ -49,6 +49,8 @@ REPLACEMENT = "?"
 
 def clean(value: str, tag: str = "") -> str:
     """*value* made storable by QuickBooks (see the module docstring); ``tag`` decides newlines."""
+    if value.isascii() and value.isprintable():  # " " to "~" only: the usual case, kept as is
+        return value
     text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     keep_newline = tag in MULTILINE_FIELDS
     return "".join(_storable(ch, keep_newline) for ch in text)

@@ -22,6 +22,7 @@ element name meaning "inside any aggregate"; the specific key wins.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 SUPPORTED_VERSIONS: tuple[str, ...] = (
     "2.0", "2.1", "3.0", "4.0", "4.1", "5.0", "6.0", "7.0", "8.0", "9.0", "10.0",
@@ -87,6 +88,7 @@ def negotiate(host_supported: Iterable[str], major: int = 0, minor: int = 0) -> 
     return max(candidates, key=as_tuple)
 
 
+@cache  # a few hundred combinations, asked for every element built
 def element_available(parent: str, tag: str, version: str, country: str) -> str | None:
     """``None`` if element *tag* inside *parent* exists in *version* for *country*,
     else the reason it is left out."""

@@ -38,17 +38,21 @@ _HANDLED_STATES = (JobStatus.DONE.value, JobStatus.ERROR.value, JobStatus.SKIPPE
                    JobStatus.CANCELLED.value)
 
 
+#: SQL condition: the job waits for a dependency not yet done. Built once: an
+#: alias of ``jobs`` costs more to make than the rest of a claim's statement.
+_DEPENDENCY = aliased(Job)
+_WAITS_FOR_DEPENDENCY = exists().where(
+    JobDependency.job_id == Job.id,
+    _DEPENDENCY.id == JobDependency.depends_on_id,
+    _DEPENDENCY.status != JobStatus.DONE.value,
+)
+
+
 def ready_condition(now: datetime, status: str = JobStatus.PENDING.value) -> ColumnElement[bool]:
     """SQL condition: a job in ``status`` whose time has come and whose dependencies are done."""
-    dep = aliased(Job)
-    unfinished_dependency = exists().where(
-        JobDependency.job_id == Job.id,
-        dep.id == JobDependency.depends_on_id,
-        dep.status != JobStatus.DONE.value,
-    )
     return and_(Job.status == status,
                 or_(Job.not_before.is_(None), Job.not_before <= now),
-                ~unfinished_dependency)
+                ~_WAITS_FOR_DEPENDENCY)
 
 
 def claim_batch(db: Session, *, user_id: int, session_id: int | None, limit: int,

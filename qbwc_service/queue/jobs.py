@@ -278,10 +278,12 @@ def dependents(db: Session, job: Job, statuses: Sequence[str] | None = None) -> 
     return list(db.scalars(stmt))
 
 
-def block_dependents(db: Session, job: Job, reason: str) -> list[Job]:
+def block_dependents(db: Session, job: Job, reason: str, *, run_id: int | None = None) -> list[Job]:
     """``job`` failed: its pending dependents, and theirs, become blocked.
 
-    Each gets ``blocked_reason`` naming the failed job and ``reason``.
+    Each gets ``blocked_reason`` naming the failed job and ``reason``, and
+    ``run_id``: the run ``job`` failed in (``None`` outside a sync run, e.g.
+    an admin's skip), which the run's report counts them in.
     Returns the jobs blocked.
     """
     blocked: list[Job] = []
@@ -290,7 +292,7 @@ def block_dependents(db: Session, job: Job, reason: str) -> list[Job]:
         failed = todo.pop()
         why = _blocked_reason(failed, reason if failed is job else "")
         for dep in dependents(db, failed, [JobStatus.PENDING]):
-            transition(db, dep, JobStatus.BLOCKED, reason=why)
+            transition(db, dep, JobStatus.BLOCKED, reason=why, run_id=run_id)
             blocked.append(dep)
             todo.append(dep)
     return blocked

@@ -10,8 +10,9 @@ ticket), ``jobs`` + ``job_dependencies`` (the queue, see
 :mod:`qbwc_service.queue.states`), ``runs`` (one per session that did work,
 with counts and the report), ``audit_events``, ``id_map`` (JobBOSS2 key ->
 QuickBooks ListID / TxnID per company), ``settings`` (sync options per user),
-``auth_failures`` (login throttling) and ``writebacks`` (JobBOSS2 flag
-updates still owed).
+``auth_failures`` (login throttling), ``writebacks`` (JobBOSS2 flag
+updates still owed) and ``messages`` (each qbXML message sent to QuickBooks
+with its response, which the jobs sent in it point at).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ class Job(Base):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("qbwc_sessions.id", ondelete="SET NULL"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
-    request_xml: Mapped[str] = mapped_column(Text, default="")
-    response_xml: Mapped[str] = mapped_column(Text, default="")
+    #: The message this job was last sent in (see :class:`Message`).
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     qb_list_id: Mapped[str] = mapped_column(String(40), default="")
     qb_txn_id: Mapped[str] = mapped_column(String(40), default="")
     qb_edit_sequence: Mapped[str] = mapped_column(String(20), default="")
@@ -140,6 +141,28 @@ class Job(Base):
         secondaryjoin="Job.id == JobDependency.depends_on_id",
         viewonly=True,
     )
+
+
+class Message(Base):
+    """One qbXML message sent to QuickBooks and its response, kept once for all its jobs.
+
+    Each job sent in it points here with ``jobs.message_id`` and finds its own
+    request and response in it by ``jobs.request_id`` (the ``requestID``).
+    A job sent again points at its newest message; the older ones stay.
+    """
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qbwc_sessions.id", ondelete="SET NULL"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"),
+                                               index=True)
+    request_xml: Mapped[str] = mapped_column(Text, default="")
+    response_xml: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column()
 
 
 class JobDependency(Base):

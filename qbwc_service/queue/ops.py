@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from lxml import etree
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from qbwc_service import xmlsafe
-from qbwc_service.queue import jobs
+from qbwc_service.queue import jobs, messages
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, User
 from qbwc_service.queue.states import IllegalTransition, JobStatus
 
@@ -221,7 +219,7 @@ def run_session(db: Session, run_id: int) -> QbwcSession | None:
 
 
 def job_as_dict(job: Job, *, full: bool = False) -> dict[str, Any]:
-    """JSON-ready view of a job; ``full`` adds the payload and the qbXML exchanged."""
+    """JSON-ready view of a job; ``full`` adds the payload."""
     data: dict[str, Any] = {
         "id": job.id, "user_id": job.user_id, "area": job.area, "kind": job.kind,
         "record_key": jobs.record_key(job), "source_version": job.source_version,
@@ -234,42 +232,8 @@ def job_as_dict(job: Job, *, full: bool = False) -> dict[str, Any]:
         "done_at": _iso(job.done_at),
     }
     if full:
-        data.update(payload=job.payload, request_xml=job.request_xml,
-                    response_xml=job.response_xml)
+        data.update(payload=job.payload, message_id=job.message_id)
     return data
-
-
-def exchanged_xml(db: Session, job: Job) -> tuple[str, str]:
-    """``(request, response)``: the qbXML of the job's last exchange with QuickBooks.
-
-    The sync engine keeps a message once, on the first job sent in it; the
-    jobs of one message share ``session_id`` and ``sent_at``. From that
-    message this returns the job's own request (and response), found by its
-    ``requestID``: ``""`` when the job is not in it (its request could not be
-    built) or nothing was kept; the whole message when its requests carry no
-    ``requestID``.
-    """
-    holder = job
-    if not (job.request_xml or job.response_xml) and job.sent_at is not None:
-        holder = db.scalars(select(Job).where(
-            Job.session_id == job.session_id, Job.sent_at == job.sent_at,
-            Job.request_xml != "").limit(1)).first() or job
-    return (_own_part(holder.request_xml, job.request_id),
-            _own_part(holder.response_xml, job.request_id))
-
-
-def _own_part(message: str, request_id: str) -> str:
-    if not message or not request_id:
-        return message
-    try:
-        root = xmlsafe.parse(message)
-    except xmlsafe.UnsafeXMLError:
-        return message
-    tagged = [el for el in root.iter() if el.get("requestID")]
-    mine = [el for el in tagged if el.get("requestID") == request_id]
-    if not tagged or len(mine) == len(tagged):
-        return message  # requests without ids, or the job's part is the whole message
-    return "\n".join(etree.tostring(el, encoding="unicode", with_tail=False) for el in mine)
 
 
 def event_as_dict(event: AuditEvent) -> dict[str, Any]:
@@ -280,7 +244,7 @@ def event_as_dict(event: AuditEvent) -> dict[str, Any]:
 
 def job_detail(db: Session, job: Job) -> dict[str, Any]:
     """Everything about one job: itself, what it waits for, what waits for it, its events."""
-    request_xml, response_xml = exchanged_xml(db, job)
+    request_xml, response_xml = messages.exchanged_xml(db, job)
     return {
         **job_as_dict(job, full=True),
         "request_xml": request_xml,

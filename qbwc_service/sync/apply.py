@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, select
+from sqlalchemy import Row, Select, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
@@ -54,7 +54,7 @@ class ApplyContext:
     """What applying needs besides the job and the result.
 
     State changes and audit rows go through :attr:`changes`; the caller
-    writes the audit rows with ``changes.flush()`` when the message is done.
+    writes the audit rows and write-backs with :meth:`flush` when the message is done.
     """
 
     db: Session
@@ -68,9 +68,18 @@ class ApplyContext:
     idmaps: dict[int, idmap.IdMapCache] = field(default_factory=dict)
     #: Jobs of the message that could release a blocked job (``None``: not worked out, any may).
     blocking: set[int] | None = None
+    #: ``writebacks`` rows owed, kept for :meth:`flush` (see :func:`queue_writebacks`).
+    writebacks: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.changes = Changes(self.db)
+
+    def flush(self) -> None:
+        """Write what was kept: the audit rows, then the write-backs owed, an INSERT each."""
+        self.changes.flush()
+        if self.writebacks:
+            rows, self.writebacks = self.writebacks, []
+            self.db.execute(insert(WriteBack), rows)
 
     def idmap(self, user_id: int) -> idmap.IdMapCache:
         if user_id not in self.idmaps:
@@ -320,7 +329,7 @@ def fail(ac: ApplyContext, job: Job, reason: str, code: str = "") -> Outcome:
     """The job fails alone; what waits for it is blocked."""
     job.error_code = code or _code_of(reason)
     ac.changes.transition(job, JobStatus.ERROR, reason=reason, run_id=ac.run_id, at=ac.now)
-    ac.changes.block_dependents(job, reason)
+    ac.changes.block_dependents(job, reason, run_id=ac.run_id)
     return Outcome(jobs_mod.ERROR, job.area, noun_of(job))
 
 
@@ -367,8 +376,9 @@ def queue_writebacks(ac: ApplyContext, job: Job) -> None:
     for action, setting in spec.writebacks:
         if setting and not ac.settings[setting]:
             continue
-        ac.db.add(WriteBack(user_id=job.user_id, job_id=job.id, action=action, source_table=table,
-                            source_key=key, created_at=ac.now))
+        ac.writebacks.append(dict(user_id=job.user_id, job_id=job.id, action=action,
+                                  source_table=table, source_key=key, attempts=0, last_error="",
+                                  created_at=ac.now))
 
 
 def _open_siblings(db: Session, job: Job, day_key: str) -> bool:
@@ -433,40 +443,38 @@ def run_writebacks(db: Session, user_id: int, target: Callable[[str, str, str], 
     ``last_error``) for the next session or plan; the others go on.
     """
     db.flush()
-    rows = list(db.scalars(select(WriteBack).where(
-        WriteBack.user_id == user_id, WriteBack.done_at.is_(None)).order_by(WriteBack.id).limit(limit)))
+    rows = db.execute(select(WriteBack.id, WriteBack.job_id, WriteBack.action,
+                             WriteBack.source_table, WriteBack.source_key, WriteBack.attempts)
+                      .where(WriteBack.user_id == user_id, WriteBack.done_at.is_(None))
+                      .order_by(WriteBack.id).limit(limit)).all()
     if not rows:
         return 0
     failures = _perform(rows, target)
-    done = 0
     now = utcnow()
+    changes: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for row in rows:
-        row.attempts += 1
         record_key = f"{row.source_table}:{row.source_key}"
         error = failures.get(row.id)
         if error is not None:
             log.warning("JobBOSS2 write-back %s of %s failed: %s", row.action, record_key, error)
-            row.last_error = error[:2000]
-            events.append(dict(created_at=now, user_id=user_id, job_id=row.job_id, run_id=run_id,
-                               record_key=record_key[:200], event=jobs_mod.WRITEBACK_FAILED,
-                               detail=f"{row.action}: {error}"[:2000]))
-            continue
-        row.done_at = now
-        row.last_error = ""
+        changes.append(dict(id=row.id, attempts=row.attempts + 1,
+                            done_at=None if error is not None else now,
+                            last_error="" if error is None else error[:2000]))
         events.append(dict(created_at=now, user_id=user_id, job_id=row.job_id, run_id=run_id,
-                           record_key=record_key[:200], event=WRITEBACK_EVENTS[row.action],
-                           detail=""))
-        done += 1
-    if events:
-        db.execute(insert(AuditEvent), events)
-    return done
+                           record_key=record_key[:200],
+                           event=WRITEBACK_EVENTS[row.action] if error is None
+                           else jobs_mod.WRITEBACK_FAILED,
+                           detail="" if error is None else f"{row.action}: {error}"[:2000]))
+    db.execute(update(WriteBack), changes)  # by primary key, one executemany
+    db.execute(insert(AuditEvent), events)
+    return len(rows) - len(failures)
 
 
-def _perform(rows: list[WriteBack], target: Callable[[str, str, str], None]) -> dict[int, str]:
+def _perform(rows: Sequence[Row[Any]], target: Callable[[str, str, str], None]) -> dict[int, str]:
     """Do the write-backs of ``rows``; ``{row id: error}`` for those that failed."""
     many = getattr(target, "many", None)
-    groups: dict[tuple[str, str], list[WriteBack]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
     for row in rows:
         groups[(row.action, row.source_table)].append(row)
     failures: dict[int, str] = {}

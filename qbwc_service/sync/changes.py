@@ -27,11 +27,8 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
-from qbwc_service.queue.states import JobStatus, check_transition
+from qbwc_service.queue.states import JobStatus
 
-#: States that end a job's attempt (``done_at`` is set on entering them), as in ``jobs``.
-_FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.SKIPPED,
-                           JobStatus.CANCELLED})
 _FAILED = [s.value for s in jobs_mod.FAILED_STATES]
 #: Ids per ``IN`` list.
 _CHUNK = 500
@@ -49,22 +46,7 @@ class Changes:
     def transition(self, job: Job, new_status: str, *, reason: str = "", event: str | None = None,
                    run_id: int | None = None, at: datetime | None = None) -> None:
         """:func:`qbwc_service.queue.jobs.transition`, the audit row kept for :meth:`flush`."""
-        dst = check_transition(job.status, new_status)
-        now = at or utcnow()
-        job.status = dst.value
-        job.updated_at = now
-        if run_id is not None:
-            job.run_id = run_id
-        if dst is JobStatus.SENT:
-            job.sent_at = now
-            job.attempts = (job.attempts or 0) + 1
-        if dst in _FINAL_STATES:
-            job.done_at = now
-        if dst is JobStatus.PENDING:
-            job.done_at = None
-        job.blocked_reason = reason if dst is JobStatus.BLOCKED else ""
-        if dst is JobStatus.ERROR:
-            job.error_message = reason or job.error_message
+        dst, now = jobs_mod.move(job, new_status, reason=reason, run_id=run_id, at=at)
         self.audit(user_id=job.user_id, event=event or jobs_mod.DEFAULT_EVENTS[dst], job=job,
                    run_id=run_id if run_id is not None else job.run_id, detail=reason, at=now)
 
@@ -91,7 +73,7 @@ class Changes:
 
     # ------------------------------------------------------------ cascades
 
-    def block_dependents(self, job: Job, reason: str) -> list[Job]:
+    def block_dependents(self, job: Job, reason: str, *, run_id: int | None = None) -> list[Job]:
         """:func:`qbwc_service.queue.jobs.block_dependents`, reading the graph a level at a time.
 
         Only pending jobs can be blocked and a cascade only ever blocks, so the
@@ -107,7 +89,7 @@ class Changes:
             for dep in graph.get(failed.id, ()):
                 if dep.status != JobStatus.PENDING.value:
                     continue
-                self.transition(dep, JobStatus.BLOCKED, reason=why)
+                self.transition(dep, JobStatus.BLOCKED, reason=why, run_id=run_id)
                 blocked.append(dep)
                 todo.append(dep)
         return blocked
@@ -119,7 +101,7 @@ class Changes:
         dependents and the failed dependencies read up front stay right once
         the released ones are taken out; only the jobs released are loaded.
         """
-        graph = self._id_graph(job.id, JobStatus.BLOCKED.value)
+        graph = self._id_graph([job.id], JobStatus.BLOCKED.value)
         reached = [dep for deps in graph.values() for dep in deps]
         if not reached:
             return []
@@ -141,10 +123,10 @@ class Changes:
                 todo.append(dep)
         return released
 
-    def _id_graph(self, root: int, status: str) -> dict[int, list[int]]:
+    def _id_graph(self, roots: list[int], status: str) -> dict[int, list[int]]:
         """``job id -> ids of its dependents in ``status`` (by id)``, for all reachable that way."""
         graph: dict[int, list[int]] = {}
-        frontier = [root]
+        frontier = roots
         while frontier:
             found: list[int] = []
             for start in range(0, len(frontier), _CHUNK):
@@ -177,21 +159,10 @@ class Changes:
 
     def _dependents_graph(self, roots: Iterable[Job], status: str) -> dict[int, list[Job]]:
         """``job id -> its dependents in ``status`` (by id)``, for everything reachable that way."""
-        graph: dict[int, list[Job]] = {}
-        frontier = [root.id for root in roots]
-        while frontier:
-            found: list[int] = []
-            for start in range(0, len(frontier), _CHUNK):
-                rows = self.db.execute(
-                    select(JobDependency.depends_on_id, Job)
-                    .join(Job, Job.id == JobDependency.job_id)
-                    .where(JobDependency.depends_on_id.in_(frontier[start:start + _CHUNK]),
-                           Job.status == status)
-                    .order_by(Job.id))
-                for parent, dep in rows:
-                    graph.setdefault(parent, []).append(dep)
-                    found.append(dep.id)
-            frontier = [i for i in dict.fromkeys(found) if i not in graph]
-            for i in frontier:
-                graph[i] = []
-        return graph
+        ids = self._id_graph([root.id for root in roots], status)
+        reached = list(dict.fromkeys(i for deps in ids.values() for i in deps))
+        loaded: dict[int, Job] = {}
+        for start in range(0, len(reached), _CHUNK):
+            loaded.update((job.id, job) for job in self.db.scalars(
+                select(Job).where(Job.id.in_(reached[start:start + _CHUNK]))))
+        return {parent: [loaded[i] for i in deps] for parent, deps in ids.items()}

@@ -40,7 +40,7 @@ from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
 from qbwc_service.qbxml.validate import validation_errors
-from qbwc_service.queue import dequeue
+from qbwc_service.queue import dequeue, messages
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, IdMapEntry, Job, QbwcSession, Run, User, utcnow
 from qbwc_service.queue.states import JobStatus
@@ -109,6 +109,7 @@ class JobBossSync:
         sent = list(db.scalars(select(Job).where(Job.session_id == session.id,
                                                  Job.status == JobStatus.SENT.value)
                                .order_by(Job.id)))
+        messages.keep_response(db, (job.message_id for job in sent), response, at=self.clock())
         if hresult and hresult.strip() not in ("", "0", "0x0", "0x00000000"):
             return self._failed_message(db, session, sent, f"{hresult}: {message}".strip(": "))
         try:
@@ -127,7 +128,7 @@ class JobBossSync:
                 continue
             outcome = apply.apply_result(ac, job, result)
             self._maybe_stop_area(ac, session, settings, outcome)
-        ac.changes.flush()
+        ac.flush()
         self._writebacks(db, session.user, session.run_id)
         return self._progress(db, session, settings)
 
@@ -178,7 +179,8 @@ class JobBossSync:
             return cache[ident]
 
         return MapContext(country=session.qb_country or "US", version=session.qbxml_version or "13.0",
-                          settings=settings, owner=session.user.owner_id, resolve=resolve)
+                          settings=settings, owner=session.user.owner_id, resolve=resolve,
+                          tax_codes=(session.host_info or {}).get("tax_codes") or {})
 
     # ------------------------------------------------------------ building a message
 
@@ -200,10 +202,6 @@ class JobBossSync:
     def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
                  mctx: MapContext, jobs: list[Job]) -> str:
         """One qbXML message for the claimed jobs ("" if every one failed to build)."""
-        tax = (session.host_info or {}).get("tax_codes") or {}
-        for job in jobs:
-            if job.kind == "invoice.add" and tax:
-                job.payload = {**job.payload, "tax_codes": tax}
         version, country = mctx.version, mctx.country
         elements: list[tuple[Job, etree._Element]] = []
         warnings: dict[str, list[FieldWarning]] = {}
@@ -234,17 +232,15 @@ class JobBossSync:
         on_error = "stopOnError" if (settings["options.quit_area_on_error"]
                                      and jobs[0].area in STOPPABLE_AREAS) else "continueOnError"
         xml = self._serialize(ac, session, settings, elements, on_error, version)
-        for job in jobs:
-            if job.status == JobStatus.SENT.value:
-                for warning in warnings.get(job.request_id, []):
-                    ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
-                                           run_id=session.run_id)
-                job.request_xml = ""  # the message is kept once, on the run's first job below
+        sent = [job for job in jobs if job.status == JobStatus.SENT.value]
+        for job in sent:
+            for warning in warnings.get(job.request_id, []):
+                ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
+                                       run_id=session.run_id)
         ac.changes.flush()
-        if xml:
-            sent = [j for j in jobs if j.status == JobStatus.SENT.value]
-            if sent:
-                sent[0].request_xml = xml
+        if xml and sent:
+            messages.keep_request(db, sent, xml, user_id=session.user_id, session_id=session.id,
+                                  run_id=session.run_id, at=self.clock())
         return xml
 
     def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,

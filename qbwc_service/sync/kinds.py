@@ -58,7 +58,7 @@ def _index(job: Job) -> int:
 
 
 def _invoice_add(inv: jb.ArInvoice, job: Job, ctx: MapContext) -> rq.InvoiceAdd:
-    codes = job.payload.get("tax_codes") or {}
+    codes = ctx.tax_codes
     return ar.invoice_add(inv, ctx, codes.get("taxable", "Tax"), codes.get("non_taxable", "Non"))
 
 

@@ -3,9 +3,8 @@
 A report is read from the audit trail: every outcome event
 (:data:`qbwc_service.queue.jobs.OUTCOME_EVENTS`: created, updated, adopted,
 skipped, warning, error) written with the run's ``run_id``, and the jobs
-``blocked`` during the run because a record they need failed (counted once per
-job; a cascade may write those events without a run, so an event of the run's
-user between its start and end counts too). Counts cover every outcome; the
+``blocked`` during the run because a record they need failed (their events carry
+the run of the failure; counted once per job). Counts cover every outcome; the
 listed items are filtered by the user's ``report.sections``:
 
 =============  ==============================
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as ev
@@ -117,29 +116,16 @@ def count_outcomes(db: Session, run_ids: Sequence[int]) -> dict[int, dict[str, d
                 .where(AuditEvent.run_id.in_(list(run_ids)),
                        AuditEvent.event.in_(sorted(ev.OUTCOME_EVENTS)))
                 .group_by(AuditEvent.run_id, area, AuditEvent.event))
-    blocked = (select(Run.id, area, func.count(func.distinct(AuditEvent.job_id)))
-               .join(AuditEvent, _blocked_in(Run))
+    blocked = (select(AuditEvent.run_id, area, func.count(func.distinct(AuditEvent.job_id)))
                .outerjoin(Job, Job.id == AuditEvent.job_id)
-               .where(Run.id.in_(list(run_ids)))
-               .group_by(Run.id, area))
+               .where(AuditEvent.run_id.in_(list(run_ids)), AuditEvent.event == ev.BLOCKED)
+               .group_by(AuditEvent.run_id, area))
     result: dict[int, dict[str, dict[str, int]]] = {rid: {} for rid in run_ids}
     for run_id, area_name, event, n in db.execute(outcomes):
         result[run_id].setdefault(area_name, {})[event] = n
     for run_id, area_name, n in db.execute(blocked):
         result[run_id].setdefault(area_name, {})[ev.BLOCKED] = n
     return {rid: _ordered(counts) for rid, counts in result.items()}
-
-
-def _blocked_in(run: Any) -> ColumnElement[bool]:
-    """SQL condition: a ``blocked`` event of ``run`` (the ``Run`` entity or one row)."""
-    during = and_(AuditEvent.run_id.is_(None), AuditEvent.user_id == run.user_id,
-                  AuditEvent.created_at >= run.started_at)
-    if isinstance(run, Run):  # one row: its end is a value
-        if run.ended_at is not None:
-            during = and_(during, AuditEvent.created_at <= run.ended_at)
-    else:
-        during = and_(during, or_(run.ended_at.is_(None), AuditEvent.created_at <= run.ended_at))
-    return and_(AuditEvent.event == ev.BLOCKED, or_(AuditEvent.run_id == run.id, during))
 
 
 def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
@@ -154,13 +140,12 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     shown = tuple(s for s in REPORT_SECTIONS
                   if s in (sections if sections is not None
                            else get_settings(db, run.user_id).sections))
-    wanted = [e for s in shown for e in SECTION_EVENTS[s] if e != ev.BLOCKED]
+    wanted = [e for s in shown for e in SECTION_EVENTS[s]]
     items: dict[str, list[ReportItem]] = {s: [] for s in shown}
     section_of = {e: s for s, events in SECTION_EVENTS.items() for e in events}
     stmt = (select(AuditEvent, Job.area, Job.kind)
             .outerjoin(Job, Job.id == AuditEvent.job_id)
-            .where(or_(and_(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted)),
-                       _blocked_in(run) if section_of[ev.BLOCKED] in shown else false()))
+            .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
             .order_by(AuditEvent.id))
     blocked_jobs: set[int | None] = set()
     for event, area, kind in db.execute(stmt):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from qbwc_service.queue import jobs
+from qbwc_service.queue import jobs, messages
 from qbwc_service.queue.models import Job
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,16 +40,17 @@ def server(admin_config, sessions, users):
         failed = jobs.add_job(db, user_id=users["shop"], area="ap", kind="bill.add",
                               source_table="VendorInv", source_key="BILL-77", source_version="1",
                               payload={})
-        failed.request_xml = ('<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
-                              '<QBXML><QBXMLMsgsRq onError="continueOnError"><BillAddRq '
-                              'requestID="13"><BillAdd><VendorRef><FullName>Acme Steel Supply'
-                              '</FullName></VendorRef><RefNumber>BILL-77</RefNumber></BillAdd>'
-                              '</BillAddRq></QBXMLMsgsRq></QBXML>')
+        kept = messages.keep_request(
+            db, [failed], '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+            '<QBXML><QBXMLMsgsRq onError="continueOnError"><BillAddRq '
+            'requestID="13"><BillAdd><VendorRef><FullName>Acme Steel Supply'
+            '</FullName></VendorRef><RefNumber>BILL-77</RefNumber></BillAdd>'
+            '</BillAddRq></QBXMLMsgsRq></QBXML>', user_id=users["shop"])
         jobs.transition(db, failed, "sent")
-        failed.response_xml = ('<QBXML><QBXMLMsgsRs><BillAddRs requestID="13" statusCode="3140" '
-                               'statusSeverity="Error" statusMessage="There is an invalid '
-                               'reference to QuickBooks Vendor &quot;Acme Steel Supply&quot;."/>'
-                               '</QBXMLMsgsRs></QBXML>')
+        messages.keep_response(db, [kept], '<QBXML><QBXMLMsgsRs><BillAddRs requestID="13" '
+                               'statusCode="3140" statusSeverity="Error" statusMessage="There is '
+                               'an invalid reference to QuickBooks Vendor &quot;Acme Steel '
+                               'Supply&quot;."/></QBXMLMsgsRs></QBXML>')
         jobs.transition(db, failed, "error", reason='3140: There is an invalid reference to '
                                                     'QuickBooks Vendor "Acme Steel Supply".')
         failed_id = failed.id

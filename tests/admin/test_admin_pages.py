@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from qbwc_service.queue import jobs
+from qbwc_service.queue import jobs, messages
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, Setting, utcnow
 from qbwc_service.sync.settings import SETTINGS, get_settings
 
@@ -43,9 +43,10 @@ def queue(sessions, users):
             "theirs": add(db, other, "INV-900", status="error", reason="3000: nope"),
         }
         made["bill"] = add(db, shop, "BILL-7", area="ap", depends_on=[made["vendor"]])
-        made["inv_err"].request_xml = '<?xml version="1.0"?><QBXML><InvoiceAddRq requestID="2">' \
-                                      '<Memo>a &lt;b&gt;</Memo></InvoiceAddRq></QBXML>'
-        made["inv_err"].response_xml = '<QBXML><InvoiceAddRs statusCode="3140"/></QBXML>'
+        kept = messages.keep_request(db, [made["inv_err"]],
+                                     '<?xml version="1.0"?><QBXML><InvoiceAddRq requestID="2">'
+                                     '<Memo>a &lt;b&gt;</Memo></InvoiceAddRq></QBXML>', user_id=shop)
+        messages.keep_response(db, [kept], '<QBXML><InvoiceAddRs statusCode="3140"/></QBXML>')
         return {name: job.id for name, job in made.items()}
 
 
@@ -167,7 +168,7 @@ def test_queue_is_paginated_newest_first(logged_in, sessions, users):
 
 
 def test_job_page_shows_its_part_of_the_kept_message_indented(logged_in, sessions, users):
-    """Jobs sent together: the message is kept on the first; the second shows its own request
+    """Jobs sent together: the message is kept once; the second shows its own request
     and response (not "not sent yet"), one element per line."""
     from qbwc_service.queue import dequeue
 
@@ -179,16 +180,18 @@ def test_job_page_shows_its_part_of_the_kept_message_indented(logged_in, session
             add(db, users["shop"], key)
         first, second = dequeue.claim_batch(db, user_id=users["shop"], session_id=session.id,
                                             limit=2)
-        first.request_xml = ('<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
-                             '<QBXML><QBXMLMsgsRq onError="continueOnError">'
-                             + "".join(f'<InvoiceAddRq requestID="{j.request_id}"><InvoiceAdd>'
-                                       f'<RefNumber>{j.source_key}</RefNumber></InvoiceAdd>'
-                                       '</InvoiceAddRq>' for j in (first, second))
-                             + "</QBXMLMsgsRq></QBXML>")
-        first.response_xml = ('<QBXML><QBXMLMsgsRs>'
-                              + "".join(f'<InvoiceAddRs requestID="{j.request_id}" '
-                                        f'statusCode="0"/>' for j in (first, second))
-                              + "</QBXMLMsgsRs></QBXML>")
+        kept = messages.keep_request(
+            db, [first, second],
+            '<?xml version="1.0" encoding="utf-8"?>\n<?qbxml version="13.0"?>\n'
+            '<QBXML><QBXMLMsgsRq onError="continueOnError">'
+            + "".join(f'<InvoiceAddRq requestID="{j.request_id}"><InvoiceAdd>'
+                      f'<RefNumber>{j.source_key}</RefNumber></InvoiceAdd>'
+                      '</InvoiceAddRq>' for j in (first, second))
+            + "</QBXMLMsgsRq></QBXML>", user_id=users["shop"], session_id=session.id)
+        messages.keep_response(db, [kept], '<QBXML><QBXMLMsgsRs>'
+                               + "".join(f'<InvoiceAddRs requestID="{j.request_id}" '
+                                         f'statusCode="0"/>' for j in (first, second))
+                               + "</QBXMLMsgsRs></QBXML>")
         second_id, second_rid = second.id, second.request_id
     text = logged_in.get(f"/admin/jobs/{second_id}").text
     assert "Not sent yet" not in text
@@ -279,6 +282,9 @@ def run_id(sessions, users, queue):
             job = db.get(Job, queue[key])
             jobs.audit(db, user_id=job.user_id, event=outcome, job=job, run_id=run.id,
                        detail="3140: bad customer" if outcome == "error" else "")
+        bill = db.get(Job, queue["bill"])  # blocked by the vendor, as the run's cascade writes it
+        jobs.audit(db, user_id=bill.user_id, event=jobs.BLOCKED, job=bill, run_id=run.id,
+                   detail=bill.blocked_reason)
         return run.id
 
 

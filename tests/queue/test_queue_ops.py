@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from qbwc_service.cli import main
-from qbwc_service.queue import jobs, ops
-from qbwc_service.queue.models import AuditEvent, Job
+from qbwc_service.queue import jobs, messages, ops
+from qbwc_service.queue.models import AuditEvent, Job, Message
 
 
 def fail(db, job, reason="3000: broken"):
@@ -122,7 +122,7 @@ def test_audit_search_and_job_detail(sessions, plan):
     with sessions.begin() as db:
         cust = plan(db, "ACME", area="lists", kind="customer.ensure")
         inv = plan(db, "INV-9", depends_on=[cust])
-        inv.request_xml = "<QBXML>request</QBXML>"
+        messages.keep_request(db, [inv], "<QBXML>request</QBXML>", user_id=inv.user_id)
         fail(db, inv, "3140: bad ref")
     with sessions() as db:
         events, total = ops.search_audit(db, "inv-9")
@@ -176,8 +176,8 @@ def test_queue_cli(config_file, sessions, plan):
 
 def test_a_job_shows_its_own_request_and_response_from_the_kept_message(config_file, sessions, plan,
                                                                         user_id):
-    """The engine keeps a message once, on the first job sent in it; every job of the
-    message shows its own part of it (found by requestID), not "not sent yet"."""
+    """The engine keeps a message once, with its response; every job of the message
+    shows its own part of it (found by requestID), not "not sent yet"."""
     from qbwc_service.queue import dequeue
     from qbwc_service.queue.models import QbwcSession
 
@@ -192,23 +192,33 @@ def test_a_job_shows_its_own_request_and_response_from_the_kept_message(config_f
                   f'</RefNumber></InvoiceAdd></InvoiceAddRq>',
                   f'<InvoiceAddRs requestID="{j.request_id}" statusCode="0"><InvoiceRet>'
                   f'<TxnID>T{n}</TxnID></InvoiceRet></InvoiceAddRs>') for n, j in enumerate(sent)]
-        sent[0].request_xml = ('<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?>'
-                               '<QBXML><QBXMLMsgsRq onError="continueOnError">'
-                               + "".join(rq for rq, _ in parts) + "</QBXMLMsgsRq></QBXML>")
-        sent[0].response_xml = ('<QBXML><QBXMLMsgsRs>' + "".join(rs for _, rs in parts)
-                                + "</QBXMLMsgsRs></QBXML>")
+        first = messages.keep_request(
+            db, sent, '<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?>'
+            '<QBXML><QBXMLMsgsRq onError="continueOnError">'
+            + "".join(rq for rq, _ in parts) + "</QBXMLMsgsRq></QBXML>",
+            user_id=user_id, session_id=session.id)
+        messages.keep_response(db, [first], '<QBXML><QBXMLMsgsRs>' + "".join(rs for _, rs in parts)
+                               + "</QBXMLMsgsRs></QBXML>")
         later = plan(db, "LATE")  # never sent: nothing to show
         unbuilt = plan(db, "BAD")  # claimed with them, but its request could not be built
         unbuilt.session_id, unbuilt.sent_at = session.id, sent[0].sent_at
         unbuilt.request_id = str(unbuilt.id)
+        # Sent again alone in a later message: it shows that one, the first stays kept.
+        again = sent[2]
+        messages.keep_request(db, [again], f'<QBXML><QBXMLMsgsRq><InvoiceQueryRq requestID='
+                                           f'"{again.request_id}"/></QBXMLMsgsRq></QBXML>',
+                              user_id=user_id, session_id=session.id)
         ids = [j.id for j in sent]
     with sessions() as db:
-        for n, job_id in enumerate(ids):
+        for n, job_id in enumerate(ids[:2]):
             detail = ops.job_detail(db, db.get(Job, job_id))
             assert detail["request_xml"] == parts[n][0]
             assert detail["response_xml"] == parts[n][1]
-        assert ops.exchanged_xml(db, db.get(Job, later.id)) == ("", "")
-        assert ops.exchanged_xml(db, db.get(Job, unbuilt.id)) == ("", "")
+        request, response = messages.exchanged_xml(db, db.get(Job, ids[2]))
+        assert "InvoiceQueryRq" in request and response == ""
+        assert db.get(Message, first).request_xml.count("InvoiceAddRq requestID=") == 3
+        assert messages.exchanged_xml(db, db.get(Job, later.id)) == ("", "")
+        assert messages.exchanged_xml(db, db.get(Job, unbuilt.id)) == ("", "")
     shown = CliRunner().invoke(main, ["--config", str(config_file), "queue", "show", str(ids[1])])
     assert "<RefNumber>INV1</RefNumber>" in shown.output and "INV0" not in shown.output
 

@@ -60,6 +60,13 @@ def _snapshot(db, user_id: int) -> tuple[dict, list]:
     return state, events
 
 
+def _flushed(db, changes: Changes, old_user: int, new_user: int):
+    """Both users' snapshots once everything is written: ``(old, new)``."""
+    changes.flush()
+    db.flush()
+    return _snapshot(db, old_user), _snapshot(db, new_user)
+
+
 @pytest.mark.parametrize(("src", "dst"), [(s, d) for s, ds in TRANSITIONS.items() for d in sorted(ds)])
 def test_transition_matches_queue_jobs(sessions, src, dst):
     with transaction(sessions) as db:
@@ -71,10 +78,7 @@ def test_transition_matches_queue_jobs(sessions, src, dst):
         changes.transition(new, dst, reason="because", run_id=None, at=AT)
         jobs_mod.add_warning(db, old, "a warning")
         changes.add_warning(new, "a warning")
-        changes.flush()
-        db.flush()
-        old_state, old_events = _snapshot(db, old_user)
-        new_state, new_events = _snapshot(db, new_user)
+        (old_state, old_events), (new_state, new_events) = _flushed(db, changes, old_user, new_user)
     assert new_state == old_state
     assert [e[:5] for e in new_events] == [e[:5] for e in old_events]
     # planned and warning events are stamped "now"; the transition's carries its time
@@ -131,8 +135,6 @@ def test_cascades_match_queue_jobs(sessions, seed):
                 changes.transition(new[name], target, at=AT)
                 changes.unblock_dependents(new[name])
             changes.flush()
-        db.flush()
-        old_state, old_events = _snapshot(db, old_user)
-        new_state, new_events = _snapshot(db, new_user)
+        (old_state, old_events), (new_state, new_events) = _flushed(db, changes, old_user, new_user)
     assert new_state == old_state
     assert [e[:5] for e in new_events] == [e[:5] for e in old_events]

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from qbwc_service import xmlsafe
 from qbwc_service.jobboss.reader import TxnFilter
 from qbwc_service.qbxml.text import clean
+from qbwc_service.queue import messages
 from qbwc_service.queue.db import transaction
-from qbwc_service.queue.models import Run
-from qbwc_service.sync import planner
+from qbwc_service.queue.models import AuditEvent, Job, Run
+from qbwc_service.sync import planner, reports
 from sync.conftest import WINDOW
 from sync.helpers import (
     assert_invoices_synced,
@@ -145,6 +147,34 @@ def test_errors_without_quit_continue_and_fail_alone(world):
     failed = [j for j in invoice_jobs if j.status in ("error", "blocked")]
     assert all((j.error_message or j.blocked_reason) for j in failed)
     assert [j for j in invoice_jobs if j.status == "done"]
+
+
+def test_jobs_blocked_by_a_failure_count_in_the_run_of_the_failure(world):
+    world.plan(None, None)
+    world.sync_until_idle()
+    with world.sessions() as db:
+        events = list(db.scalars(select(AuditEvent).where(AuditEvent.event == "blocked")))
+        assert events, "the demo data has list records QuickBooks refuses"
+        assert all(e.run_id is not None for e in events)
+        counted = reports.count_outcomes(db, list(db.scalars(select(Run.id))))
+    blocked = sum(per.get("blocked", 0) for run in counted.values() for per in run.values())
+    assert blocked == len({e.job_id for e in events})
+
+
+def test_each_job_shows_its_own_qbxml_and_quickbooks_response(world):
+    world.plan()
+    world.sync_until_idle()
+    with world.sessions() as db:
+        done = list(db.scalars(select(Job).where(Job.kind == "invoice.add",
+                                                 Job.status == "done")))
+        assert len(done) > 1 and len({j.message_id for j in done}) >= 1
+        for job in done:
+            request, response = messages.exchanged_xml(db, job)
+            sent, answer = xmlsafe.parse(request), xmlsafe.parse(response)
+            assert (sent.tag, sent.get("requestID")) == ("InvoiceAddRq", job.request_id)
+            assert (answer.tag, answer.get("requestID")) == ("InvoiceAddRs", job.request_id)
+            assert answer.get("statusCode") == "0"
+            assert answer.findtext("InvoiceRet/TxnID") == job.qb_txn_id
 
 
 def test_auto_sync_with_set_begin(world):

@@ -55,6 +55,8 @@ class MapContext:
     settings: SyncSettings = field(default_factory=defaults)
     owner: str = ""  # the user's stable identity, for ExternalGUIDs
     resolve: Resolver = _no_refs
+    #: The company's default ``taxable`` / ``non_taxable`` sales tax codes (from its preferences).
+    tax_codes: dict[str, str] = field(default_factory=dict)
 
     def ref(self, need: Need) -> Ref:
         """The reference to a needed list record: its ListID when known, else its name."""

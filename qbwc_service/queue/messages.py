@@ -1,0 +1,70 @@
+"""The qbXML messages exchanged with QuickBooks, kept once per message.
+
+A message carries up to ``sync.batch_size`` requests; it is stored once in
+``messages`` and each job sent in it points at it (``jobs.message_id``).
+:func:`exchanged_xml` gives back one job's own request and response, found by
+its ``requestID``. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from lxml import etree
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from qbwc_service import xmlsafe
+from qbwc_service.queue.models import Job, Message, utcnow
+
+
+def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
+                 session_id: int | None = None, run_id: int | None = None,
+                 at: datetime | None = None) -> int:
+    """Store the message ``xml`` sent with ``jobs``; each job points at it. Returns its id."""
+    message_id = db.execute(insert(Message).values(
+        user_id=user_id, session_id=session_id, run_id=run_id, request_xml=xml,
+        response_xml="", sent_at=at or utcnow()).returning(Message.id)).scalar_one()
+    for job in jobs:
+        job.message_id = message_id
+    return message_id
+
+
+def keep_response(db: Session, message_ids: Iterable[int | None], xml: str, *,
+                  at: datetime | None = None) -> None:
+    """Store QuickBooks' response ``xml`` on the messages it answers."""
+    ids = sorted({i for i in message_ids if i is not None})
+    if ids:
+        db.execute(update(Message).where(Message.id.in_(ids))
+                   .values(response_xml=xml, answered_at=at or utcnow()))
+
+
+def exchanged_xml(db: Session, job: Job) -> tuple[str, str]:
+    """``(request, response)``: the job's own part of the last message it was sent in.
+
+    ``("", "")`` when the job was never sent (or its request could not be
+    built); the whole message when its requests carry no ``requestID``.
+    """
+    if job.message_id is None:
+        return "", ""
+    message = db.get(Message, job.message_id)
+    if message is None:
+        return "", ""
+    return (own_part(message.request_xml, job.request_id),
+            own_part(message.response_xml, job.request_id))
+
+
+def own_part(message: str, request_id: str) -> str:
+    """The elements of ``message`` whose ``requestID`` is ``request_id``, one per line."""
+    if not message or not request_id:
+        return message
+    try:
+        root = xmlsafe.parse(message)
+    except xmlsafe.UnsafeXMLError:
+        return message
+    tagged = [el for el in root.iter() if el.get("requestID")]
+    mine = [el for el in tagged if el.get("requestID") == request_id]
+    if not tagged or len(mine) == len(tagged):
+        return message  # requests without ids, or the job's part is the whole message
+    return "\n".join(etree.tostring(el, encoding="unicode", with_tail=False) for el in mine)
