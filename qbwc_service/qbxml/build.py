@@ -44,6 +44,9 @@ class Emitter:
     def __init__(self, root: etree._Element, request_id: str, version: str, country: str,
                  warnings: list[FieldWarning], clearing: bool = False) -> None:
         self._stack = [root]
+        # The tag of each open aggregate, kept as Python strings: lxml's ``.tag`` makes a
+        # new string on every access, and the policy tables are asked for every element.
+        self._tags = [root.tag]
         self._paths = [root.tag]  # the path of each open aggregate, for messages
         self.request_id = request_id
         self.version = version
@@ -73,13 +76,15 @@ class Emitter:
             self._close(element)
 
     def _open(self, tag: str) -> etree._Element:
-        element = etree.SubElement(self.parent, tag)
+        element = etree.SubElement(self._stack[-1], tag)
         self._paths.append(self.path(tag))
         self._stack.append(element)
+        self._tags.append(tag)
         return element
 
     def _close(self, element: etree._Element) -> None:
         self._stack.pop()
+        self._tags.pop()
         self._paths.pop()
         if len(element) == 0:
             self.parent.remove(element)
@@ -94,7 +99,7 @@ class Emitter:
             raise QbxmlFieldError(self.path(tag), value, reason="is empty")
 
     def _available(self, tag: str, given: object) -> bool:
-        reason = element_available(self.parent.tag, tag, self.version, self.country)
+        reason = element_available(self._tags[-1], tag, self.version, self.country)
         if reason is None:
             return True
         if _is_set(given):
@@ -105,7 +110,7 @@ class Emitter:
         self.warnings.append(FieldWarning(self.request_id, self.path(tag), original, new, reason))
 
     def _put(self, tag: str, text: str) -> None:
-        etree.SubElement(self.parent, tag).text = text
+        etree.SubElement(self._stack[-1], tag).text = text
 
     # ---- leaves
 
@@ -115,17 +120,18 @@ class Emitter:
             return
         if not isinstance(value, str):
             raise QbxmlFieldError(self.path(tag), value, reason="must be a string")
-        cleaned = clean(value, tag).strip()
+        stripped = value.strip()
+        cleaned = clean(stripped, tag).strip()
         if name and ":" in cleaned:
             raise QbxmlFieldError(self.path(tag), value,
                                   reason="contains ':', the QuickBooks level separator (use ParentRef)")
-        limit = limit_for(self.parent.tag, tag)
+        limit = limit_for(self._tags[-1], tag)
         if limit and len(cleaned) > limit.length:
             if limit.policy is Policy.RAISE:
                 raise QbxmlFieldError(self.path(tag), value, limit.length)
             cleaned = cleaned[: limit.length].rstrip()
             self._warn(tag, value, cleaned, f"truncated to {limit.length} characters")
-        elif cleaned != value.strip():
+        elif cleaned != stripped:
             self._warn(tag, value, cleaned, "characters QuickBooks cannot store were replaced")
         if not cleaned:
             if name:
@@ -649,7 +655,8 @@ def _item_inventory(e: Emitter, r: rq.ItemInventoryAdd | rq.ItemInventoryMod) ->
 
 
 def _invoice_line(e: Emitter, line: rq.InvoiceLine) -> None:
-    _exclusive(e, e.path("InvoiceLineAdd"), rate=line.rate, rate_percent=line.rate_percent)
+    if line.rate_percent is not None:  # the rare case; the check builds a path and a dict
+        _exclusive(e, e.path("InvoiceLineAdd"), rate=line.rate, rate_percent=line.rate_percent)
     with e.line("InvoiceLineAdd", line):
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)

@@ -199,41 +199,46 @@ def _result(rs: etree._Element, index: int) -> RequestResult:
 
 def _ret(ret: etree._Element) -> RetInfo:
     refs = {}
+    texts: dict[str, str | None] = {}  # first child of each name -> its text
     for child in _elements(ret):
-        if child.tag.endswith(REF_SUFFIX) and child.tag not in refs:
+        tag = child.tag
+        texts.setdefault(tag, child.text)
+        if tag.endswith(REF_SUFFIX) and tag not in refs:
             value = _text(child, "FullName") or _text(child, "ListID")
             if value is not None:
-                refs[child.tag] = value
+                refs[tag] = value
+    # One pass over the children instead of a find() per field: a Ret has dozens.
+    text = texts.get
     return RetInfo(
         ret_name=ret.tag,
-        list_id=_text(ret, "ListID"),
-        txn_id=_text(ret, "TxnID"),
-        edit_sequence=_text(ret, "EditSequence"),
-        time_created=_datetime(_text(ret, "TimeCreated")),
-        time_modified=_datetime(_text(ret, "TimeModified")),
-        name=_text(ret, "Name"),
-        full_name=_text(ret, "FullName"),
-        ref_number=_text(ret, "RefNumber"),
-        total_amount=_total(ret),
-        txn_date=_date(_text(ret, "TxnDate")),
-        is_active=_bool(_text(ret, "IsActive")),
+        list_id=text("ListID"),
+        txn_id=text("TxnID"),
+        edit_sequence=text("EditSequence"),
+        time_created=_datetime(text("TimeCreated")),
+        time_modified=_datetime(text("TimeModified")),
+        name=text("Name"),
+        full_name=text("FullName"),
+        ref_number=text("RefNumber"),
+        total_amount=_total(texts),
+        txn_date=_date(text("TxnDate")),
+        is_active=_bool(text("IsActive")),
         refs=refs,
-        notes=_text(ret, "Notes"),
-        memo=_text(ret, "Memo"),
-        duration=_text(ret, "Duration"),
-        external_guid=_text(ret, "ExternalGUID"),
+        notes=text("Notes"),
+        memo=text("Memo"),
+        duration=text("Duration"),
+        external_guid=text("ExternalGUID"),
     )
 
 
-def _total(ret: etree._Element) -> Decimal | None:
+def _total(texts: dict[str, str | None]) -> Decimal | None:
     """TotalAmount where the Ret has one; a bill's AmountDue; an invoice's Subtotal + SalesTaxTotal."""
     for tag in ("TotalAmount", "AmountDue", "Amount"):
-        if (value := _decimal(_text(ret, tag))) is not None:
+        if (value := _decimal(texts.get(tag))) is not None:
             return value
-    subtotal = _decimal(_text(ret, "Subtotal"))
+    subtotal = _decimal(texts.get("Subtotal"))
     if subtotal is None:
         return None
-    return subtotal + (_decimal(_text(ret, "SalesTaxTotal")) or Decimal(0))
+    return subtotal + (_decimal(texts.get("SalesTaxTotal")) or Decimal(0))
 
 
 def _elements(parent: etree._Element) -> Iterator[etree._Element]:

@@ -102,15 +102,14 @@ def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None,
     if run_id is not None:
         values["run_id"] = run_id
     # The status check makes the claim safe on SQLite: a concurrent claimer
-    # that committed first has already moved these rows on.
-    claimed_ids = set(db.scalars(
+    # that committed first has already moved these rows on. The UPDATE returns
+    # the claimed rows whole, so no second SELECT reads them back.
+    claimed = sorted(db.scalars(
         update(Job).where(Job.id.in_(ids), Job.status == status).values(**values)
-        .returning(Job.id).execution_options(synchronize_session=False)))
-    if not claimed_ids:
+        .returning(Job).execution_options(synchronize_session=False, populate_existing=True)),
+        key=lambda job: (job.priority, job.id))
+    if not claimed:
         return []
-    claimed = list(db.scalars(
-        select(Job).where(Job.id.in_(claimed_ids)).order_by(Job.priority, Job.id)
-        .execution_options(populate_existing=True)))
     db.execute(insert(AuditEvent), [
         dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
              record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,

@@ -18,16 +18,27 @@ from sqlalchemy.orm import Session
 from qbwc_service import xmlsafe
 from qbwc_service.queue.models import Job, Message, utcnow
 
+#: Ids per ``IN`` list.
+_CHUNK = 500
+
 
 def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
                  session_id: int | None = None, run_id: int | None = None,
                  at: datetime | None = None) -> int:
-    """Store the message ``xml`` sent with ``jobs``; each job points at it. Returns its id."""
+    """Store the message ``xml`` sent with ``jobs``; each job points at it. Returns its id.
+
+    The jobs are pointed at it by one ``UPDATE ... WHERE id IN`` rather than a
+    row per job in the ORM's flush; the job objects in the session get the new
+    ``message_id`` too.
+    """
     message_id = db.execute(insert(Message).values(
         user_id=user_id, session_id=session_id, run_id=run_id, request_xml=xml,
         response_xml="", sent_at=at or utcnow()).returning(Message.id)).scalar_one()
-    for job in jobs:
-        job.message_id = message_id
+    ids = [job.id for job in jobs]
+    for start in range(0, len(ids), _CHUNK):
+        db.execute(update(Job).where(Job.id.in_(ids[start:start + _CHUNK]))
+                   .values(message_id=message_id)
+                   .execution_options(synchronize_session="evaluate"))
     return message_id
 
 

@@ -75,7 +75,9 @@ class ApplyContext:
         self.changes = Changes(self.db)
 
     def flush(self) -> None:
-        """Write what was kept: the audit rows, then the write-backs owed, an INSERT each."""
+        """Write what was kept: the ID map rows, the audit rows, the write-backs owed, an INSERT each."""
+        for cache in self.idmaps.values():
+            cache.flush()
         self.changes.flush()
         if self.writebacks:
             rows, self.writebacks = self.writebacks, []
@@ -313,7 +315,7 @@ def _plan_dependency(ac: ApplyContext, job: Job, result: RequestResult,
                   if n.name.casefold() in quoted or n.key.casefold() in quoted]
     if replans >= MAX_REPLANS or not candidates:
         return fail(ac, job, message)
-    ac.changes.flush()  # planning and add_dependency write audit rows of their own
+    ac.flush()  # planning reads the ID map; it and add_dependency write audit rows of their own
     for need in candidates:
         ac.idmap(job.user_id).forget(job.user_id, need.entity, need.key)
         dep = ac.ensure(ac.db, job.user_id, need)

@@ -14,8 +14,11 @@ One Web Connector session is one *run*:
    leaves the service. The whole message is validated against the XSD.
 3. ``apply_response`` (receiveResponseXML): each result is applied to its job
    by the error policy; the return value is the session's real progress.
-4. ``close`` (closeConnection): jobs still ``sent`` become ``verify``, the run
-   ends with its report and a one-line summary.
+   JobBOSS2 write-backs owed go in batches of :data:`WRITEBACK_BATCH`, and
+   all of them once nothing is left.
+4. ``close`` (closeConnection): jobs still ``sent`` become ``verify``, the
+   write-backs still owed are done, the run ends with its report and a
+   one-line summary.
 
 Nothing is kept in the process: every fact lives in the queue database, so
 several ``serve`` processes can share it.
@@ -29,7 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from qbwc_service import xmlsafe
@@ -42,7 +45,16 @@ from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
 from qbwc_service.qbxml.validate import validation_errors
 from qbwc_service.queue import dequeue, messages
 from qbwc_service.queue import jobs as jobs_mod
-from qbwc_service.queue.models import AuditEvent, IdMapEntry, Job, QbwcSession, Run, User, utcnow
+from qbwc_service.queue.models import (
+    AuditEvent,
+    IdMapEntry,
+    Job,
+    QbwcSession,
+    Run,
+    User,
+    WriteBack,
+    utcnow,
+)
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync import apply, idmap, kinds, planner, runs
 from qbwc_service.sync import settings as settings_mod
@@ -58,6 +70,10 @@ STOPPABLE_AREAS = ("ar", "ap", "time")
 #: Build failures that fail the one job, never the message.
 BUILD_ERRORS = (MappingError, QbxmlFieldError, qb_versions.QbxmlVersionError, ValueError,
                 KeyError, TypeError)
+#: Write-backs owed before receiveResponseXML performs them: JobBOSS2 sees a few large
+#: transactions rather than one per message. The rest go when the session has nothing
+#: left or closes, else at the next authenticate; they are rows, so none is ever lost.
+WRITEBACK_BATCH = 500
 
 
 class JobBossSync:
@@ -129,8 +145,10 @@ class JobBossSync:
             outcome = apply.apply_result(ac, job, result)
             self._maybe_stop_area(ac, session, settings, outcome)
         ac.flush()
-        self._writebacks(db, session.user, session.run_id)
-        return self._progress(db, session, settings)
+        percent = self._progress(db, session, settings)
+        if percent == 100 or _owed_writebacks(db, session.user_id) >= WRITEBACK_BATCH:
+            self._writebacks(db, session.user, session.run_id)
+        return percent
 
     def connection_error(self, db: Session, session: QbwcSession, hresult: str, message: str) -> str:
         session.last_error = f"QuickBooks could not be opened: {hresult} {message}".strip()
@@ -140,6 +158,7 @@ class JobBossSync:
         lost_to_verify(db, session.user_id, session_id=session.id)
         if session.run_id is None:
             return "OK: nothing to sync"
+        self._writebacks(db, session.user, session.run_id)  # those left below WRITEBACK_BATCH
         return runs.finish(db, session.run_id, settings_mod.get_settings(db, session.user_id))
 
     # ------------------------------------------------------------ session start
@@ -227,7 +246,7 @@ class JobBossSync:
             elements.append((head, element))
             warnings[request_id] = found
         if not elements:
-            ac.changes.flush()
+            ac.flush()
             return ""
         on_error = "stopOnError" if (settings["options.quit_area_on_error"]
                                      and jobs[0].area in STOPPABLE_AREAS) else "continueOnError"
@@ -237,7 +256,7 @@ class JobBossSync:
             for warning in warnings.get(job.request_id, []):
                 ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
                                        run_id=session.run_id)
-        ac.changes.flush()
+        ac.flush()
         if xml and sent:
             messages.keep_request(db, sent, xml, user_id=session.user_id, session_id=session.id,
                                   run_id=session.run_id, at=self.clock())
@@ -362,6 +381,12 @@ def lost_to_verify(db: Session, user_id: int, *, session_id: int | None = None,
         jobs_mod.transition(db, job, JobStatus.VERIFY,
                             reason="the session ended before QuickBooks' answer arrived")
     return len(lost)
+
+
+def _owed_writebacks(db: Session, user_id: int) -> int:
+    """How many JobBOSS2 write-backs the user is owed (an ``ix_writebacks_open`` range)."""
+    return db.scalar(select(func.count()).select_from(WriteBack).where(
+        WriteBack.user_id == user_id, WriteBack.done_at.is_(None))) or 0
 
 
 def _has_status(db: Session, user_id: int, status: str, area: str | None = None) -> bool:

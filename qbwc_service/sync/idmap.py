@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue.models import IdMapEntry
@@ -94,12 +94,18 @@ class IdMapCache:
 
     :meth:`remember` and :meth:`forget` behave as the module functions of the
     same names; a key not loaded by :meth:`preload` is looked up on its own.
+    Rows it creates are kept out of the ORM session and written by
+    :meth:`flush` in one INSERT (a message creates up to ``sync.batch_size``
+    of them); until then only this cache knows them, so whoever reads the
+    ``id_map`` table in the same unit of work flushes it first.
     """
 
     def __init__(self, db: Session, user_id: int) -> None:
         self.db = db
         self.user_id = user_id
         self.rows: dict[EntityKey, IdMapEntry | None] = {}
+        #: Rows created since the last :meth:`flush` (transient objects, not in the session).
+        self.added: dict[EntityKey, IdMapEntry] = {}
 
     def preload(self, keys: Iterable[EntityKey]) -> None:
         wanted = sorted({(e, norm_key(k)) for e, k in keys} - set(self.rows))
@@ -130,9 +136,10 @@ class IdMapCache:
                             edit_sequence=edit_sequence, source_version=source_version)
         row = self.lookup(entity, key)
         if row is None:
-            row = IdMapEntry(user_id=user_id, entity=entity, source_key=norm_key(key), qb_id=qb_id)
-            self.db.add(row)
-            self.rows[(entity, norm_key(key))] = row
+            ident = (entity, norm_key(key))
+            row = IdMapEntry(user_id=user_id, entity=entity, source_key=ident[1], qb_id=qb_id,
+                             qb_name="", edit_sequence="", source_version="")
+            self.rows[ident] = self.added[ident] = row
         row.qb_id = qb_id
         row.qb_name = name[:260] or row.qb_name
         row.edit_sequence = edit_sequence or row.edit_sequence
@@ -140,6 +147,23 @@ class IdMapCache:
         return row
 
     def forget(self, user_id: int, entity: str, key: str) -> None:
+        self.flush()  # a row remembered in this batch is deleted like any other
         self.rows.pop((entity, norm_key(key)), None)
-        self.db.flush()  # a row remembered in this batch is deleted like any other
+        self.db.flush()
         forget(self.db, user_id, entity, key)
+
+    def flush(self) -> None:
+        """Write the rows created since the last flush, in one INSERT.
+
+        They are dropped from the cache: a later :meth:`lookup` reads the
+        stored row, so a change made after this point goes through the ORM.
+        """
+        if not self.added:
+            return
+        added, self.added = self.added, {}
+        self.db.execute(insert(IdMapEntry), [
+            dict(user_id=row.user_id, entity=row.entity, source_key=row.source_key,
+                 qb_id=row.qb_id, qb_name=row.qb_name, edit_sequence=row.edit_sequence,
+                 source_version=row.source_version) for row in added.values()])
+        for ident in added:
+            self.rows.pop(ident, None)
