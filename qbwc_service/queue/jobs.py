@@ -30,6 +30,9 @@ these names (constants below):
 ``requeued``       back to pending for another reason (verify found nothing)
 ``retried``        an admin asked for another attempt
 ``cancelled``      an admin retired this version of the record
+``replanned``      a failed list record was fixed in JobBOSS2: its new version
+                   was planned and what waited on it moved there
+                   (:mod:`qbwc_service.sync.replan`); not an outcome
 ``exported``       JobBOSS2 marked exported (write-back done)
 ``paid``           JobBOSS2 marked paid (write-back done)
 ``writeback_failed`` a JobBOSS2 write-back failed; it will be retried
@@ -71,6 +74,7 @@ VERIFY = "verify"
 REQUEUED = "requeued"
 RETRIED = "retried"
 CANCELLED = "cancelled"
+REPLANNED = "replanned"
 EXPORTED = "exported"
 PAID = "paid"
 WRITEBACK_FAILED = "writeback_failed"

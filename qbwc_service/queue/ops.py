@@ -92,6 +92,12 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     depends on (a job whose dependency was cancelled waits ``blocked``). A
     blocked job is retried through the failed dependencies that block it.
     Whatever waited on a re-queued job is released from ``blocked``.
+
+    A retry re-sends the job as planned. A list record fixed in JobBOSS2
+    after its ensure job failed (a shorter ``QBCustCode``, say) is picked up
+    by the next planning pass instead (``sync start``, the admin's Start,
+    auto planning): it plans the new version and moves the blocked
+    dependents onto it (:mod:`qbwc_service.sync.replan`).
     """
     if job.status == JobStatus.BLOCKED:
         roots = _failed_roots(db, job)

@@ -107,6 +107,19 @@ class DependencyPlanner:
         assert job is not None
         return job
 
+    def plan_changed(self, need: Need, record: Any) -> tuple[Job, bool]:
+        """An ensure job for a new version of a JobBOSS2 list record: ``(job, created)``.
+
+        For a record whose ensure job failed and that has since been fixed in
+        JobBOSS2 (see :func:`qbwc_service.sync.replan.replan_fixed_lists`):
+        one job per version (``source_version`` is ``changed-<fingerprint>``),
+        which queries QuickBooks by the record's current name and adopts or
+        adds it like any ensure job.
+        """
+        before = self.planned
+        job = self._plan_one(need, record, version=f"changed-{record.fingerprint()}")
+        return job, self.planned > before
+
     # -- internals
 
     def _existing(self, needs: list[Need]) -> dict[tuple[str, str], Job]:
@@ -136,7 +149,7 @@ class DependencyPlanner:
                 out[(entity, idmap.norm_key(need.key))] = self._plan_one(need, record, force)
         return out
 
-    def _plan_one(self, need: Need, record: Any, force: bool) -> Job:
+    def _plan_one(self, need: Need, record: Any, force: bool = False, version: str = "") -> Job:
         need = _named(need, record)
         sub = lists.list_needs(need.entity, self.settings)
         sub_jobs = [j for j in self.jobs_for(sub).values() if j is not None] if sub else []
@@ -150,7 +163,6 @@ class DependencyPlanner:
         }
         if need.entity == "qb_account":
             payload["account_type"] = _default_account_type(need.name, self.settings)
-        version = ""
         if force:
             version = f"again-{_count_jobs(self.db, self.user_id, f'{need.entity}.ensure', need.key)}"
         job, created = jobs_mod.ensure_job(

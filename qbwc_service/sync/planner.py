@@ -37,7 +37,7 @@ from qbwc_service.queue.models import (
     utcnow,
 )
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync import idmap
+from qbwc_service.sync import idmap, replan
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.dependencies import DependencyPlanner, transaction_needs
 from qbwc_service.sync.mapping import lists
@@ -74,6 +74,7 @@ class PlanResult:
     replaced: int = 0  # older versions cancelled
     ensure_jobs: int = 0
     writebacks: int = 0  # write-backs queued again for records QuickBooks holds
+    fixed_lists: int = 0  # failed list records changed in JobBOSS2, planned again
 
     @property
     def total(self) -> int:
@@ -90,7 +91,8 @@ class PlanResult:
                          ("already in QuickBooks", self.already_in_quickbooks),
                          ("waiting for QuickBooks' answer on an older version", self.waiting),
                          ("older versions replaced", self.replaced),
-                         ("JobBOSS2 write-backs queued again", self.writebacks)):
+                         ("JobBOSS2 write-backs queued again", self.writebacks),
+                         ("fixed list records planned again", self.fixed_lists)):
             if n:
                 out.append(f"{n} {label}")
         return out
@@ -111,6 +113,7 @@ def plan_manual(db: Session, user: User, date_from: date | None, date_to: date |
     """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive)."""
     settings = settings or settings_mod.get_settings(db, user.id)
     planner = Planner(db, user, settings, reader or default_reader(user))
+    planner.fixed_lists()
     planner.transactions(TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True))
     planner.options()
     return planner.result
@@ -125,6 +128,7 @@ def plan_auto(db: Session, user: User, *, reader: JobBossReader | None = None,
     since = high_water(db, user.id)
     flt = TxnFilter(date_from=settings["sync.begin"], only_unexported=True,
                     changed_since=since - HIGH_WATER_OVERLAP if since else None)
+    planner.fixed_lists()
     planner.transactions(flt)
     planner.options(changed_since=flt.changed_since)
     if planner.latest is not None:
@@ -257,6 +261,13 @@ class Planner:
         for source in self.sources():
             for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
                 self._plan_chunk(source, chunk)
+        self.result.ensure_jobs += self.deps.planned
+        self.deps.planned = 0
+
+    def fixed_lists(self) -> None:
+        """Failed list records fixed in JobBOSS2 since: plan them again (:mod:`.replan`)."""
+        self.result.fixed_lists += replan.replan_fixed_lists(self.db, self.user.id, self.deps,
+                                                             self.lookup)
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
