@@ -114,8 +114,9 @@ class Emitter:
 
     # ---- leaves
 
-    def text(self, tag: str, value: str | None, *, name: bool = False) -> None:
-        """A string element; ``name=True`` for list names (no ``:``, not empty)."""
+    def text(self, tag: str, value: str | None, *, name: bool = False, required: bool = False) -> None:
+        """A string element; ``name=True`` for list names (no ``:``, not empty); ``required``
+        for an element its aggregate cannot do without (not empty)."""
         if value is None or not self._available(tag, value):
             return
         if not isinstance(value, str):
@@ -134,7 +135,7 @@ class Emitter:
         elif cleaned != stripped:
             self._warn(tag, value, cleaned, "characters QuickBooks cannot store were replaced")
         if not cleaned:
-            if name:
+            if name or required:
                 raise QbxmlFieldError(self.path(tag), value, reason="is empty")
             if not self.clearing:
                 return
@@ -166,7 +167,7 @@ class Emitter:
         self.raw(tag, value, formats.duration)  # type: ignore[arg-type]
 
     def boolean(self, tag: str, value: bool | None) -> None:
-        self.raw(tag, value, lambda v, _f: formats.boolean(bool(v)))
+        self.raw(tag, value, _boolean)
 
     def integer(self, tag: str, value: int | None) -> None:
         self.raw(tag, value, _integer)
@@ -219,6 +220,13 @@ def _shown(value: object) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
+def _boolean(value: object, field: str) -> str:
+    # Strictly bool: truthiness would send "N" or "false" (JobBOSS flags) as true.
+    if not isinstance(value, bool):
+        raise QbxmlFieldError(field, value, reason="must be True or False")
+    return formats.boolean(value)
+
+
 def _integer(value: object, field: str) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         raise QbxmlFieldError(field, value, reason="must be an integer")
@@ -248,7 +256,7 @@ def _guid(value: object, field: str) -> str:
 
 def _is_set(value: object) -> bool:
     """Given by the caller: not None/False/empty tuple (identity checks: Decimal 0 and NaN count as set)."""
-    return not (value is None or value is False or (isinstance(value, tuple) and not value))
+    return not (value is None or value is False or (isinstance(value, tuple | list) and not value))
 
 
 def _exclusive(e: Emitter, rq_tag: str, **branches: object) -> None:
@@ -274,7 +282,7 @@ def _list_query(e: Emitter, r: rq._ListQuery, filters: Callable[[], None] | None
     if r.name_filter is not None:
         with e.aggregate("NameFilter", r.name_filter):
             e.enum("MatchCriterion", r.name_filter.match)
-            e.text("Name", r.name_filter.name)
+            e.text("Name", r.name_filter.name, required=True)
     if r.name_range is not None:
         with e.aggregate("NameRangeFilter", r.name_range):
             e.text("FromName", r.name_range.from_name)
@@ -354,7 +362,7 @@ def _txn_query(e: Emitter, r: rq._TxnQuery) -> None:
     if r.ref_number_match is not None:
         with e.aggregate("RefNumberFilter", r.ref_number_match):
             e.enum("MatchCriterion", r.ref_number_match.match)
-            e.text("RefNumber", r.ref_number_match.ref_number)
+            e.text("RefNumber", r.ref_number_match.ref_number, required=True)
     if ref_range:
         with e.aggregate("RefNumberRangeFilter"):
             e.text("FromRefNumber", r.ref_number_from)
@@ -824,10 +832,13 @@ def build_request_element(request: rq.Request, version: str, country: str, reque
     rq_tag, wrapper, builder = REQUESTS[type(request)]
     if not request_available(rq_tag, version):
         raise QbxmlVersionError(f"{rq_tag} does not exist in qbXML {version}")
-    if len(request_id) > MAX_REQUEST_ID or not request_id:
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_REQUEST_ID:
         raise QbxmlFieldError(f"{rq_tag}@requestID", request_id, limit=MAX_REQUEST_ID,
-                              reason=f"must be 1 to {MAX_REQUEST_ID} characters")
-    root = etree.Element(rq_tag, requestID=clean(request_id))
+                              reason=f"must be a string of 1 to {MAX_REQUEST_ID} characters")
+    if clean(request_id) != request_id:  # a changed ID could not be matched to its response
+        raise QbxmlFieldError(f"{rq_tag}@requestID", request_id,
+                              reason="contains characters QuickBooks cannot store")
+    root = etree.Element(rq_tag, requestID=request_id)
     _iterator_attributes(root, request, rq_tag)
     sink = warnings if warnings is not None else []
     emitter = Emitter(root, request_id, version, country, sink, clearing=rq_tag.endswith("ModRq"))

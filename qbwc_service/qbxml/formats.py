@@ -15,8 +15,8 @@ boolean        ``true`` / ``false``
 =============  ===========================================================
 
 Values that cannot be written (NaN, infinity, more than 13 integer digits,
-negative durations) raise :class:`~qbwc_service.qbxml.fields.QbxmlFieldError`
-naming the element.
+negative durations, durations of more than 10 digits of hours) raise
+:class:`~qbwc_service.qbxml.fields.QbxmlFieldError` naming the element.
 """
 
 from __future__ import annotations
@@ -30,12 +30,16 @@ CENT = Decimal("0.01")
 FIVE_PLACES = Decimal("0.00001")
 AMOUNT_DIGITS = 13  # AMTTYPE: up to 13 digits before the point
 DECIMAL5_DIGITS = 10  # PRICETYPE / QUANTYPE / PERCENTTYPE: up to 10
+DURATION_DIGITS = 10  # hours; beyond this Decimal's quantize fails, and no time record is that long
 
 
 def amount(value: Decimal | int, field: str = "amount") -> str:
     """``Decimal('1234.5')`` -> ``'1234.50'`` (two decimals, half-up)."""
     rounded = _bounded(value, field, AMOUNT_DIGITS).quantize(CENT, rounding=ROUND_HALF_UP)
-    return _checked_digits(rounded, field, f"{rounded:f}", AMOUNT_DIGITS)
+    text = f"{rounded:f}"
+    if text == "-0.00":  # a tiny negative that rounds away: no signed zero on an invoice
+        text = "0.00"
+    return _checked_digits(rounded, field, text, AMOUNT_DIGITS)
 
 
 def decimal5(value: Decimal | int, field: str = "quantity") -> str:
@@ -75,11 +79,14 @@ def duration(value: Decimal | int | timedelta, field: str = "Duration") -> str:
     if isinstance(value, timedelta):
         minutes = Decimal(value.total_seconds()) / 60
     else:
-        minutes = _finite(value, field) * 60
+        minutes = _bounded(value, field, DURATION_DIGITS) * 60
     whole = int(minutes.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if whole < 0:
         raise QbxmlFieldError(field, value, reason="is a negative duration")
     hours, mins = divmod(whole, 60)
+    if hours >= 10**DURATION_DIGITS:  # a timedelta can reach 24 billion hours
+        raise QbxmlFieldError(field, value, limit=DURATION_DIGITS,
+                              reason=f"has more than {DURATION_DIGITS} digits of hours")
     return f"PT{hours}H{mins}M"
 
 

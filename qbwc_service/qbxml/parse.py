@@ -127,6 +127,8 @@ def parse_response(xml: str | bytes) -> ResponseSet:
     results: dict[str, RequestResult] = {}
     for index, rs in enumerate(_elements(msgs)):
         result = _result(rs, index)
+        if result.request_id in results:  # one answer would hide the other: a success could be lost
+            raise QbxmlParseError(f"the response repeats requestID {result.request_id!r}")
         results[result.request_id] = result
     return ResponseSet(results, msgs.get("newMessageSetID"), msgs.get("messageSetStatusCode"))
 
@@ -167,9 +169,11 @@ def parse_host_response(hcp: str | bytes) -> HostInfo:
 
 
 def _messages(xml: str | bytes) -> etree._Element:
+    if not isinstance(xml, str | bytes):  # e.g. None when QuickBooks failed and sent no response
+        raise QbxmlParseError(f"not a qbXML response: got {type(xml).__name__}, not text")
     try:
         root = xmlsafe.parse(xml)
-    except xmlsafe.UnsafeXMLError as exc:
+    except (xmlsafe.UnsafeXMLError, UnicodeError) as exc:  # UnicodeError: a lone surrogate in a str
         raise QbxmlParseError(f"not a readable qbXML response: {exc}") from exc
     if root.tag != "QBXML":
         raise QbxmlParseError(f"not a qbXML response: root element is <{root.tag}>, not <QBXML>")

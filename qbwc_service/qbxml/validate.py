@@ -7,9 +7,10 @@ above them (the schemas only ever add elements, so what a newer schema rejects
 an older QuickBooks rejects too).
 
 Cost and decision: validating a typical message (InvoiceAdd with 10 lines,
-about 2.5 kB) takes about 45 microseconds against the cached 13.0 schema,
-against about 320 microseconds to build it (``bench/qbxml_bench.py``; loading
-the schema costs about 50 ms once per process). That is negligible next to a
+about 3 kB) takes about 50 microseconds against the cached 13.0 schema (16.0:
+about 55), parsing included; building it takes about 270 microseconds, 310 with
+the check (``bench/qbxml_bench.py``, best of 5 runs of 1000 on a shared 2-core
+machine; loading a schema costs about 60 ms once per process). That is negligible next to a
 Web Connector round trip, so the service validates every outgoing message:
 :func:`~qbwc_service.qbxml.message.build_message` checks the tree before
 serializing it (``check_schema=True`` by default) and raises

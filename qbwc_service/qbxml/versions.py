@@ -66,20 +66,24 @@ def check(version: str, country: str) -> str:
     return version
 
 
-def negotiate(host_supported: Iterable[str], major: int = 0, minor: int = 0) -> str:
+def negotiate(host_supported: Iterable[str], major: int = 0, minor: int = 0,
+              country: str | None = None) -> str:
     """The highest version both the service and QuickBooks support.
 
     *host_supported* is HostRet's ``SupportedQBXMLVersion`` list (may be empty;
     prefixed entries such as ``CA3.0`` are ignored); *major*/*minor* are
     sendRequestXML's ``qbXMLMajorVers``/``qbXMLMinorVers`` (0/0 when unknown) and
-    cap the answer. Raises :class:`QbxmlVersionError` when nothing is shared.
+    cap the answer. With *country* (``US``, ``CA``, ``UK``) only versions we build
+    for it count, so an old Canadian QuickBooks is refused here rather than when the
+    first message is built. Raises :class:`QbxmlVersionError` when nothing is shared.
     """
     host = {_normal(v) for v in host_supported}
     host.discard(None)
     cap = (major, minor) if major > 0 else None
+    floor = as_tuple(COUNTRY_MIN_VERSION.get(country or "US", SUPPORTED_VERSIONS[0]))
     candidates = [
         v for v in SUPPORTED_VERSIONS
-        if (not host or v in host) and (cap is None or as_tuple(v) <= cap)
+        if (not host or v in host) and (cap is None or as_tuple(v) <= cap) and as_tuple(v) >= floor
     ]
     if not candidates:
         raise QbxmlVersionError(

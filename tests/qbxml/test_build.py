@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import string
+import types
+import typing
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -332,3 +335,109 @@ def test_build_request_element_is_usable_alone():
     element = build_request_element(rq.CustomerAdd(name="A\u2013B"), "13.0", "US", "9", warnings)
     assert element.tag == "CustomerAddRq" and element.get("requestID") == "9"
     assert element.findtext("CustomerAdd/Name") == "A-B" and len(warnings) == 1
+
+
+# --------------------------------------------------------------------------- hostile values anywhere
+
+def _is_enum(owner: type, name: str) -> bool:
+    hint = typing.get_type_hints(owner)[name]
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    return any(typing.get_origin(option) is typing.Literal for option in options)
+
+
+def _leaves(value: object, path: tuple = ()) -> list[tuple[tuple, object]]:
+    """Every str / Decimal / bool value inside *value* (nested requests, lines, refs, addresses)."""
+    found: list[tuple[tuple, object]] = []
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            found += _leaves(item, (*path, index))
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if isinstance(item, str | Decimal | bool) and not _is_enum(type(value), f.name):
+                found.append(((*path, f.name), item))
+            elif isinstance(item, tuple) or dataclasses.is_dataclass(item):
+                found += _leaves(item, (*path, f.name))
+    return found
+
+
+def _replaced(value: object, path: tuple, new: object) -> object:
+    head, rest = path[0], path[1:]
+    if isinstance(value, tuple):
+        return (*value[:head], _replaced(value[head], rest, new) if rest else new, *value[head + 1:])
+    inner = _replaced(getattr(value, head), rest, new) if rest else new
+    return dataclasses.replace(value, **{head: inner})
+
+
+NOT_BOOLEANS = st.sampled_from(["N", "false", "", 0, 1, Decimal(0)])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), version=st.sampled_from(["8.0", "13.0", "16.0"]),
+       country=st.sampled_from(["US", "CA", "UK"]))
+def test_hostile_value_in_any_nested_field_validates_or_names_the_field(data, version, country):
+    """Every text, number and flag, in lines, refs and addresses too, in every version and country."""
+    request = data.draw(st.sampled_from(SAMPLES))
+    leaves = _leaves(request)
+    if not leaves:
+        return
+    path, old = data.draw(st.sampled_from(leaves))
+    strategy = NUMBERS if isinstance(old, Decimal) else (
+        st.booleans() | NOT_BOOLEANS if isinstance(old, bool) else HOSTILE_TEXT)
+    new = data.draw(strategy)
+    try:
+        built = build_message([("1", _replaced(request, path, new))], version=version, country=country)
+    except QbxmlFieldError as exc:
+        assert exc.field and str(exc).startswith(exc.field)
+        assert exc.field.split("@")[0].split("/")[-1] != "", exc.field
+        return
+    assert built.xml.isascii() and validation_errors(built.xml, version) == []
+    assert built.xml.splitlines()[1] == f'<?qbxml version="{version}"?>'
+
+
+@pytest.mark.parametrize("flag", ["N", "false", 0, 1, "Y"])
+def test_a_flag_that_is_not_a_bool_is_a_field_error_not_true(flag):
+    with pytest.raises(QbxmlFieldError, match="IsActive.*True or False"):
+        build_message([("1", rq.CustomerAdd(name="A", is_active=flag))])
+    built = build_message([("1", rq.CustomerAdd(name="A", is_active=False))])
+    assert xmlsafe.parse(built.xml).findtext(".//IsActive") == "false"
+
+
+@pytest.mark.parametrize("request_id", ["a\tb", "x\x00", "\u20ac", 7])
+def test_a_request_id_that_would_come_back_different_is_a_field_error(request_id):
+    """The response is matched by requestID: a cleaned or converted ID would never match."""
+    with pytest.raises(QbxmlFieldError, match="requestID"):
+        build_message([(request_id, rq.HostQuery())])
+
+
+@pytest.mark.parametrize("hours", [Decimal("1E+30"), Decimal("-1E+30"), 10**40, timedelta.max])
+def test_an_absurd_duration_is_a_field_error(hours):
+    with pytest.raises(QbxmlFieldError, match="Duration"):
+        build_message([("1", rq.TimeTrackingAdd(entity=rq.Ref.named("E"), duration=hours))])
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("2.345"), "2.35"), (Decimal("-2.345"), "-2.35"), (Decimal("2.344"), "2.34"),
+    (Decimal("-0.004"), "0.00"), (Decimal("1E+3"), "1000.00"),
+    (Decimal("9999999999999.99"), "9999999999999.99"),
+])
+def test_amounts_have_two_decimals_rounded_half_up(value, text):
+    built = build_message([("1", rq.BillAdd(vendor=rq.Ref.named("V"),
+                                            expense_lines=(rq.ExpenseLine(amount=value),)))])
+    assert xmlsafe.parse(built.xml).findtext(".//ExpenseLineAdd/Amount") == text
+
+
+@pytest.mark.parametrize(("request_", "field"), [
+    (rq.CustomerQuery(name_filter=rq.NameFilter(match="StartsWith", name=" \x00")), "NameFilter/Name"),
+    (rq.InvoiceQuery(ref_number_match=rq.RefNumberMatch(match="Contains", ref_number="")),
+     "RefNumberFilter/RefNumber"),
+])
+def test_a_filter_whose_required_value_is_empty_is_a_field_error(request_, field):
+    """Left out, the filter would lack a required child and the whole message would be rejected."""
+    with pytest.raises(QbxmlFieldError, match=f"{field}.* is empty"):
+        build_message([("1", request_)])
+
+
+def test_an_empty_list_selects_nothing_like_an_empty_tuple():
+    built = build_message([("1", rq.CustomerQuery(full_names=[], max_returned=5))])  # type: ignore[arg-type]
+    assert xmlsafe.parse(built.xml).findtext(".//MaxReturned") == "5"

@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_host_response, parse_response, raise_for_hresult
 from qbwc_service.qbxml.validate import validation_errors
@@ -234,3 +236,31 @@ def test_a_decoded_string_is_read_as_it_is_whatever_its_declaration_says(declare
            '<CustomerAddRs requestID="1" statusCode="0" statusSeverity="Info" statusMessage="Status OK">'
            '<CustomerRet><Name>Caf\u00e9 \u00bd</Name></CustomerRet></CustomerAddRs></QBXMLMsgsRs></QBXML>')
     assert parse_response(doc)["1"].ret.name == "Caf\u00e9 \u00bd"
+
+
+@pytest.mark.parametrize("bad", [None, 17, "<QBXML><QBXMLMsgsRs/></QBXML>\ud800"])
+def test_a_missing_or_unencodable_response_is_a_parse_error_not_a_crash(bad):
+    """receiveResponseXML may carry no response at all (an hresult failure) or a broken string."""
+    with pytest.raises(QbxmlParseError, match="qbXML response"):
+        parse_response(bad)
+
+
+def test_a_repeated_request_id_is_a_parse_error_not_a_lost_result():
+    """Keeping only the last of two answers could hide a success and re-send (duplicate) the record."""
+    doc = _checked(_doc(_rs("CustomerAddRs", "7", 0, "Info", "Status OK", CUSTOMER_RET),
+                        _rs("CustomerAddRs", "7", 3100, "Error", "The name is already in use.")))
+    with pytest.raises(QbxmlParseError, match="repeats requestID '7'"):
+        parse_response(doc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=st.text(max_size=400) | st.binary(max_size=400) | st.builds(
+    lambda head, body: f"<QBXML><QBXMLMsgsRs>{head}{body}</QBXMLMsgsRs></QBXML>",
+    st.sampled_from(['<CustomerAddRs requestID="1" statusCode="0" statusSeverity="Info">', "<X>", ""]),
+    st.text(alphabet="<>/&;=\"' abcdeRetListIDstatusCode0123456789\x00\ud800", max_size=200)))
+def test_hostile_response_documents_parse_or_raise_a_parse_error(doc):
+    try:
+        results = parse_response(doc)
+    except QbxmlParseError:
+        return
+    assert all(isinstance(r.status_code, int) for r in results)

@@ -94,3 +94,30 @@ def test_request_missing_from_version_is_refused():
             build_message([("1", rq.TimeTrackingAdd(entity=rq.Ref.named("E"), duration=1))], version="2.0")
     finally:
         del versions.REQUEST_MIN_VERSION["TimeTrackingAddRq"]
+
+
+def test_negotiate_honours_the_country_floor():
+    """Canada before 6.0 spoke its own CA spec: an answer build_message would refuse is no answer."""
+    assert negotiate(["CA3.0", "6.0", "13.0"], 13, 0, country="CA") == "13.0"
+    assert negotiate(["2.0", "5.0"], 5, 0, country="US") == "5.0"
+    with pytest.raises(QbxmlVersionError, match="no common"):
+        negotiate(["CA3.0", "5.0"], 5, 0, country="CA")
+    with pytest.raises(QbxmlVersionError, match="no common"):
+        negotiate([], 5, 0, country="UK")
+
+
+def test_an_old_8_0_quickbooks_gets_8_0_messages_without_newer_elements():
+    version = negotiate(["1.0", "2.0", "3.0", "4.0", "5.0", "6.0", "7.0", "8.0"], 8, 0, country="US")
+    assert version == "8.0"
+    bill = rq.BillAdd(vendor=rq.Ref.named("V"), vendor_address=rq.Address(addr1="1 Main St"),
+                      external_guid=GUID, expense_lines=(rq.ExpenseLine(amount=1),))
+    employee = rq.EmployeeAdd(first_name="Ann", last_name="Lee", department="Shop", job_title="Lead")
+    built = build_message([("1", bill), ("2", employee)], version=version)
+    assert built.xml.splitlines()[1] == '<?qbxml version="8.0"?>'
+    root = xmlsafe.parse(built.xml)
+    for path in (".//BillAdd/VendorAddress", ".//BillAdd/ExternalGUID", ".//EmployeeAdd/Department",
+                 ".//EmployeeAdd/JobTitle"):
+        assert root.find(path) is None, path
+    assert {w.path.rsplit("/", 1)[1] for w in built.warnings} == {
+        "VendorAddress", "ExternalGUID", "Department", "JobTitle"}
+    assert validation_errors(built.xml) == []
