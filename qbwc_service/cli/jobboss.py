@@ -69,6 +69,8 @@ def demo_db(path: Path, seed: int, scale: int, anchor: date | None) -> None:
         target = create_demo_database(path, seed=seed, scale=scale, anchor=anchor)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # a folder that cannot be created or written, a full disk
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
     elapsed = time.perf_counter() - started
     with sqlite3.connect(target) as conn:
         counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in COUNTED}

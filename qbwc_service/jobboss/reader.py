@@ -36,7 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -324,6 +324,19 @@ class JobBossReader:
         where = self.mapping[entity].where
         return [text(f"({where})")] if where else []  # type: ignore[list-item]
 
+    def _rows_where(self, entity: str) -> list[ColumnElement[bool]]:
+        """The entity's extra filter where its table is joined to another.
+
+        Applied through a key subquery on the table alone, so the filter's
+        unqualified names stay its own (``InvoiceNo`` is also on the header).
+        """
+        where = self.mapping[entity].where
+        if not where:
+            return []
+        t = self._t(entity)
+        alone = t.alias(f"{entity}_where")
+        return [t.c[ID].in_(select(alone.c[ID]).where(text(f"({where})")))]
+
     def _unexported(self, entity: str) -> ColumnElement[bool]:
         col = self._t(entity).c.Exported
         return or_(col.is_(None), col.not_in(["Y", "y"]))
@@ -414,7 +427,7 @@ class JobBossReader:
             query = (
                 select(h.c[ID].label(HDR_ID), *self._cols(spec.lines), *more)
                 .select_from(source)
-                .where(h.c[ID].in_(batch))
+                .where(h.c[ID].in_(batch), *self._rows_where(spec.lines))
                 .order_by(h.c[ID], *order, d.c[ID])
             )
             with self.engine.connect() as conn:
@@ -577,7 +590,7 @@ def _taxable(bit: object, status: object) -> bool:
 def _packing_line(n: int, ln: RowMapping) -> ArLine:
     qty = v.quantity(ln["Qty2Ship"])
     price = v.rate(ln["OrderPrice"]) if ln["OrderPrice"] is not None else v.rate(ln["Price1"])
-    amount = (qty * price).quantize(v.CENT) if price is not None else Decimal("0.00")
+    amount = (qty * price).quantize(v.CENT, ROUND_HALF_UP) if price is not None else Decimal("0.00")
     taxable = ln["IsTaxable"] if ln["IsTaxable"] is not None else ln["PartTaxable"]
     return ArLine(
         line_no=v.integer(ln["DTItemNo"]) or n,

@@ -133,15 +133,10 @@ class JobBossWriter:
         if len(status_code) != 1:
             raise ValueError("status_code must be one character")
         t = self.mapping.table(table_name)
-        paid_at = datetime.combine(paid_on, time())
-        already = (t.c.AmtPaidSoFar == t.c.InvoiceTotal) & (t.c.PymtDate == paid_at) & \
-            (t.c.PymtStatus == status_code)
+        needed, values = _paid(t, paid_on, status_code)
         with self.engine.begin() as conn:
             match = self._match(conn, table_name, key)
-            stmt = (update(t).where(match, or_(~already, t.c.AmtPaidSoFar.is_(None),
-                                                t.c.PymtDate.is_(None), t.c.PymtStatus.is_(None)))
-                    .values(AmtPaidSoFar=t.c.InvoiceTotal, PymtDate=paid_at, PymtStatus=status_code))
-            done = conn.execute(stmt).rowcount
+            done = conn.execute(update(t).where(match, needed).values(**values)).rowcount
             if not done:
                 self._require(conn, t, match, table_name, key)
         return bool(done)
@@ -169,14 +164,8 @@ class JobBossWriter:
         if len(status_code) != 1:
             raise ValueError("status_code must be one character")
         t = self.mapping.table(table_name)
-        paid_at = datetime.combine(paid_on, time())
-        already = (t.c.AmtPaidSoFar == t.c.InvoiceTotal) & (t.c.PymtDate == paid_at) & \
-            (t.c.PymtStatus == status_code)
-        needed = or_(~already, t.c.AmtPaidSoFar.is_(None), t.c.PymtDate.is_(None),
-                     t.c.PymtStatus.is_(None))
-        return self._write_many(table_name, list(keys), needed,
-                                {"AmtPaidSoFar": t.c.InvoiceTotal, "PymtDate": paid_at,
-                                 "PymtStatus": status_code})
+        needed, values = _paid(t, paid_on, status_code)
+        return self._write_many(table_name, list(keys), needed, values)
 
     def set_begin(self, before: date) -> dict[str, int]:
         """"Set Begin": mark every transaction dated before ``before`` as exported.
@@ -336,6 +325,20 @@ def _fold(natural: tuple[Any, ...]) -> tuple[str, ...]:
         else:
             out.append(str(value).rstrip().casefold())
     return tuple(out)
+
+
+def _paid(t: Table, paid_on: date, status_code: str) -> tuple[ColumnElement[bool], dict[str, Any]]:
+    """(rows that still need it, values) for marking an invoice paid in full on ``paid_on``.
+
+    A NULL ``InvoiceTotal`` counts as 0: writing NULL into ``AmtPaidSoFar``
+    would erase what was there and never compare equal, so the row would be
+    written again on every retry.
+    """
+    paid_at = datetime.combine(paid_on, time())
+    total = func.coalesce(t.c.InvoiceTotal, 0.0)
+    already = and_(t.c.AmtPaidSoFar == total, t.c.PymtDate == paid_at, t.c.PymtStatus == status_code)
+    needed = or_(~already, t.c.AmtPaidSoFar.is_(None), t.c.PymtDate.is_(None), t.c.PymtStatus.is_(None))
+    return needed, {"AmtPaidSoFar": total, "PymtDate": paid_at, "PymtStatus": status_code}
 
 
 def _unexported(t: Table) -> ColumnElement[bool]:

@@ -80,3 +80,62 @@ def test_demo_contents_and_types(demo_path):
         assert types["Billing_ID"] == "INTEGER" and types["InvDate"] == "DATETIME"
         att_types = {r[1]: r[2] for r in conn.execute('PRAGMA table_info("AttendDet")')}
         assert att_types["ActClockInTime"] == "CHAR(5)" and att_types["ActClockInDate"] == "CHAR(8)"
+
+
+#: Column types as JobBOSS2's SQL Server declares them (the E2 reference): ``cN`` is ``char(N)``.
+DOCUMENTED_TYPES = {
+    "Billing": "InvoiceNo c30, CustCode c12, CustDesc c30, InvDate datetime, TermsCode c12, TaxCode c12, "
+    "SalesTaxChgs float, ShippingChgs float, FreightAcct c12, ARAcct c12, TaxAcct c12, InvoiceTotal float, "
+    "AmtPaidSoFar float, PymtStatus c1, PymtDate datetime, NetDueDate datetime, DelTicketNo c12, "
+    "ShipToName c30, SAddr1 c50, SAddr2 c50, SCity c50, SSt c2, SZip c10, Country c30, ShipVia c30, "
+    "SalesID c12, Notes text, InvPosted c1, Exported c1, Billing_ID int",
+    "BillingDet": "InvItemNo smallint, PartNo c50, PartDesc text, JobNo c16, QtyOrd int, QtyShipped int, "
+    "QtyCancel int, Unit c3, UnitPrice float, LineTotal float, SalesAcct c12, TaxStatus c1, IsTaxable bit, "
+    "PONum c30",
+    "DelTicket": "DelTicketNo c12, OrderNo c12, CustCode c12, CustPONum c30, ShipDate datetime, Status c1, "
+    "ShippingChgs float, FreightCharge float, HandlingChg float, Exported c1, DelTicket_ID int",
+    "DelTicketDet": "DTItemNo smallint, JobNo c16, PartNo c50, Qty2Ship int, Qty2Stock int, "
+    "QtyFromStock int, Unit c3",
+    "VendorInv": "InvoiceNo c30, VendDesc c30, ReceiverNo c12, APAcct c12, PymtStatus c1, CheckNo c16, "
+    "HoldPymt c1, Notes text, Exported c1, VendorInv_ID int",
+    "VendorInvDet": "GLAcct c12, Amount float, TaxStatus c1",
+    "Receiver": "ReceiverNo c12, PONum c12, VendCode c12, PackingSlipNo c30, ReceiveDate datetime, "
+    "Status c1, ShippingChgs float, Billed c1, Receiver_ID int",
+    "ReceiverDet": "PartNo c50, Qty2Receive float, Qty2Stock float, Qty2Reject float, Qty2Cancel float, "
+    "Unit c3",
+    "Attend": "EmplCode smallint, EmplName c30, TicketDate c10, SearchDate smallint, Exported c1, "
+    "Attend_ID int",
+    "AttendDet": "AttendCode smallint, ActClockInDate c8, ActClockInTime c5, TotActTime float, "
+    "TotAdjTime float, PayRateCode smallint, PayrollRate float, OverTime c1, Holiday c1, Comments text",
+    "CustCode": "CustCode c12, CustName c30, QBCustCode c41, Active c1",
+    "VendCode": "VendCode c12, VendName c30, QBVendCode c41, Ten99 c1, Active c1",
+    "EmplCode": "EmplCode smallint, EmplName c30, Active c1",
+    "Estim": "PartNo c50, Descrip text, IsTaxable bit, Active c1",
+    "GLAccounts": "GLAcctNum c12, Descrip c30, Active c1",
+}
+SQL_SERVER_TYPE = {"int": "INTEGER", "smallint": "SMALLINT", "float": "FLOAT", "datetime": "DATETIME",
+                   "text": "TEXT", "bit": "BIT"}
+
+
+def test_schema_declares_the_documented_sql_server_types():
+    from sqlalchemy.dialects import mssql
+
+    from qbwc_service.jobboss.schema import metadata
+
+    dialect = mssql.dialect()
+    wrong = []
+    for table, spec in DOCUMENTED_TYPES.items():
+        columns = [*(item.split() for item in spec.split(", ")), ["LastModDate", "datetime"],
+                   ["LastModUser", "c12"]]
+        for name, doc in columns:
+            want = f"CHAR({doc[1:]})" if doc.startswith("c") else SQL_SERVER_TYPE[doc]
+            got = metadata.tables[table].c[name].type.compile(dialect=dialect)
+            if got != want:
+                wrong.append(f"{table}.{name}: {got} (documented {want})")
+    assert wrong == []
+
+
+def test_demo_db_unwritable_place_is_a_clear_error():
+    result = CliRunner().invoke(main, ["demo-db", "/proc/demo-db-test.sqlite3"])
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError)
+    assert "cannot write /proc/demo-db-test.sqlite3" in result.output

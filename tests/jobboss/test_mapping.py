@@ -119,3 +119,21 @@ def test_mapping_from_config(tmp_path):
     config = from_mapping({"jobboss": {"mapping_file": "site.toml"}}, tmp_path / "qbwc-service.toml")
     assert mapping_from_config(config)["Billing"].table == "Invoices"
     assert mapping_from_config(from_mapping({}, tmp_path / "x.toml")) == JobBossMapping.default()
+
+
+def test_extra_where_filter_on_a_lines_table(demo_path):
+    """A filter on a lines table drops those lines; its unqualified names mean that table's columns."""
+    mapping = {"BillingDet": {"where": "InvoiceNo IS NOT NULL AND QtyShipped <> 0"}}
+    filtered = {i.key: i for i in JobBossReader(demo_path, mapping=mapping).ar_invoices(ALL)}
+    original = {i.key: i for i in JobBossReader(demo_path).ar_invoices(ALL)}
+    assert filtered.keys() == original.keys()
+    assert any(ln.quantity == 0 for i in original.values() for ln in i.lines)
+    for key, inv in original.items():
+        assert filtered[key].lines == tuple(ln for ln in inv.lines if ln.quantity != 0)
+
+
+def test_an_entity_may_be_mapped_to_a_view(demo_path, demo_copy):
+    with sqlite3.connect(demo_copy) as conn:
+        conn.execute('CREATE VIEW "QBBilling" AS SELECT * FROM "Billing"')
+    reader = JobBossReader(demo_copy, mapping={"Billing": {"table": "QBBilling"}})
+    assert list(reader.ar_invoices()) == list(JobBossReader(demo_path).ar_invoices())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -78,7 +78,7 @@ def test_packing_list_prices_from_order_line_then_part(reader, raw):
                 assert ln.unit_price is None and ln.amount == 0
                 seen["none"] += 1
             if ln.unit_price is not None:
-                assert ln.amount == (ln.quantity * ln.unit_price).quantize(Decimal("0.01"))
+                assert ln.amount == (ln.quantity * ln.unit_price).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert seen["order"] and seen["part"]
 
 
@@ -302,3 +302,18 @@ def test_addresses_come_from_their_own_columns(reader, raw, sql, key, read, colu
         got = (address.line1, address.line2, address.city, address.state, address.postal_code,
                address.country)
         assert got == tuple(None if c is None else _stripped(row[c]) for c in columns), row[key]
+
+
+def test_packing_line_amount_rounds_half_up(demo_copy):
+    """A priced line's amount rounds half a cent up, as every other amount of the service does."""
+    import sqlite3
+
+    with sqlite3.connect(demo_copy) as conn:
+        dt_no, job = conn.execute(
+            "SELECT d.DelTicketNo, d.JobNo FROM DelTicketDet d JOIN OrderDet o ON o.JobNo = d.JobNo "
+            "ORDER BY d.DelTicketDet_ID LIMIT 1"
+        ).fetchone()
+        conn.execute("UPDATE DelTicketDet SET Qty2Ship = 1 WHERE JobNo = ?", (job,))
+        conn.execute("UPDATE OrderDet SET UnitPrice = 1.125 WHERE JobNo = ?", (job,))
+    line = next(ln for ln in JobBossReader(demo_copy).packing_list_invoice(dt_no).lines if ln.job_no == job)
+    assert (line.unit_price, line.amount) == (Decimal("1.125"), Decimal("1.13"))

@@ -290,3 +290,16 @@ def test_mark_paid_many_sets_exactly_three_columns(demo_copy, table):
     assert snapshot(demo_copy) == after
     with pytest.raises(ValueError):
         writer.mark_paid_many("DelTicket", ["DT300001"], date(2026, 1, 1), "P")
+
+
+def test_mark_paid_with_null_total_is_idempotent(demo_copy):
+    key = row_id(demo_copy, "SELECT InvoiceNo FROM Billing WHERE AmtPaidSoFar = 0 LIMIT 1")
+    with sqlite3.connect(demo_copy) as conn:
+        conn.execute("UPDATE Billing SET InvoiceTotal = NULL WHERE InvoiceNo = ?", (key,))
+    writer = JobBossWriter(demo_copy)
+    assert writer.mark_paid("Billing", key, date(2026, 2, 3), "P") is True
+    assert writer.mark_paid("Billing", key, date(2026, 2, 3), "P") is False
+    assert writer.mark_paid_many("Billing", [key], date(2026, 2, 3), "P").unchanged == [key]
+    with sqlite3.connect(demo_copy) as conn:
+        paid = conn.execute("SELECT AmtPaidSoFar, PymtStatus FROM Billing WHERE InvoiceNo = ?", (key,))
+        assert paid.fetchone() == (0.0, "P")
