@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -11,7 +13,7 @@ from qbwc_service.cli.app import main
 
 #: Session outcomes that make ``simulate`` exit with status 1.
 FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_client", "noop_limit",
-                             "round_trip_limit"})
+                             "round_trip_limit", "failed"})
 
 
 @main.command()
@@ -36,7 +38,7 @@ def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | N
              country: str, crash_after: int | None, company_file: str | None, unavailable: bool,
              noop_pause: float, quiet: bool) -> None:
     """Run one Web Connector session against URL, with the QuickBooks stand-in answering."""
-    from qbwc_service.simulator.quickbooks import QuickBooksCompany, product_for
+    from qbwc_service.simulator.quickbooks import product_for
     from qbwc_service.simulator.webconnector import DEFAULT_COMPANY_FILE, EmulatorOptions, WebConnector
 
     password = _password(password_stdin)
@@ -47,10 +49,7 @@ def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | N
     options = EmulatorOptions(qb_version=qb_version, country=country.upper(), crash_after=crash_after,
                               company_file=company_file or DEFAULT_COMPANY_FILE,
                               company_file_unavailable=unavailable, noop_pause=noop_pause)
-    if state_file:
-        company = QuickBooksCompany.open_or_create(state_file, country=country.upper(), product=product)
-    else:
-        company = QuickBooksCompany.fresh(country=country.upper(), product=product)
+    company = _company(state_file, country.upper(), product)
     try:
         connector = WebConnector(url, company, options, printer=None if quiet else click.echo)
         result = connector.run_session(user_name, password)
@@ -66,6 +65,26 @@ def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | N
         click.echo(f"QuickBooks stand-in state: {state_file}")
     if result.outcome in FAILED_OUTCOMES:
         sys.exit(1)
+
+
+def _company(state_file: str | None, country: str, product: Any) -> Any:
+    """The stand-in's company: loaded from *state_file* if it exists, else a fresh one."""
+    from qbwc_service.simulator.quickbooks import QuickBooksCompany
+
+    if not state_file:
+        return QuickBooksCompany.fresh(country=country, product=product)
+    if not Path(state_file).resolve().parent.is_dir():
+        # Checked before the session: the server would keep IDs of records the lost state held.
+        raise click.BadParameter(f"folder of {state_file} does not exist", param_hint="--state")
+    try:
+        company = QuickBooksCompany.open_or_create(state_file, country=country, product=product)
+    except (OSError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--state") from exc
+    if company.country != country:
+        raise click.BadParameter(f"{state_file} holds a {company.country} company; run it with "
+                                 f"--country {company.country} or use another state file",
+                                 param_hint="--state")
+    return company
 
 
 def _password(from_stdin: bool) -> str:
@@ -97,7 +116,7 @@ def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) ->
                                "sendRequestXML", "receiveResponseXML", "getLastError",
                                "closeConnection", "connectionError")) else say(line)) if quiet else say)
     say("")
-    say(result.report_text.rstrip())
+    say(result.report_summary().rstrip())
     say("")
     say(f"sessions: {len(result.sessions)}; outcomes: {', '.join(s.outcome for s in result.sessions)}")
     say(f"QuickBooks stand-in state: {result.state_path}")

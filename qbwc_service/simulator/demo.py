@@ -13,6 +13,7 @@ reports) plugs in at exactly one place.
 from __future__ import annotations
 
 import secrets
+import shlex
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from qbwc_service import accounts
 from qbwc_service import config as config_mod
 from qbwc_service.queue import db
 from qbwc_service.queue.models import User
+from qbwc_service.simulator import summary
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
 
@@ -52,12 +54,21 @@ class DemoResult:
     plan_lines: list[str] = field(default_factory=list)
     sessions: list[SessionResult] = field(default_factory=list)
     report_text: str = ""
+    #: The latest run's report (``qbwc_service.sync.reports.Report``), if a run was recorded.
+    report: Any = None
     server: Any = None  # the RunningServer, still running with ``serve=True``
 
     @property
     def jobboss_url(self) -> str:
         """The demo JobBOSS2 database as the SQLAlchemy URL a user record holds."""
         return f"sqlite:///{self.jobboss_path.resolve()}"
+
+    def report_summary(self, limit: int = summary.SECTION_LINES) -> str:
+        """The report with long sections cut to *limit* lines, naming the command that shows all."""
+        if self.report is None:
+            return self.report_text
+        hint = f"qbwc-service --config {shlex.quote(str(self.config_path))} report"
+        return summary.summary_text(self.report, hint, limit)
 
     @property
     def finished(self) -> bool:
@@ -90,7 +101,8 @@ def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int
         say(f"plan: {line}")
     try:
         emulate(result, owner_file_ids, max_sessions, say, options)
-        result.report_text = report_text(sessions, result.user)
+        result.report = latest_report(sessions, result.user)
+        result.report_text = report_text(result.report)
     finally:
         if not serve:
             result.server.stop()
@@ -152,7 +164,7 @@ def emulate(result: DemoResult, owner_file_ids: dict[str, str], max_sessions: in
             options: EmulatorOptions | None) -> None:
     """Sessions until the service has nothing left (or stops making progress)."""
     company = QuickBooksCompany.open_or_create(result.state_path)
-    base = options or EmulatorOptions(noop_pause=0.2, company_file=COMPANY_FILE)
+    base = options or EmulatorOptions(noop_pause=0.2, company_file=COMPANY_FILE, compact_calls=True)
     base.owner_file_ids = {**owner_file_ids, **base.owner_file_ids}
     connector = WebConnector(result.url, company, base, printer=say)
     for number in range(1, max_sessions + 1):
@@ -164,16 +176,23 @@ def emulate(result: DemoResult, owner_file_ids: dict[str, str], max_sessions: in
             break
 
 
-def report_text(sessions: sessionmaker[Session], user_name: str) -> str:
-    """The sync report of the latest run, as text."""
+def latest_report(sessions: sessionmaker[Session], user_name: str) -> Any:
+    """The report of *user_name*'s latest run, or ``None`` when no run was recorded."""
     from qbwc_service.sync import reports
 
     with sessions() as dbs:
         user = accounts.require_user(dbs, user_name)
-        run_ids = [r for r in [reports.latest_run_id(dbs, user.id)] if r is not None]
-        if not run_ids:
-            return "No run was recorded (the service had nothing to send).\n"
-        return reports.render_text(reports.build_report(dbs, run_ids[0]))
+        run_id = reports.latest_run_id(dbs, user.id)
+        return None if run_id is None else reports.build_report(dbs, run_id)
+
+
+def report_text(report: Any) -> str:
+    """The full sync report as text (every record), or why there is none."""
+    from qbwc_service.sync import reports
+
+    if report is None:
+        return "No run was recorded (the service had nothing to send).\n"
+    return reports.render_text(report)
 
 
 def write_qwc(sessions: sessionmaker[Session], result: DemoResult, config: config_mod.Config) -> Path:

@@ -38,6 +38,8 @@ CLIENT_VERSION = "2.3.0.215"
 DEFAULT_COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\Sample Manufacturing.qbw"
 CANNOT_OPEN = ("0x80040408", "Could not start QuickBooks.")
 MAX_CONNECT_RETRIES = 2
+#: Arguments a compact call line keeps: who, what QuickBooks said, and the HCP response once.
+COMPACT_ARGS = frozenset({"strUserName", "strHCPResponse", "response", "hresult", "message"})
 
 Printer = Callable[[str], None]
 
@@ -59,9 +61,12 @@ class EmulatorOptions:
     company_file_unavailable: bool = False
     #: Pause after getLastError says "NoOp" (the Web Connector waits 5 s).
     noop_pause: float = 5.0
+    #: NoOps in a row after which the emulator gives up (the Web Connector would wait forever).
     max_noops: int = 3
     #: Safety net against a server that never says 100.
     max_round_trips: int = 10_000
+    #: Print calls without the arguments every call repeats (ticket, company file, version).
+    compact_calls: bool = False
     #: OwnerID -> FileID the Web Connector stamps on the company file (from the .qwc).
     owner_file_ids: dict[str, str] = field(default_factory=dict)
     timeout: float = 120.0
@@ -76,8 +81,11 @@ class Call:
     result: Any
     seconds: float
 
-    def line(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in self.args.items())
+    def line(self, compact: bool = False) -> str:
+        """``name(args) -> result``; *compact* keeps only the arguments that change between calls."""
+        shown = {k: v for k, v in self.args.items()
+                 if not compact or (k in COMPACT_ARGS and v not in ("''", "None"))}
+        args = ", ".join(f"{k}={v}" for k, v in shown.items())
         return f"{self.name}({args}) -> {summarize(self.result)}"
 
 
@@ -90,7 +98,7 @@ class SessionResult:
     ticket: str = ""
     authenticate: list[str] = field(default_factory=list)
     #: finished, error, nvu, none, busy, crashed, connection_error, noop_limit, rejected_client,
-    #: round_trip_limit
+    #: round_trip_limit, failed (an exception: transport error or SOAP fault)
     outcome: str = ""
     progress: int = 0
     last_error: str = ""
@@ -173,6 +181,9 @@ class WebConnector:
         started = time.perf_counter()
         try:
             self._session(result, user, password)
+        except Exception as exc:  # transport or SOAP fault: say so in the summary, then let it through
+            result.outcome, result.last_error = "failed", f"{type(exc).__name__}: {exc}"
+            raise
         finally:
             result.seconds = time.perf_counter() - started
             if self.printer:
@@ -243,6 +254,7 @@ class WebConnector:
                 result.outcome = "noop_limit" if text == "NoOp" else ("finished" if not text else "error")
                 return True
             result.requests += 1
+            noops = 0  # the limit is on NoOps in a row: a long session may pause many times
             response, hresult, message = self._quickbooks_answer(sends, request)
             result.hresults_sent += bool(hresult)
             result.responses += not hresult
@@ -279,7 +291,7 @@ class WebConnector:
                     time.perf_counter() - started)
         result.calls.append(call)
         if self.printer:
-            self.printer(call.line())
+            self.printer(call.line(self.options.compact_calls))
         return value
 
 

@@ -34,6 +34,8 @@ class MiniEngine:
     batch: int = 2
     noops: int = 0  # answer NoOp this many times first
     broken_first: bool = False  # first message has its elements out of schema order
+    noop_each: bool = False  # pause (NoOp) once before every message
+    _paused: bool = False
 
     def has_work(self, db: Session, user: User) -> bool:
         return bool(db.scalar(select(func.count(Job.id)).where(
@@ -44,6 +46,10 @@ class MiniEngine:
             self.noops -= 1
             session.last_error = "NoOp"
             return ""
+        if self.noop_each and not self._paused:
+            self._paused, session.last_error = True, "NoOp"
+            return ""
+        self._paused = False
         jobs = db.scalars(select(Job).where(
             Job.user_id == session.user_id,
             Job.status.in_([JobStatus.PENDING.value, JobStatus.SENT.value])).order_by(Job.id)

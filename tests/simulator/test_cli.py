@@ -47,17 +47,53 @@ def test_simulate_crash_and_bad_password(url):
     assert wrong.exit_code == 1 and "user shop: nvu" in wrong.output
 
 
-@pytest.mark.slow
-def test_demo_syncs_the_demo_database(tmp_path):
-    from qbwc_service.simulator.demo import run_demo
+def simulate(*extra: str, url: str = "http://127.0.0.1:9/qbwc"):
+    args = ["simulate", "--url", url, "--user", "shop", "--password-stdin", *extra]
+    return CliRunner().invoke(main, args, input="s3cret pass\n")
 
-    lines: list[str] = []
-    result = run_demo(tmp_path / "demo", printer=lines.append)
-    assert result.plan_lines and result.sessions
-    assert result.finished, [s.summary() for s in result.sessions]
-    state = json.loads(result.state_path.read_text())
+
+def test_simulate_refuses_a_state_file_it_cannot_use_before_any_call(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = simulate("--state", str(broken))
+    assert result.exit_code == 2 and "is not a QuickBooks stand-in state file" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = simulate("--state", str(tmp_path / "no such folder" / "qb.json"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert "clientVersion" not in result.output
+
+
+def test_simulate_keeps_a_state_file_to_its_country(url, tmp_path):
+    state = tmp_path / "qb.json"
+    assert simulate("--state", str(state), "--country", "CA", "-q", url=url).exit_code == 0
+    assert json.loads(state.read_text())["country"] == "CA"
+    result = simulate("--state", str(state), "--country", "US", url=url)
+    assert result.exit_code == 2 and "holds a CA company" in result.output
+
+
+def test_simulate_against_a_dead_server_is_a_clear_error():
+    result = simulate("--quiet")
+    assert result.exit_code == 1 and "session against http://127.0.0.1:9/qbwc failed" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_demo_syncs_the_demo_database_and_prints_a_readable_report(tmp_path):
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--dir", str(folder), "--quiet"])
+    assert result.exit_code == 0, result.output
+    state = json.loads((folder / "quickbooks-company.json").read_text())
     assert state["records"].get("InvoiceRet")
-    assert result.report_text and "Run " in result.report_text
+    out = result.output
+    assert "outcomes: finished" in out and "Run 1 of demo" in out
+    assert f"QuickBooks stand-in state: {folder / 'quickbooks-company.json'}" in out
+    # Every section is there, the long ones cut short with the command that lists everything.
+    for header in ("Created (", "Warnings (", "Errors ("):
+        assert header in out
+    assert f"more: qbwc-service --config {folder / 'qbwc-service.toml'} report" in out
+    assert len(out.splitlines()) < 150, out
+    blocked = [line for line in out.splitlines() if "(blocked)" in line]
+    assert blocked and len({line.split("(blocked): ")[1] for line in blocked}) == len(blocked)
 
 
 def test_demo_serve_prints_the_state_file_and_the_qwc(monkeypatch, tmp_path):

@@ -289,6 +289,21 @@ def test_injected_in_use_errors(company, code):
     assert rs[0].get("statusSeverity") == "Error" and "Customer" in rs[0].get("statusMessage")
 
 
+def test_injected_errors_name_the_record_kind(company):
+    add_customer(company, "Acme")
+    company.process(message(service_item()))
+    company.inject_error("InvoiceAdd", 3175)
+    company.inject_error("ItemServiceAddRq", 3180)
+    invoice = el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", "Acme"),
+                                    el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Amount", "1.00"))))
+    item = el("ItemServiceAddRq", el("ItemServiceAdd", el("Name", "Anodize"), el("SalesOrPurchase",
+              ref("AccountRef", "Services"))))
+    rs = responses(company.process(message(invoice, item, on_error="continueOnError")))
+    assert [status(r) for r in rs] == [3175, 3180]
+    assert "saving an Invoice transaction." in rs[0].get("statusMessage")
+    assert "saving an Item list element." in rs[1].get("statusMessage")
+
+
 def test_json_round_trip(company, tmp_path):
     add_customer(company, "Jones")
     add_customer(company, "Kitchen", ref("ParentRef", "Jones"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from mini_engine import MiniEngine, queue_customers
 from sim_support import CheckedCompany, StepClock
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import Job
 from qbwc_service.server import run_in_thread
 from qbwc_service.simulator.quickbooks import product_for
-from qbwc_service.simulator.webconnector import EmulatorOptions, WebConnector, run_concurrent
+from qbwc_service.simulator.webconnector import Call, EmulatorOptions, WebConnector, run_concurrent
 from qbwc_service.wsgi import create_app
 
 PASSWORD = "correct horse 42"
@@ -90,6 +91,36 @@ def test_noop_pauses_and_asks_again(url, sessions, mini):
     assert result.call_names[2:] == ["sendRequestXML", "getLastError", "sendRequestXML", "getLastError",
                                      "sendRequestXML", "receiveResponseXML", "closeConnection"]
     assert result.calls[2].args["strHCPResponse"] != "''"  # the HCP response rides on the first call only
+
+
+def test_noop_limit_counts_pauses_in_a_row_not_per_session(url, sessions, mini):
+    add_user(sessions, "shop", "A1", "A2", "A3", "A4", "A5", "A6", "A7")
+    mini.noop_each = True
+    qb = company()
+    result = WebConnector(url, qb, EmulatorOptions(max_noops=3, **FAST)).run_session("shop", PASSWORD)
+    assert result.counts["getLastError"] > 3  # one pause before each of the four messages, and the end
+    assert result.outcome == "finished" and len(customer_names(qb)) == 7
+    assert result.call_names[-1] == "closeConnection"
+
+
+def test_compact_call_lines_drop_what_every_call_repeats():
+    args = {"ticket": "<ticket>", "strHCPResponse": "''", "strCompanyFileName": "'C:\\x.qbw'",
+            "qbXMLCountry": "'US'", "qbXMLMajorVers": "13"}
+    call = Call("sendRequestXML", args, "NoOp", 0.1)
+    assert call.line(compact=True) == "sendRequestXML() -> 'NoOp'"
+    assert "strCompanyFileName='C:" in call.line()
+    answer = Call("receiveResponseXML", {"ticket": "<ticket>", "response": "''", "hresult": "'0x80040400'",
+                                         "message": "'bad'"}, -1, 0.1)
+    assert answer.line(compact=True) == "receiveResponseXML(hresult='0x80040400', message='bad') -> -1"
+
+
+def test_a_dead_server_is_a_failed_session_not_a_blank_one():
+    connector = WebConnector("http://127.0.0.1:9/qbwc", company(), EmulatorOptions(timeout=5, **FAST))
+    lines: list[str] = []
+    connector.printer = lines.append
+    with pytest.raises(requests.exceptions.ConnectionError):
+        connector.run_session("shop", PASSWORD)
+    assert lines and lines[-1].startswith("user shop: failed,") and "last error:" in lines[-1]
 
 
 def test_negative_progress_asks_get_last_error(url, sessions):

@@ -78,17 +78,23 @@ def invalid_value(field: str, value: str) -> Status:
 
 #: Messages of the errors a test can inject with ``inject_error``.
 INJECTED_MESSAGES: dict[int, str] = {
-    3170: "There was an error when modifying a {label} list element. QuickBooks error message: "
+    3170: "There was an error when modifying {what}. QuickBooks error message: "
           "Could not acquire the lock.",
-    3175: "There was an error when saving a {label} list element. QuickBooks error message: "
+    3175: "There was an error when saving {what}. QuickBooks error message: "
           "This list element is in use and could not be locked.",
-    3176: "There was an error when saving a {label} list element. QuickBooks error message: "
+    3176: "There was an error when saving {what}. QuickBooks error message: "
           "Failed to acquire the lock.",
-    3180: "There was an error when saving a {label} list element. QuickBooks error message: "
+    3180: "There was an error when saving {what}. QuickBooks error message: "
           "This list has been modified by another user.",
 }
 
 
+#: Labels of transactions: their errors name "a transaction", not "a list element".
+TXN_LABELS = frozenset({"Invoice", "Bill", "Time Tracking"})
+
+
 def injected(code: int, label: str) -> Status:
     template = INJECTED_MESSAGES.get(code, "Injected error {code} on {label}.")
-    return Status(code, template.format(label=label, code=code))
+    article = "an" if label[:1] in "AEIOU" else "a"
+    what = f"{article} {label} {'transaction' if label in TXN_LABELS else 'list element'}"
+    return Status(code, template.format(label=label, code=code, what=what))

@@ -118,4 +118,9 @@ class CompanyState:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CompanyState:
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        """The state saved in *path*; a file that is not one gives a ValueError naming it."""
+        try:
+            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+            detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"{path} is not a QuickBooks stand-in state file ({detail})") from exc
