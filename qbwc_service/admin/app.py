@@ -15,10 +15,11 @@ from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from lxml import etree
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from qbwc_service import xmlsafe
@@ -75,6 +76,13 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+
+    @app.errorhandler(404)
+    def not_found(error: HTTPException) -> ResponseReturnValue:
+        # Same page as the rest of the admin (and no hint of what exists to an outsider).
+        if not current_user.is_authenticated:
+            return views.render_error(404, "Not found.")
+        return views.render_error(404, error.description or "Not found.")
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> ResponseReturnValue:

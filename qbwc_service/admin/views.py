@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,7 +25,7 @@ from qbwc_service.admin import sync_actions
 from qbwc_service.admin.app import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
-from qbwc_service.queue.states import TRANSITIONS, JobStatus
+from qbwc_service.queue.states import RETRYABLE_STATES, TRANSITIONS, JobStatus
 from qbwc_service.sync import reports
 from qbwc_service.sync import settings as st
 
@@ -78,27 +80,42 @@ def index() -> ResponseReturnValue:
 
 @bp.route("/queue")
 def queue() -> ResponseReturnValue:
-    args = request.args
-    try:
-        user = _user_named(args.get("user"))
-        where = ops.JobFilter(
-            user_id=user.id if user else None,
-            status=ops.check_choice(args.get("status"), ops.STATUSES, "status"),
-            area=ops.check_choice(args.get("area"), ops.AREAS, "area"),
-            text=args.get("q", "").strip() or None,
-            day_from=ops.parse_day(args.get("from")),
-            day_to=ops.parse_day(args.get("to")),
-        )
-    except ops.OpsError as exc:
-        flash(str(exc), "error")
-        where = ops.JobFilter()
+    where = _job_filter(request.args)
     page = _page()
     rows, total = ops.list_jobs(db(), where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template(
         "queue.html", jobs=rows, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
-        statuses=ops.STATUSES, areas=ops.AREAS, args=args,
+        statuses=ops.STATUSES, areas=ops.AREAS, args=request.args,
         counts=dequeue.counts_by_status(db(), where.user_id), record_key=jobs.record_key)
+
+
+def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
+    """The queue's filters from the query string. A value that makes no sense is
+    flashed and left out; the other filters still apply, so the page never shows
+    every job when one field was wrong."""
+    parsers: dict[str, Callable[[str | None], object]] = {
+        "user_id": _user_id,
+        "status": lambda v: ops.check_choice(v, ops.STATUSES, "status"),
+        "area": lambda v: ops.check_choice(v, ops.AREAS, "area"),
+        "text": lambda v: (v or "").strip() or None,
+        "day_from": ops.parse_day,
+        "day_to": ops.parse_day,
+    }
+    fields = {"user_id": "user", "status": "status", "area": "area", "text": "q",
+              "day_from": "from", "day_to": "to"}
+    values: dict[str, Any] = {}
+    for name, parse in parsers.items():
+        try:
+            values[name] = parse(args.get(fields[name]))
+        except ops.OpsError as exc:
+            flash(f"{fields[name]}: {exc}", "error")
+    return ops.JobFilter(**values)
+
+
+def _user_id(name: str | None) -> int | None:
+    """The id of the user called ``name`` (None for all users)."""
+    return ops.user_by_name(db(), name).id if name else None
 
 
 @bp.route("/jobs/<int:job_id>")
@@ -107,8 +124,8 @@ def job(job_id: int) -> ResponseReturnValue:
     if found is None:
         return render_error(404, f"No job {job_id}.")
     allowed = [a for a, target in ACTION_TARGETS.items()
-               if target in TRANSITIONS[JobStatus(found.status)]
-               or (a == "retry" and found.status == JobStatus.BLOCKED)]
+               if (target in TRANSITIONS[JobStatus(found.status)] and a != "retry")
+               or (a == "retry" and found.status in RETRYABLE_STATES)]
     return render_template("job.html", job=found, detail=ops.job_detail(db(), found),
                            owner=db().get(User, found.user_id), actions=allowed)
 
@@ -120,6 +137,8 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
     session = db()
     try:
         target = ops.get_job(session, job_id)
+        if action == "retry":
+            refuse_blind_resend(target)
         ops.ACTIONS[action](session, target, actor=_actor())
         session.commit()
     except ops.OpsError as exc:
@@ -131,6 +150,23 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
 
 
 _DONE = {"retry": "back in the queue", "skip": "skipped", "cancel": "cancelled"}
+
+
+def refuse_blind_resend(job: Job) -> None:
+    """Retry only what QuickBooks cannot hold yet: a ``sent`` or ``verify`` job put back
+    to ``pending`` would be sent again without the lookup that keeps it from being doubled."""
+    if job.status not in RETRYABLE_STATES:
+        raise ops.OpsError(f"job {job.id} is {job.status}: it cannot be retried"
+                           + _NOT_RETRYABLE.get(job.status, ""))
+
+
+_NOT_RETRYABLE = {
+    "sent": " while QuickBooks has it (wait for the session to end)",
+    "verify": ": its response was lost, so the next session first asks QuickBooks "
+              "whether it already holds the record",
+    "done": " (QuickBooks already has the record)",
+    "pending": " (it is waiting to be sent)",
+}
 
 
 @bp.route("/queue/retry-errors", methods=["POST"])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qbwc_service.queue import jobs, messages
-from qbwc_service.queue.models import Job
+from qbwc_service.queue.models import Job, QbwcSession, Run, utcnow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -144,3 +144,48 @@ def test_login_filter_open_retry_with_screenshots(server, browser, sessions, tmp
     shoot(browser, shots, "5-settings")
     saved = sorted(p.name for p in shots.glob("*.png"))
     assert len(saved) == 10 and all((shots / n).stat().st_size > 5000 for n in saved)
+
+
+def test_a_running_session_shows_live_and_the_page_reloads_when_it_ends(server, browser,
+                                                                        sessions, users):
+    """No manual reload: the banner follows the session's progress, the run page's
+    badge too, and the page reloads once the session is over."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, _ = server
+    with sessions.begin() as db:
+        run = Run(user_id=users["shop"], status="running")
+        db.add(run)
+        db.flush()
+        live = QbwcSession(ticket_hash="c" * 64, user_id=users["shop"], state="open",
+                           progress=10, run_id=run.id)
+        db.add(live)
+        db.flush()
+        run_id, session_id = run.id, live.id
+    browser.get(base + "/admin/login")
+    browser.find_element(By.NAME, "name").send_keys("ann")
+    browser.find_element(By.NAME, "password").send_keys("secret-pw")
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    browser.get(f"{base}/admin/runs/{run_id}")
+    banner = browser.find_element(By.ID, "live")
+    WebDriverWait(browser, 10).until(lambda d: "10%" in banner.text)
+    browser.execute_script("window.notReloaded = true")
+
+    with sessions.begin() as db:
+        db.get(QbwcSession, session_id).progress = 64
+    WebDriverWait(browser, 10).until(lambda d: "64%" in banner.text)
+    badge = browser.find_element(By.CSS_SELECTOR, f"[data-run-progress='{run_id}']")
+    assert badge.text == "running 64%"
+    link = banner.find_element(By.TAG_NAME, "a")
+    assert link.get_attribute("href").endswith(f"/admin/runs/{run_id}")
+
+    with sessions.begin() as db:
+        db.get(QbwcSession, session_id).state = "closed"
+        db.get(Run, run_id).status = "ok"
+        db.get(Run, run_id).ended_at = utcnow()
+    WebDriverWait(browser, 15).until(
+        lambda d: d.execute_script("return window.notReloaded === undefined"))
+    assert not browser.find_element(By.ID, "live").is_displayed()
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-run-progress]")
+    assert "ok" in browser.find_element(By.CSS_SELECTOR, "dl.facts").text

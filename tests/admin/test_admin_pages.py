@@ -446,3 +446,38 @@ def test_mounted_by_the_service_wsgi_app(admin_config, sessions, users):
     page = app.get("/admin/login")
     assert 'href="/admin/static/admin.css"' in page.text
     assert app.get("/admin/static/admin.css").content_type == "text/css"
+
+
+@pytest.mark.parametrize("statuses", [("sent",), ("sent", "verify")])
+def test_a_job_quickbooks_may_hold_cannot_be_retried(logged_in, sessions, users, statuses):
+    """Back to pending, a sent job (or one whose response was lost) would be sent again
+    blindly and could be doubled in QuickBooks: no Retry button, and the POST is refused."""
+    with sessions.begin() as db:
+        job = add(db, users["shop"], "INV-555")
+        for status in statuses:
+            jobs.transition(db, job, status)
+        job_id = job.id
+    page = logged_in.get(f"/admin/jobs/{job_id}")
+    assert "/retry" not in " ".join(f.action or "" for f in page.forms.values())
+    res = logged_in.post(f"/admin/jobs/{job_id}/retry", {"csrf_token": csrf(page)}).follow()
+    assert "cannot be retried" in res.text
+    assert status_of(sessions, job_id) == statuses[-1]
+
+
+def test_a_wrong_filter_is_explained_and_the_others_still_apply(logged_in, queue):
+    page = logged_in.get("/admin/queue?user=shop&status=error&to=2024-02-30")
+    assert "not a date" in page.text
+    shown = {int(n) for n in re.findall(r'href="/admin/jobs/(\d+)">#', page.text)}
+    assert shown == {queue["inv_err"], queue["vendor"]}  # not every job of every user
+    ghost = logged_in.get("/admin/queue?user=ghost&status=error")
+    assert "no user &#39;ghost&#39;" in ghost.text
+    shown = {int(n) for n in re.findall(r'href="/admin/jobs/(\d+)">#', ghost.text)}
+    assert shown == {queue["inv_err"], queue["vendor"], queue["theirs"]}
+
+
+def test_not_found_is_an_admin_page(logged_in, app):
+    res = logged_in.get("/admin/runs?user=ghost", status=404)
+    assert "no user" in res.text and 'href="/admin/queue"' in res.text
+    assert "Sorry" in logged_in.get("/admin/nowhere", status=404).text
+    app.reset()
+    assert "Not found." in app.get("/admin/nowhere", status=404).text

@@ -12,6 +12,7 @@
   var url = document.body.getAttribute("data-progress-url");
   if (!url || !window.fetch) { return; }
   var banner = document.getElementById("live");
+  var runsUrl = document.body.getAttribute("data-runs-url");
   var wasActive = null;
   // Pages showing jobs or runs reload once a session ends; forms (settings) never do.
   var reloads = document.body.hasAttribute("data-live-reload");
@@ -21,8 +22,10 @@
     banner.textContent = "";
     active.forEach(function (s) {
       var line = document.createElement("div");
-      var label = document.createElement("span");
+      // The run's page follows the session live; link to it once the run exists.
+      var label = document.createElement(s.run_id && runsUrl ? "a" : "span");
       label.textContent = "Syncing " + s.user + (s.run_id ? " (run " + s.run_id + ")" : "");
+      if (label.tagName === "A") { label.href = runsUrl + "/" + s.run_id; }
       var bar = document.createElement("span");
       bar.className = "bar";
       var fill = document.createElement("span");
@@ -34,6 +37,10 @@
       banner.appendChild(line);
     });
     banner.hidden = active.length === 0;
+    active.forEach(function (s) {
+      var badge = s.run_id && document.querySelector('[data-run-progress="' + s.run_id + '"]');
+      if (badge) { badge.textContent = "running " + s.progress + "%"; }
+    });
   }
 
   function poll() {
