@@ -4,7 +4,9 @@
 #   docker run -v qbwc-data:/data -p 8080:8080 qbwc-service
 #
 # Configuration and the SQLite queue live in the /data volume
-# (/data/qbwc-service.toml); `qbwc-service init` runs on start and is idempotent.
+# (/data/qbwc-service.toml). The entrypoint runs `qbwc-service init` (idempotent) before
+# any command, so a one-off command on a fresh volume finds its database too:
+#   docker run -v qbwc-data:/data -i qbwc-service qbwc-service user add shop --password-stdin
 FROM python:3.11-slim
 
 # unixODBC + FreeTDS ODBC driver (tdsodbc) for mssql+pyodbc://...?driver=FreeTDS
@@ -26,4 +28,5 @@ VOLUME ["/data"]
 ENV QBWC_SERVICE_CONFIG=/data/qbwc-service.toml
 EXPOSE 8080
 
-CMD ["sh", "-c", "qbwc-service init && exec qbwc-service serve --host 0.0.0.0 --port 8080"]
+ENTRYPOINT ["sh", "-c", "qbwc-service init >&2 && exec \"$@\"", "qbwc-service-entrypoint"]
+CMD ["qbwc-service", "serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -13,6 +13,7 @@ and ``QBWC_SERVICE_SECRET_KEY`` override their keys outright.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
@@ -38,8 +39,23 @@ def _port(value: int) -> bool:
     return 0 < value < 65536
 
 
+def _database_url(value: str) -> bool:
+    """Empty (the default SQLite file) or a URL SQLAlchemy can read."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not value:
+        return True
+    try:
+        make_url(value)
+    except (ArgumentError, ValueError):
+        return False
+    return True
+
+
 def _version(value: str) -> bool:
-    return value == "" or all(part.isdigit() for part in value.split("."))
+    """Empty or dotted ASCII digits, as :func:`qbwc_service.soap.versions.parse_version` reads them."""
+    return value == "" or re.fullmatch(r"\d{1,9}(?:\.\d{1,9}){0,7}", value, re.ASCII) is not None
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class Key:
 #: Every key of the file, ``section.name`` -> declaration. The single source
 #: of truth for validation, defaults, ``init``'s template and the README.
 KEYS: dict[str, Key] = {
-    "database.url": Key(str, "", None, "queue database URL; empty = SQLite file beside the config",
+    "database.url": Key(str, "", _database_url, "queue database URL; empty = SQLite file beside the config",
                         "QBWC_SERVICE_DATABASE_URL"),
     "server.host": Key(str, "127.0.0.1", None, "address `serve` listens on"),
     "server.port": Key(int, 8080, _port, "port `serve` listens on"),
@@ -142,6 +158,8 @@ def load(path: str | os.PathLike[str] | None = None, *, must_exist: bool = False
             raw = tomllib.loads(p.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read the configuration file: {exc.strerror or exc}") from exc
     elif must_exist:
         raise ConfigError(f"{p}: configuration file not found (run `qbwc-service init`)")
     else:

@@ -60,6 +60,8 @@ def test_password_keeps_inner_and_trailing_spaces_but_not_the_newline(config_fil
     (["user", "passwd", "ghost", "--password-stdin"], "x\n", "unknown user 'ghost'"),
     (["user", "passwd", "dup", "--password-stdin"], "", "empty"),
     (["user", "disable", "ghost"], None, "unknown user 'ghost'"),
+    (["user", "add", "bad-url", "--password-stdin", "--jobboss-url", "JobBOSS2 on the server"], "pw\n",
+     "not a database URL"),
 ])
 def test_errors_are_clear_and_exit_non_zero(config_file, sessions, args, stdin, message):
     with transaction(sessions) as db:
@@ -93,3 +95,36 @@ def test_each_user_gets_distinct_guids(sessions):
         a = accounts.create_user(db, "a", "pw")
         b = accounts.create_user(db, "b", "pw")
         assert len({a.owner_id, a.file_id, b.owner_id, b.file_id}) == 4
+
+
+def test_user_commands_before_init_say_to_run_init(tmp_path):
+    path = tmp_path / "qbwc-service.toml"
+    path.write_text('[logging]\nlevel = "WARNING"\n', encoding="utf-8")
+    for args, stdin in ((["user", "list"], None), (["user", "add", "bob", "--password-stdin"], "pw\n")):
+        result = CliRunner().invoke(main, ["--config", str(path), *args], input=stdin)
+        assert result.exit_code == 1, result.output
+        assert "qbwc-service init" in result.output
+        assert isinstance(result.exception, SystemExit)
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    path = tmp_path / "qbwc-service.toml"
+    path.write_text('[database]\nurl = "sqlite:////nonexistent-dir/q.sqlite3"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(path), "user", "list"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: database error:")
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_init_hint_only_for_missing_queue_tables():
+    from sqlalchemy.exc import OperationalError
+
+    from qbwc_service.cli.app import DatabaseUsageError
+
+    def message(detail):
+        return DatabaseUsageError.from_error(OperationalError("SELECT 1", {}, Exception(detail))).message
+
+    assert "qbwc-service init" in message("no such table: users")
+    assert "qbwc-service init" in message('relation "jobs" does not exist')
+    assert "qbwc-service init" not in message("no such table: Billing")  # a JobBOSS2 table
+    assert message("unable to open database file") == "database error: unable to open database file"

@@ -22,10 +22,12 @@ def run_with(tmp_path, text, *args, env=None):
     ('[server]\nport = "eighty"\n', "server.port"),
     ('[qbwc]\nticket_ttl_minutes = -5\n', "qbwc.ticket_ttl_minutes"),
     ('[qbwc]\nmin_client_version = "two"\n', "qbwc.min_client_version"),
+    ('[qbwc]\nwarn_client_version = "2.\u00b2"\n', "qbwc.warn_client_version"),
     ('[qbwc]\nmax_failures = true\n', "qbwc.max_failures"),
     ('[logging]\nlevel = "LOUD"\n', "logging.level"),
     ('[server]\nmax_request_mb = 0\n', "server.max_request_mb"),
     ('[database]\nurl = "env:QBWC_TEST_SURELY_UNSET_VAR"\n', "database.url"),
+    ('[database]\nurl = "not a database url"\n', "database.url"),
     ('[server]\ntls_cert = "cert.pem"\n', "server.tls_key"),
     ('[server]\ntls_key = "key.pem"\n', "server.tls_cert"),
 ])
@@ -34,6 +36,12 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path, text, key):
     assert result.exit_code == 2, result.output
     assert key in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_bad_database_url_from_the_environment_names_the_key(tmp_path):
+    result = run_with(tmp_path, "", "init", env={"QBWC_SERVICE_DATABASE_URL": "nonsense"})
+    assert result.exit_code == 2
+    assert "database.url" in result.output
 
 
 def test_invalid_toml_exits_2(tmp_path):
@@ -76,3 +84,11 @@ def test_template_loads_to_the_defaults(tmp_path):
     path.write_text(config.template(), encoding="utf-8")
     cfg = config.load(path)
     assert cfg.values == {name: key.default for name, key in config.KEYS.items()}
+
+
+def test_a_config_path_that_is_a_folder_exits_2(tmp_path):
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    result = CliRunner().invoke(main, ["user", "list"], env={config.CONFIG_ENV: str(folder)})
+    assert result.exit_code == 2
+    assert "cannot read the configuration file" in result.output

@@ -51,3 +51,20 @@ def test_db_upgrade_and_downgrade(tmp_path, db_url):
     assert result.exit_code == 0, result.output
     assert "users" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_unknown_revision_is_one_clear_line(tmp_path, db_url):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{db_url}"\n', encoding="utf-8")
+    for step in ("upgrade", "downgrade"):
+        result = run("--config", str(cfg), "db", step, "no-such-revision")
+        assert result.exit_code == 1
+        assert "no-such-revision" in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_init_where_the_config_cannot_be_written_is_one_clear_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    result = run("--config", str(blocker / "qbwc-service.toml"), "init")
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and isinstance(result.exception, SystemExit)

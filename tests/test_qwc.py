@@ -138,3 +138,11 @@ def test_qwc_help():
     result = subprocess.run([sys.executable, "-m", "qbwc_service", "qwc", "--help"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "--minutes" in result.stdout
+
+
+def test_unwritable_output_is_one_clear_line(config_file, alice, tmp_path):
+    target = tmp_path / "missing-dir" / "alice.qwc"
+    result = CliRunner().invoke(main, ["--config", str(config_file), "qwc", "alice", "--url",
+                                       "https://sync.example.com/qbwc", "-o", str(target)])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output and isinstance(result.exception, SystemExit)

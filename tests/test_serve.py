@@ -186,8 +186,19 @@ def test_serve_refuses_a_missing_certificate(config_file, tmp_path):
                            f'tls_key = "{(tmp_path / "no.key").as_posix()}"\n', encoding="utf-8")
     result = subprocess.run([*CLI, "--config", str(config_file), "serve", "--port", "0"],
                             capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    assert "no.pem" in result.stderr
+    assert result.returncode == 2
+    assert "'server.tls_cert'" in result.stderr and "no.pem" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_an_unreadable_certificate_naming_the_keys(config_file, tmp_path):
+    (tmp_path / "bad.pem").write_text("not a certificate\n", encoding="utf-8")
+    config_file.write_text(config_file.read_text(encoding="utf-8") +
+                           '\n[server]\ntls_cert = "bad.pem"\ntls_key = "bad.pem"\n', encoding="utf-8")
+    result = subprocess.run([*CLI, "--config", str(config_file), "serve", "--port", "0"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "'server.tls_cert'" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_soap_namespace_constant_matches_intuit():

@@ -14,6 +14,7 @@ from qbwc_service.queue.models import AuthFailure, QbwcSession
 from qbwc_service.security.throttle import ThrottlePolicy
 from qbwc_service.security.tickets import ticket_hash
 from qbwc_service.soap.callbacks import (
+    ENDED_TEXTS,
     EXPIRED_TEXT,
     INTERNAL_ERROR_TEXT,
     QbwcCallbacks,
@@ -108,7 +109,7 @@ def test_full_session_delegates_to_the_engine(users):
     assert engine.calls[1][1] == CTX
     # A closed session's ticket is dead.
     assert cb.send_request_xml(ticket, CTX) == ""
-    assert cb.get_last_error(ticket) == EXPIRED_TEXT
+    assert cb.get_last_error(ticket) == ENDED_TEXTS["closed"]
     assert engine.names().count("next_request") == 1
 
 
@@ -191,7 +192,7 @@ def test_ticket_expires_after_inactivity(users, clock):
     clock.advance(minutes=10, seconds=1)
     assert cb.send_request_xml(ticket, CTX) == ""
     assert cb.receive_response_xml(ticket, "<QBXML/>", "", "") == -1
-    assert cb.get_last_error(ticket) == EXPIRED_TEXT
+    assert cb.get_last_error(ticket).startswith("Session expired after 10 minutes without a call")
     assert "expired" in EXPIRED_TEXT.lower()
     assert engine.names() == ["has_work", "next_request", "apply_response"]
     with users() as db:
@@ -206,6 +207,8 @@ def test_disabling_a_user_ends_its_open_session(users):
         accounts.disable_user(db, "alice")
     assert cb.send_request_xml(ticket, CTX) == ""
     assert "next_request" not in engine.names()
+    assert cb.get_last_error(ticket) == ENDED_TEXTS["failed"]
+    assert "disabled" in ENDED_TEXTS["failed"]
 
 
 def test_repeated_failures_lock_the_user_even_with_the_right_password(users, clock):

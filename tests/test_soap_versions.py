@@ -19,6 +19,9 @@ from qbwc_service.soap.versions import client_version_answer, older, parse_versi
     ("", "2.1.0.30", "", ""),  # unreadable: proceed
     ("garbage", "2.1.0.30", "", ""),
     ("2.3.0.x", "2.1.0.30", "", ""),
+    ("2.3.0.\u00b2", "2.1.0.30", "", ""),  # isdigit() is true, int() fails
+    ("\u0662.3.0.1", "2.1.0.30", "", ""),  # Arabic-Indic digit
+    ("9" * 100_000, "2.1.0.30", "", ""),  # over int()'s digit limit
 ])
 def test_answers(reported, minimum, warn, expected):
     answer = client_version_answer(reported, minimum, warn)

@@ -241,6 +241,44 @@ def test_large_qbxml_response_within_the_limit_is_accepted(app):
     assert result.text == "100"
 
 
+def test_qbxml_response_in_one_text_node_over_10_mb_is_accepted(app, engine_stub):
+    """libxml2 refuses text nodes over 10 MB by default; the body limit (64 MB) is what counts."""
+    ticket = soap_result(post(app, "authenticate", strUserName="username", strPassword="password").body,
+                         "authenticate")[0].text
+    response = "<QBXML><QBXMLMsgsRs>" + "<X>y</X>" * 1_500_000 + "</QBXMLMsgsRs></QBXML>"  # ~12 MB
+    result = soap_result(post(app, "receiveResponseXML", ticket=ticket, response=response, hresult="",
+                              message="").body, "receiveResponseXML")
+    assert result.text == "100"
+    assert len(engine_stub.calls[-1][1][0]) == len(response)
+
+
+@pytest.mark.parametrize("action", ['"http://developer.intuit.com/authenticate"', '""', "",
+                                    "http://developer.intuit.com/authenticate", '"urn:authenticate"'])
+def test_soap_action_naming_the_body_operation_or_empty_is_accepted(app, action):
+    response = app.post("/qbwc", soap_envelope("authenticate", strUserName="username", strPassword="x"),
+                        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action})
+    assert soap_result(response.body, "authenticate")[1].text == "nvu"
+
+
+@pytest.mark.parametrize("action", ['"http://developer.intuit.com/closeConnection"', '"http://evil/x"'])
+def test_soap_action_naming_another_operation_is_a_client_fault(app, engine_stub, action):
+    body = soap_envelope("authenticate", strUserName="username", strPassword="password")
+    response = app.post("/qbwc", body, expect_errors=True,
+                        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action})
+    assert response.status_int == 500
+    fault = etree.fromstring(response.body).find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    assert fault.findtext("faultcode").endswith("Client")
+    assert "does not match" in fault.findtext("faultstring")
+    assert engine_stub.calls == []
+
+
+def test_get_and_other_methods_on_qbwc_get_a_soap_fault(app):
+    for method in (app.get, app.put, app.delete):
+        response = method("/qbwc", expect_errors=True)
+        assert response.status_int == 405
+        assert etree.fromstring(response.body).find(f".//{{{SOAP_ENV}}}Fault") is not None
+
+
 # -- odds and ends ----------------------------------------------------------------------------
 
 
@@ -251,6 +289,15 @@ def test_calls_are_logged_with_the_password_masked(app, caplog):
     text = caplog.text
     assert "authenticate(strUserName='username', strPassword=***)" in text
     assert "password'" not in text and "wrong-Pa55" not in text
+
+
+def test_huge_parameters_are_cut_short_in_the_log(app, caplog):
+    caplog.set_level(logging.DEBUG, logger="qbwc_service")
+    post(app, "authenticate", strUserName="u" * 100_000, strPassword="x")
+    post(app, "clientVersion", strVersion="9" * 100_000)
+    assert "u" * 100_000 not in caplog.text and "9" * 100_000 not in caplog.text
+    assert "(100002 chars)" in caplog.text
+    assert max(len(record.getMessage()) for record in caplog.records) < 2000
 
 
 def test_qbxml_bodies_are_logged_only_at_debug(app, caplog):
@@ -318,8 +365,8 @@ def test_spynes_own_parser_is_configured_safely(cfg, sessions):
 
     soap = create_soap_app(QbwcCallbacks(sessions, ScriptedEngine()), 1024 * 1024)
     kwargs = soap.app.in_protocol.parser_kwargs
-    assert (kwargs["resolve_entities"], kwargs["load_dtd"], kwargs["no_network"], kwargs["huge_tree"]) == (
-        False, False, True, False)
+    # huge_tree only lifts the 10 MB limit on one text node; the guard refuses DOCTYPEs first.
+    assert (kwargs["resolve_entities"], kwargs["load_dtd"], kwargs["no_network"]) == (False, False, True)
     bare = webtest.TestApp(soap)
     for body in (BOMB, EXTERNAL):
         response = bare.post("/", body, headers=soap_headers("clientVersion"), expect_errors=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import config as config_mod
@@ -49,8 +51,42 @@ class ConfigUsageError(click.ClickException):
 
 pass_state = click.make_pass_decorator(CliState)
 
+#: Driver messages that mean the schema is missing or behind the code.
+MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class DatabaseUsageError(click.ClickException):
+    """A database that cannot be reached or has no schema yet: one line, exit code 1."""
+
+    @classmethod
+    def from_error(cls, exc: DBAPIError) -> DatabaseUsageError:
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        hint = (" (run `qbwc-service init` to create or upgrade the queue database)"
+                if _queue_schema_missing(detail) else "")
+        return cls(f"database error: {detail}{hint}")
+
+
+def _queue_schema_missing(detail: str) -> bool:
+    """Whether *detail* says a queue table or column is missing (not a JobBOSS2 one)."""
+    from qbwc_service.queue.models import Base
+
+    words = set(re.findall(r"\w+", detail))
+    return (any(text in detail.lower() for text in MISSING_SCHEMA)
+            and not words.isdisjoint(Base.metadata.tables))
+
+
+class MainGroup(click.Group):
+    """The command group; a database failure in any command ends as one clear line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            logging.getLogger(__name__).debug("database error", exc_info=True)
+            raise DatabaseUsageError.from_error(exc) from exc
+
+
+@click.group(cls=MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Configuration file (default: $QBWC_SERVICE_CONFIG or ./qbwc-service.toml).")
 @click.version_option(package_name="qbwc-service")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import sys
 from pathlib import Path
 
 import click
 
 from qbwc_service import accounts, qwc
-from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.app import CliState, ConfigUsageError, main, pass_state
+from qbwc_service.config import Config
 from qbwc_service.queue import db
 
 log = logging.getLogger(__name__)
@@ -25,13 +27,17 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
     from qbwc_service import server, wsgi
 
     config = state.config
+    _check_tls_files(config)
     db.upgrade(config.database_url)  # idempotent: a no-op when the schema is current
     app = wsgi.create_app(config, sessions=state.sessions)
     try:
         srv = server.make_server(app, host or config["server.host"],
                                  config["server.port"] if port is None else port,
                                  tls=config.tls, threads=config["server.threads"])
-    except (FileNotFoundError, OSError) as exc:
+    except ssl.SSLError as exc:
+        raise ConfigUsageError(f"{config.path}: keys 'server.tls_cert' and 'server.tls_key': cannot "
+                               f"load them as a PEM certificate and its private key ({exc})") from exc
+    except OSError as exc:
         raise click.ClickException(str(exc)) from exc
 
     def ready(url: str) -> None:
@@ -43,6 +49,15 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
         server.serve_forever(srv, on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {srv.bind_addr}: {exc}") from exc
+
+
+def _check_tls_files(config: Config) -> None:
+    """A configured certificate or key that is not a file is a configuration error (exit 2)."""
+    if config.tls is None:
+        return
+    for key, path in zip(("server.tls_cert", "server.tls_key"), config.tls, strict=True):
+        if not path.is_file():
+            raise ConfigUsageError(f"{config.path}: key {key!r}: file not found: {path}")
 
 
 @main.command("qwc")
@@ -71,6 +86,9 @@ def qwc_command(state: CliState, name: str, url: str, output: str | None, minute
         click.echo(data.decode("utf-8"), nl=False)
         return
     path = Path(output or f"{name}.qwc")
-    path.write_bytes(data)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
     click.echo(f"wrote {path}; open it in the Web Connector (Add an application) "
                f"and enter {name}'s password there")

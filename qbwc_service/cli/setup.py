@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
+from alembic.util import CommandError
 
 from qbwc_service import config as config_mod
 from qbwc_service.cli.app import CliState, main, pass_state
@@ -15,12 +18,15 @@ def init(state: CliState) -> None:
     """Write a default configuration (if none) and create or upgrade the database."""
     path = config_mod.config_path(state.config_arg)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(config_mod.template(), encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(config_mod.template(), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
         click.echo(f"wrote {path}")
     else:
         click.echo(f"kept {path}")
-    db.upgrade(state.config.database_url)
+    _migrate(db.upgrade, state.config.database_url, "head")
     click.echo(f"database ready: {_safe_url(state.config.database_url)}")
 
 
@@ -34,7 +40,7 @@ def db_group() -> None:
 @pass_state
 def db_upgrade(state: CliState, revision: str) -> None:
     """Run the migrations up to REVISION (default: the newest)."""
-    db.upgrade(state.config.database_url, revision)
+    _migrate(db.upgrade, state.config.database_url, revision)
     click.echo(f"database at {revision}: {_safe_url(state.config.database_url)}")
 
 
@@ -43,8 +49,16 @@ def db_upgrade(state: CliState, revision: str) -> None:
 @pass_state
 def db_downgrade(state: CliState, revision: str) -> None:
     """Undo migrations down to REVISION (``base`` empties the database)."""
-    db.downgrade(state.config.database_url, revision)
+    _migrate(db.downgrade, state.config.database_url, revision)
     click.echo(f"database at {revision}")
+
+
+def _migrate(step: Callable[[str, str], None], url: str, revision: str) -> None:
+    """Run an alembic step; an unknown revision is one clear line, not a traceback."""
+    try:
+        step(url, revision)
+    except CommandError as exc:
+        raise click.ClickException(f"{exc} (revisions are listed in migrations/versions)") from exc
 
 
 def _safe_url(url: str) -> str:

@@ -29,6 +29,7 @@ def user_add(state: CliState, name: str, password_stdin: bool, company_file: str
              is_admin: bool) -> None:
     """Add user NAME (the UserName of its .qwc file)."""
     sessions = state.sessions  # configuration errors first, before asking for a password
+    _check_database_url(jobboss_url)
     password = _password(password_stdin)
     with _errors(), transaction(sessions) as db:
         user = accounts.create_user(db, name, password, company_file=company_file,
@@ -97,6 +98,18 @@ def _password(from_stdin: bool) -> str:
     if not password:
         raise click.ClickException("the password must not be empty")
     return password
+
+
+def _check_database_url(url: str) -> None:
+    """Refuse a --jobboss-url SQLAlchemy cannot read now, not at the first sync."""
+    if not url:
+        return
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise click.BadParameter(f"not a database URL: {url!r} (for example "
+                                 "mssql+pyodbc://user:pass@host/JobBOSS2?driver=FreeTDS)",
+                                 param_hint="'--jobboss-url'") from exc
 
 
 def _masked(url: str) -> str:

@@ -31,6 +31,7 @@ from qbwc_service.queue.models import QbwcSession, User
 from qbwc_service.security import throttle
 from qbwc_service.security.tickets import new_ticket, ticket_hash
 from qbwc_service.soap import hcp
+from qbwc_service.soap.calllog import short_repr
 from qbwc_service.soap.versions import client_version_answer
 from qbwc_service.sync.contract import RequestContext, SyncEngine
 
@@ -43,6 +44,15 @@ NONE = "none"
 DONE = "done"
 EXPIRED_TEXT = ("Session expired or unknown ticket; the Web Connector will start a new session "
                 "on its next run.")
+#: getLastError for a ticket whose session exists but is no longer open, by session state.
+ENDED_TEXTS = {
+    "expired": ("Session expired after {minutes} minutes without a call from the Web Connector; "
+                "it will start a new session on its next run."),
+    "closed": ("Session closed, so its ticket has expired; the Web Connector will start a new session "
+               "on its next run."),
+    "failed": ("Session ended and its ticket expired because its user was disabled; ask the "
+               "qbwc-service administrator."),
+}
 INTERNAL_ERROR_TEXT = "qbwc-service hit an internal error; details are in the service log."
 NO_DETAIL_TEXT = "qbwc-service reported no further detail for this session."
 INTERACTIVE_UNUSED_TEXT = "qbwc-service does not use interactive mode."
@@ -100,14 +110,14 @@ class QbwcCallbacks:
         with transaction(self.sessions) as db:
             locked = throttle.locked_key(db, keys, now)
             if locked:
-                log.warning("authenticate %r from %s refused: %s is locked after repeated failures",
-                            user_name, remote_addr or "?", locked)
+                log.warning("authenticate %s from %s refused: %s is locked after repeated failures",
+                            short_repr(user_name), remote_addr or "?", locked[:80])
                 return ["", NVU]
             user = accounts.verify_login(db, user_name, password)
             if user is None:
                 newly = throttle.record_failure(db, keys, self.settings.throttle, now)
-                log.warning("authenticate %r from %s failed: unknown user, wrong password or disabled%s",
-                            user_name, remote_addr or "?",
+                log.warning("authenticate %s from %s failed: unknown user, wrong password or disabled%s",
+                            short_repr(user_name), remote_addr or "?",
                             f"; now locked: {', '.join(newly)}" if newly else "")
                 return ["", NVU]
             throttle.clear(db, keys[0])
@@ -143,7 +153,8 @@ class QbwcCallbacks:
     def connection_error(self, ticket: str, hresult: str, message: str) -> str:
         """QuickBooks could not be opened: ``"done"`` or a company file to retry."""
         def call(db: Session, session: QbwcSession) -> str:
-            log.warning("connectionError for session %s: %s %s", session.id, hresult, message)
+            log.warning("connectionError for session %s: %s %s", session.id, short_repr(hresult),
+                        short_repr(message))
             answer = self.engine.connection_error(db, session, hresult, message)
             return DONE if answer is None else answer
         return self._in_session(ticket, call, invalid=DONE, failed=DONE)
@@ -152,7 +163,8 @@ class QbwcCallbacks:
         """The text the Web Connector shows, or ``"NoOp"`` to pause and ask again."""
         def call(db: Session, session: QbwcSession) -> str:
             return session.last_error or NO_DETAIL_TEXT
-        return self._in_session(ticket, call, invalid=EXPIRED_TEXT, failed=INTERNAL_ERROR_TEXT)
+        answer = self._in_session(ticket, call, invalid="", failed=INTERNAL_ERROR_TEXT)
+        return answer or self._ended_text(ticket)
 
     def close_connection(self, ticket: str) -> str:
         """End the session; the answer is shown in the Web Connector's status column."""
@@ -236,6 +248,18 @@ class QbwcCallbacks:
             return None
         session.last_seen_at = now
         return session
+
+    def _ended_text(self, ticket: str) -> str:
+        """Why *ticket* has no open session: expired, closed, user disabled, or unknown."""
+        try:
+            with self.sessions() as db:
+                state = db.scalar(select(QbwcSession.state)
+                                  .where(QbwcSession.ticket_hash == ticket_hash(ticket))) if ticket else None
+        except Exception:
+            log.exception("could not look up the session of ticket %s", _ticket_ref(ticket))
+            state = None
+        minutes = int(self.settings.ticket_ttl.total_seconds() // 60)
+        return ENDED_TEXTS.get(state or "", EXPIRED_TEXT).format(minutes=minutes)
 
     def _record_error(self, ticket: str, text: str) -> None:
         try:

@@ -1,7 +1,9 @@
 """One log line per callback, with secrets masked.
 
 Passwords never reach the log; tickets appear as a short hash prefix;
-qbXML bodies appear as their length at INFO and, truncated, at DEBUG.
+qbXML bodies appear as their length at INFO and, truncated, at DEBUG. Other
+values are cut at :data:`VALUE_CHARS`, so a hostile client cannot write
+megabyte lines into the log through a user name or a version string.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ BODIES = frozenset({"strHCPResponse", "response"})
 #: Callbacks whose result is a qbXML body.
 BODY_RESULTS = frozenset({"sendRequestXML"})
 DEBUG_BODY_CHARS = 2000
+VALUE_CHARS = 200
 
 
 def log_call(operation: str, params: Mapping[str, Any], result: Any, elapsed_ms: float,
@@ -43,15 +46,21 @@ def _param(name: str, value: Any) -> str:
         return _ticket(value)
     if name in BODIES:
         return f"<{len(value or '')} chars>"
-    return repr(value)
+    return short_repr(value)
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)``, cut to :data:`VALUE_CHARS` characters with the full length noted."""
+    text = repr(value)
+    return text if len(text) <= VALUE_CHARS else f"{text[:VALUE_CHARS]}... ({len(text)} chars)"
 
 
 def _result(operation: str, result: Any) -> str:
     if operation == "authenticate" and isinstance(result, list) and result:
-        return repr([_ticket(result[0]), *result[1:]])
+        return short_repr([_ticket(result[0]), *result[1:]])
     if operation in BODY_RESULTS:
         return f"<{len(result or '')} chars>"
-    return repr(result)
+    return short_repr(result)
 
 
 def _ticket(value: str | None) -> str:

@@ -1,18 +1,24 @@
 """WSGI middleware that refuses unsafe or oversized XML before spyne sees it.
 
-Every POST body is read (up to a size limit) and parsed once with
-:mod:`qbwc_service.xmlsafe`: a DOCTYPE, an entity declaration or reference,
+Every POST body is read (up to a size limit) and parsed once, with the rules
+of :mod:`qbwc_service.xmlsafe`: a DOCTYPE, an entity declaration or reference,
 or malformed XML is answered with a SOAP 1.1 ``Client`` fault (HTTP 500, as
 SOAP 1.1 prescribes for faults); a body over the limit gets HTTP 413 with a
-fault body. Nothing is expanded, nothing is fetched, nothing raises past here.
-The body goes on to spyne without the header's charset, so spyne reads it in
-the encoding the document itself declares, exactly as it was checked here.
+fault body. A SOAPAction header that names another operation than the body
+holds is a ``Client`` fault too (an empty or absent SOAPAction is fine).
+Single text nodes may exceed libxml2's 10 MB default: the ``response`` of
+receiveResponseXML is one text node holding QuickBooks' whole answer, and the
+body size limit already bounds it. Nothing is expanded, nothing is fetched,
+nothing raises past here. The body goes on to spyne without the header's
+charset, so spyne reads it in the encoding the document itself declares,
+exactly as it was checked here.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,7 +57,8 @@ class XmlGuard:
             return fault_response(start_response, "413 Payload Too Large",
                                   f"Request body exceeds {self.max_body_bytes} bytes.")
         try:
-            xmlsafe.parse(body)
+            root = parse_body(body)
+            check_soap_action(root, environ.get("HTTP_SOAPACTION", ""))
         except xmlsafe.UnsafeXMLError as exc:
             log.warning("refused a request from %s: %s", environ.get("REMOTE_ADDR", "?"), exc)
             return fault_response(start_response, "500 Internal Server Error",
@@ -62,6 +69,70 @@ class XmlGuard:
         # in the header would make spyne decode the same bytes differently, or crash on a bad one.
         environ["CONTENT_TYPE"] = strip_charset(environ.get("CONTENT_TYPE", ""))
         return self.app(environ, start_response)
+
+
+def parse_body(body: bytes) -> etree._Element:
+    """Parse a SOAP body as :func:`qbwc_service.xmlsafe.parse` does, allowing huge text nodes.
+
+    libxml2's huge mode relaxes its limits, so the prolog is read first with the
+    limits on and any DOCTYPE refused; without a DTD no entity can be declared,
+    so the full parse that follows has nothing to expand.
+    """
+    if _prolog_doctype(body):
+        raise xmlsafe.UnsafeXMLError("XML with a DOCTYPE is refused")
+    try:
+        root = etree.fromstring(body, _huge_parser())
+    except etree.XMLSyntaxError as exc:
+        raise xmlsafe.UnsafeXMLError(f"malformed XML: {exc}") from exc
+    if root.getroottree().docinfo.doctype or next(root.iter(etree.Entity), None) is not None:
+        raise xmlsafe.UnsafeXMLError("XML with a DOCTYPE or entities is refused")
+    return root
+
+
+def _prolog_doctype(body: bytes) -> str:
+    """The DOCTYPE before the root element (``""`` if none), parsed with libxml2's limits on."""
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
+                                 load_dtd=False, huge_tree=False)
+    try:
+        for start in range(0, len(body), CHUNK):
+            parser.feed(body[start:start + CHUNK])
+            for _event, element in parser.read_events():
+                return element.getroottree().docinfo.doctype or ""
+    except etree.XMLSyntaxError as exc:
+        raise xmlsafe.UnsafeXMLError(f"malformed XML: {exc}") from exc
+    return ""
+
+
+def _huge_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=True)
+
+
+def check_soap_action(root: etree._Element, soap_action: str) -> None:
+    """Refuse a SOAPAction that names another operation than the body's first element.
+
+    Compared on the operation name (the part after the last ``/``, ``#`` or ``:``),
+    so ``"http://developer.intuit.com/authenticate"`` and ``"urn:authenticate"``
+    both match ``<authenticate>``; documents that are not SOAP 1.1 envelopes are
+    left for spyne to refuse.
+    """
+    action = soap_action.strip().strip('"').strip()
+    operation = _body_operation(root)
+    if not action or operation is None:
+        return
+    named = re.split(r"[/#:]", action)[-1]
+    if named != operation:
+        raise xmlsafe.UnsafeXMLError(
+            f"SOAPAction {action!r} does not match the operation {operation!r} in the body")
+
+
+def _body_operation(root: etree._Element) -> str | None:
+    """Local name of the first element in the envelope's Body, if any."""
+    if root.tag != f"{{{SOAP_ENV}}}Envelope":
+        return None
+    body = root.find(f"{{{SOAP_ENV}}}Body")
+    child = next((c for c in body if isinstance(c.tag, str)), None) if body is not None else None
+    return etree.QName(child).localname if child is not None else None
 
 
 def strip_charset(content_type: str) -> str:

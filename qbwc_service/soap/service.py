@@ -137,7 +137,9 @@ def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplic
     string; values are normalised here instead (``None`` -> ``""``) and a
     non-integer qbXMLMajorVers still fails to parse into a Client fault.
     spyne's parser is already safe (no DTD loading, no entity resolution, no
-    network); :mod:`.guard` in front refuses DOCTYPEs before it is reached.
+    network); :mod:`.guard` in front refuses DOCTYPEs before it is reached, so
+    ``huge_tree`` only lifts the 10 MB limit on one text node (a large
+    QuickBooks response in receiveResponseXML) within the body size limit.
     """
     # spyne runs a full gc.collect() after a request at most once a second, to close
     # uploaded files early. We take no uploads, and on a serving process's heap each
@@ -146,7 +148,7 @@ def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplic
     application = Application(
         [QBWebConnectorSvc], tns=NAMESPACE, name=BINDING_NAME,
         in_protocol=Soap11(validator=None, resolve_entities=False, load_dtd=False,
-                           no_network=True, huge_tree=False),
+                           no_network=True, huge_tree=True),
         out_protocol=Soap11(),
     )
 

@@ -18,18 +18,22 @@ left for a deliberately disabled service.
 from __future__ import annotations
 
 import logging
+import re
 
 log = logging.getLogger(__name__)
 
 Version = tuple[int, ...]
 
+#: ASCII digits only (``"²".isdigit()`` is true but ``int("²")`` fails), at most 9 per part.
+VERSION_PATTERN = re.compile(r"\d{1,9}(?:\.\d{1,9}){0,7}", re.ASCII)
+
 
 def parse_version(text: str) -> Version | None:
     """``"2.3.0.215"`` -> ``(2, 3, 0, 215)``; ``None`` if not dotted digits."""
-    parts = text.strip().split(".")
-    if not text.strip() or not all(part.isdigit() for part in parts):
+    text = text.strip()
+    if not VERSION_PATTERN.fullmatch(text):
         return None
-    return tuple(int(part) for part in parts)
+    return tuple(int(part) for part in text.split("."))
 
 
 def older(version: Version, than: Version) -> bool:
@@ -42,7 +46,8 @@ def client_version_answer(reported: str, minimum: str, warn_below: str) -> str:
     """The clientVersion result for a Web Connector reporting *reported*."""
     version = parse_version(reported or "")
     if version is None:
-        log.warning("clientVersion: unreadable Web Connector version %r; letting it proceed", reported)
+        log.warning("clientVersion: unreadable Web Connector version %r; letting it proceed",
+                    reported[:100])
         return ""
     floor = parse_version(minimum) if minimum else None
     if floor is not None and older(version, floor):
