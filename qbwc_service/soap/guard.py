@@ -57,7 +57,7 @@ class XmlGuard:
             return fault_response(start_response, "413 Payload Too Large",
                                   f"Request body exceeds {self.max_body_bytes} bytes.")
         try:
-            root = parse_body(body)
+            root = xmlsafe.parse(body, huge_text=True)
             check_soap_action(root, environ.get("HTTP_SOAPACTION", ""))
         except xmlsafe.UnsafeXMLError as exc:
             log.warning("refused a request from %s: %s", environ.get("REMOTE_ADDR", "?"), exc)
@@ -69,43 +69,6 @@ class XmlGuard:
         # in the header would make spyne decode the same bytes differently, or crash on a bad one.
         environ["CONTENT_TYPE"] = strip_charset(environ.get("CONTENT_TYPE", ""))
         return self.app(environ, start_response)
-
-
-def parse_body(body: bytes) -> etree._Element:
-    """Parse a SOAP body as :func:`qbwc_service.xmlsafe.parse` does, allowing huge text nodes.
-
-    libxml2's huge mode relaxes its limits, so the prolog is read first with the
-    limits on and any DOCTYPE refused; without a DTD no entity can be declared,
-    so the full parse that follows has nothing to expand.
-    """
-    if _prolog_doctype(body):
-        raise xmlsafe.UnsafeXMLError("XML with a DOCTYPE is refused")
-    try:
-        root = etree.fromstring(body, _huge_parser())
-    except etree.XMLSyntaxError as exc:
-        raise xmlsafe.UnsafeXMLError(f"malformed XML: {exc}") from exc
-    if root.getroottree().docinfo.doctype or next(root.iter(etree.Entity), None) is not None:
-        raise xmlsafe.UnsafeXMLError("XML with a DOCTYPE or entities is refused")
-    return root
-
-
-def _prolog_doctype(body: bytes) -> str:
-    """The DOCTYPE before the root element (``""`` if none), parsed with libxml2's limits on."""
-    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=False)
-    try:
-        for start in range(0, len(body), CHUNK):
-            parser.feed(body[start:start + CHUNK])
-            for _event, element in parser.read_events():
-                return element.getroottree().docinfo.doctype or ""
-    except etree.XMLSyntaxError as exc:
-        raise xmlsafe.UnsafeXMLError(f"malformed XML: {exc}") from exc
-    return ""
-
-
-def _huge_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=True)
 
 
 def check_soap_action(root: etree._Element, soap_action: str) -> None:
