@@ -79,6 +79,9 @@ KEYS: dict[str, Key] = {
     "server.tls_cert": Key(str, "", None, "PEM certificate; with tls_key, `serve` speaks HTTPS"),
     "server.tls_key": Key(str, "", None, "PEM private key for tls_cert"),
     "server.threads": Key(int, 8, _positive, "worker threads of the WSGI server"),
+    "server.trusted_proxies": Key(int, 0, lambda v: 0 <= v <= 10,
+                                  "reverse proxies in front of `serve` whose X-Forwarded-For / "
+                                  "-Proto / -Host are trusted (0: none)"),
     "server.max_request_mb": Key(int, 64, _positive,
                                  "largest SOAP request accepted (QuickBooks responses can be big)"),
     "logging.level": Key(str, "INFO", lambda v: v.upper() in LOG_LEVELS, "log level"),

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.config import Config
@@ -46,7 +47,13 @@ def create_app(config: Config, sync_engine: SyncEngine | None = None, *,
     if sessions is None:
         sessions = db.session_factory(db.make_engine(config.database_url))
     engine = sync_engine if sync_engine is not None else _default_sync_engine(config)
-    return DispatcherMiddleware(_not_found, _mounts(config, sessions, engine))
+    app: WsgiApp = DispatcherMiddleware(_not_found, _mounts(config, sessions, engine))
+    proxies = config["server.trusted_proxies"]
+    # Behind a TLS-terminating proxy every caller would share the proxy's address, and one
+    # user's failed logins would lock out all; trust exactly as many hops as are configured.
+    if proxies:
+        app = ProxyFix(app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    return app
 
 
 def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine) -> dict[str, WsgiApp]:

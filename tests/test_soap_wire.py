@@ -385,3 +385,33 @@ def test_the_documents_own_encoding_wins_over_the_header(app, encoding, content_
     response = app.post("/qbwc", body.decode("utf-8").encode(encoding),
                         headers={**soap_headers("clientVersion"), "Content-Type": content_type})
     assert soap_result(response.body, "clientVersion") is not None
+
+
+def _failed_logins(app, user, addr, times):
+    for _ in range(times):
+        app.post("/qbwc", soap_envelope("authenticate", strUserName=user, strPassword="wrong"),
+                 headers={**soap_headers("authenticate"), "X-Forwarded-For": addr},
+                 extra_environ={"REMOTE_ADDR": "10.9.9.9"})
+
+
+def _login_answer(app, addr):
+    response = app.post("/qbwc", soap_envelope("authenticate", strUserName="username",
+                                               strPassword="password"),
+                        headers={**soap_headers("authenticate"), "X-Forwarded-For": addr},
+                        extra_environ={"REMOTE_ADDR": "10.9.9.9"})
+    strings = soap_result(response.body, "authenticate").findall(f"{{{NS}}}string")
+    return strings[1].text or ""
+
+
+@pytest.mark.parametrize("proxies,locked_out", [(0, True), (1, False)])
+def test_a_trusted_proxy_keeps_one_callers_failures_from_locking_out_the_rest(
+        config_file, sessions, proxies, locked_out):
+    """Behind one proxy, throttling counts the forwarded client address, not the proxy's."""
+    with config_file.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n[server]\ntrusted_proxies = {proxies}\n\n[qbwc]\nmax_failures = 3\n")
+    with transaction(sessions) as db:
+        accounts.create_user(db, "username", "password", company_file="C:\\shop.qbw")
+    app = webtest.TestApp(wsgi.create_app(config.load(config_file), ScriptedEngine(),
+                                          sessions=sessions))
+    _failed_logins(app, "someone-else", "203.0.113.7", 3)
+    assert (_login_answer(app, "198.51.100.4") == "nvu") is locked_out
