@@ -90,6 +90,9 @@ KEYS: dict[str, Key] = {
                                    "oldest Web Connector accepted (older: `O:` answer)"),
     "qbwc.warn_client_version": Key(str, "", _version,
                                     "Web Connector versions below this get a `W:` warning"),
+    "qbwc.paused_message": Key(str, "", None,
+                               "non-empty: syncing is paused; every Web Connector stops at "
+                               "clientVersion (`E:` answer) showing this text"),
     "qbwc.max_failures": Key(int, 5, _positive, "failed logins allowed per user or address"),
     "qbwc.failure_window_seconds": Key(int, 300, _positive,
                                        "window and lockout length for failed logins"),

@@ -415,3 +415,13 @@ def test_a_trusted_proxy_keeps_one_callers_failures_from_locking_out_the_rest(
                                           sessions=sessions))
     _failed_logins(app, "someone-else", "203.0.113.7", 3)
     assert (_login_answer(app, "198.51.100.4") == "nvu") is locked_out
+
+
+def test_paused_service_answers_clientversion_with_e(config_file, sessions):
+    """qbwc.paused_message stops every Web Connector at clientVersion with that text."""
+    with config_file.open("a", encoding="utf-8") as fh:
+        fh.write('\n[qbwc]\npaused_message = "Upgrading until 6 pm"\n')
+    app = webtest.TestApp(wsgi.create_app(config.load(config_file), ScriptedEngine(),
+                                          sessions=sessions))
+    result = soap_result(post(app, "clientVersion", strVersion="2.3.0.215").body, "clientVersion")
+    assert result.text == "E:Upgrading until 6 pm"

@@ -70,6 +70,7 @@ class QbwcSettings:
     throttle: throttle.ThrottlePolicy = throttle.ThrottlePolicy()
     min_client_version: str = ""
     warn_client_version: str = ""
+    paused_message: str = ""
     server_version: str = qbwc_service.__version__
 
     @classmethod
@@ -80,6 +81,7 @@ class QbwcSettings:
                                              config["qbwc.failure_window_seconds"]),
             min_client_version=config["qbwc.min_client_version"],
             warn_client_version=config["qbwc.warn_client_version"],
+            paused_message=config["qbwc.paused_message"],
         )
 
 
@@ -101,7 +103,7 @@ class QbwcCallbacks:
 
     def client_version(self, version: str) -> str:
         return client_version_answer(version, self.settings.min_client_version,
-                                     self.settings.warn_client_version)
+                                     self.settings.warn_client_version, self.settings.paused_message)
 
     def authenticate(self, user_name: str, password: str, remote_addr: str = "") -> list[str]:
         """``[ticket, "none" | company file | ""]``, or ``["", "nvu"]``."""

@@ -8,11 +8,13 @@ The Web Connector reports its version as ``Major.Minor.Release.Build``
   warned and may continue.
 * ``"O:<version>"``: older than ``qbwc.min_client_version``; the Web
   Connector tells the user which version the service requires and stops.
+* ``"E:<text>"``: the admin paused syncing (``qbwc.paused_message``, e.g.
+  during an upgrade); every Web Connector stops before authenticate and
+  shows the text.
 
 A version string we cannot read gets ``""`` (proceed) and a log line: the
 call is optional in the protocol, and refusing a client we cannot judge
-would lock out a future numbering scheme over a cosmetic check. ``E:`` is
-left for a deliberately disabled service.
+would lock out a future numbering scheme over a cosmetic check.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ def older(version: Version, than: Version) -> bool:
     return version + (0,) * (width - len(version)) < than + (0,) * (width - len(than))
 
 
-def client_version_answer(reported: str, minimum: str, warn_below: str) -> str:
+def client_version_answer(reported: str, minimum: str, warn_below: str, paused: str = "") -> str:
     """The clientVersion result for a Web Connector reporting *reported*."""
+    if paused:
+        return f"E:{paused}"
     version = parse_version(reported or "")
     if version is None:
         log.warning("clientVersion: unreadable Web Connector version %r; letting it proceed",
