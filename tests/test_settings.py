@@ -160,3 +160,35 @@ def test_a_value_set_back_to_its_default_is_not_marked_changed(config_file, sess
     marked = {line.split()[0] for line in lines if line.split()[1:2] == ["*"]}
     assert marked == {"options.mark_ar_paid"}
     assert len({line.index("#") for line in lines if "#" in line}) == 1  # help in one column
+
+
+def _set_high_water(sessions, user_id: int) -> None:
+    with sessions.begin() as db:
+        st.forget_high_water(db, user_id)
+        db.add(Setting(user_id=user_id, key=st.HIGH_WATER_KEY, value="2026-01-31T00:00:00"))
+
+
+def _high_water(db, user_id: int) -> str | None:
+    return db.query(Setting.value).filter_by(user_id=user_id, key=st.HIGH_WATER_KEY).scalar()
+
+
+@pytest.mark.parametrize("key, value, forgotten", [
+    ("items.vendor_invoices", "false", True),
+    ("source.invoices", "packing_list", True),
+    ("sync.begin", "2025-01-01", True),
+    ("options.validate_sync_tables", "true", True),
+    ("items.customer_billing", "true", False),  # the value it had: nothing changes
+    ("sync.batch_size", "10", False),
+    ("report.sections", "errors", False),
+])
+def test_a_scope_change_forgets_the_auto_sync_mark(sessions, shop, key, value, forgotten):
+    _set_high_water(sessions, shop)
+    with sessions.begin() as db:
+        st.set_setting(db, shop, key, value)
+    with sessions() as db:
+        assert (_high_water(db, shop) is None) is forgotten
+    _set_high_water(sessions, shop)  # resetting a scope key forgets it too
+    with sessions.begin() as db:
+        st.reset_setting(db, shop, key)
+    with sessions() as db:
+        assert (_high_water(db, shop) is None) is (key in st.SCOPE_KEYS)

@@ -127,7 +127,9 @@ def apply_result(ac: ApplyContext, job: Job, result: RequestResult) -> Outcome:
     """Apply ``result`` (the response to the job's request) to ``job``."""
     operation = kinds.operation(job)
     action = errors.decide(result.status_code, operation)
-    if action is Action.SUCCESS and operation == "query":
+    # A query naming several records answers 500 when only some exist, with the Rets of
+    # those found: each job looks for its own record in them, whatever the status.
+    if action in (Action.SUCCESS, Action.NOT_FOUND) and operation == "query":
         ret = _find_ret(job, result.rets)
         action = Action.SUCCESS if ret is not None else Action.NOT_FOUND
         return _HANDLERS[action](ac, job, result, ret)

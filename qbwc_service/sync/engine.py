@@ -223,7 +223,7 @@ class JobBossSync:
         """One qbXML message for the claimed jobs ("" if every one failed to build)."""
         version, country = mctx.version, mctx.country
         elements: list[tuple[Job, etree._Element]] = []
-        warnings: dict[str, list[FieldWarning]] = {}
+        warnings: dict[int, list[FieldWarning]] = {}
         ac = self._apply_context(db, session, settings)
         for group in _request_groups(jobs):
             head = group[0]
@@ -243,8 +243,8 @@ class JobBossSync:
                 continue
             for job in group:
                 job.request_id = request_id
+                warnings[job.id] = _own_warnings(job, group, found)
             elements.append((head, element))
-            warnings[request_id] = found
         if not elements:
             ac.flush()
             return ""
@@ -253,7 +253,7 @@ class JobBossSync:
         xml = self._serialize(ac, session, settings, elements, on_error, version)
         sent = [job for job in jobs if job.status == JobStatus.SENT.value]
         for job in sent:
-            for warning in warnings.get(job.request_id, []):
+            for warning in warnings.get(job.id, []):
                 ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
                                        run_id=session.run_id)
         ac.flush()
@@ -264,7 +264,7 @@ class JobBossSync:
 
     def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,
                    settings: settings_mod.SyncSettings, mctx: MapContext, job: Job,
-                   warnings: dict[str, list[FieldWarning]]) -> etree._Element | None:
+                   warnings: dict[int, list[FieldWarning]]) -> etree._Element | None:
         found: list[FieldWarning] = []
         try:
             element = qb_build.build_request_element(kinds.request_for(job, mctx), mctx.version,
@@ -273,7 +273,7 @@ class JobBossSync:
             self._build_failed(ac, session, settings, job, str(exc))
             return None
         job.request_id = str(job.id)
-        warnings[job.request_id] = found
+        warnings[job.id] = found
         return element
 
     def _serialize(self, ac: apply.ApplyContext, session: QbwcSession,
@@ -430,6 +430,14 @@ def _request_groups(jobs: list[Job]) -> list[list[Job]]:
         else:
             groups.append([job])
     return groups
+
+
+def _own_warnings(job: Job, group: list[Job], found: list[FieldWarning]) -> list[FieldWarning]:
+    """The warnings of a shared name query that concern ``job``'s own name, not its neighbours'."""
+    if len(group) == 1:
+        return found
+    name = str(job.payload.get("name", "")).strip()
+    return [w for w in found if str(w.original).strip() == name]
 
 
 def _grouped_query(group: list[Job], mctx: MapContext) -> Any:

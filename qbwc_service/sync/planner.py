@@ -46,7 +46,7 @@ from qbwc_service.sync.mapping.context import Need
 from qbwc_service.sync.serialize import to_jsonable
 
 #: The settings-table key of the auto-sync high-water mark (not a user setting).
-HIGH_WATER_KEY = "state.changed_since"
+HIGH_WATER_KEY = settings_mod.HIGH_WATER_KEY
 #: Re-read this much before the mark: rows committed late with an older LastModDate.
 HIGH_WATER_OVERLAP = timedelta(minutes=5)
 #: Records planned per database round.

@@ -38,6 +38,17 @@ NAME_SEGMENT_MAX = 31
 FULL_NAME_MAX = 159
 
 
+#: The settings-table row holding auto sync's changed-since mark (not a user setting).
+HIGH_WATER_KEY = "state.changed_since"
+#: Settings that decide which JobBOSS2 records a sync covers. Changing one forgets the
+#: changed-since mark, so the next auto planning reads every unexported record once
+#: again: records that were out of scope are older than the mark and would be missed.
+SCOPE_KEYS = frozenset({"items.customer_billing", "items.vendor_invoices",
+                        "items.time_and_attendance", "source.invoices", "source.bills",
+                        "sync.type", "sync.begin", "options.validate_sync_tables",
+                        "options.update_after_edit"})
+
+
 class SettingError(ValueError):
     """A setting key or value was refused; the message says why."""
 
@@ -309,14 +320,21 @@ def set_settings(db: Session, user_id: int, raw: Mapping[str, Any]) -> dict[str,
     Raises :class:`SettingError` listing every problem, one per line.
     """
     values, errors = validate(raw)
+    current = get_settings(db, user_id).values
     if not errors:
-        merged = {**get_settings(db, user_id).values, **values}
-        errors = _cross_checks(merged)
+        errors = _cross_checks({**current, **values})
     if errors:
         raise SettingError("\n".join(errors))
     for key, value in values.items():
         _store(db, user_id, key, SETTINGS[key].format(value))
+    if any(current[key] != value for key, value in values.items() if key in SCOPE_KEYS):
+        forget_high_water(db, user_id)
     return values
+
+
+def forget_high_water(db: Session, user_id: int) -> None:
+    """Make the next auto planning read every unexported record, not only the changed ones."""
+    db.execute(delete(Setting).where(Setting.user_id == user_id, Setting.key == HIGH_WATER_KEY))
 
 
 def validate(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -343,6 +361,8 @@ def reset_setting(db: Session, user_id: int, key: str) -> Any:
     """Forget a user's value for ``key``; returns the default now in force."""
     spec = spec_for(key)
     db.execute(delete(Setting).where(Setting.user_id == user_id, Setting.key == spec.key))
+    if spec.key in SCOPE_KEYS:
+        forget_high_water(db, user_id)
     return spec.default
 
 

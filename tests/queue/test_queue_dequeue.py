@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from qbwc_service.queue import dequeue, jobs
 from qbwc_service.queue.db import make_engine, session_factory
@@ -174,7 +174,8 @@ def test_postgres_workers_skip_locked_rows(db_url, sessions, plan, user_id):
     try:
         first.begin()
         held = [j.id for j in dequeue.claim_batch(first, user_id=user_id, session_id=None, limit=3)]
-        with sessions.begin() as second:  # would block without SKIP LOCKED
+        with sessions.begin() as second:  # without SKIP LOCKED: blocked, then a lock timeout
+            second.execute(text("SET LOCAL lock_timeout = '5s'"))
             taken = [j.id for j in dequeue.claim_batch(second, user_id=user_id, session_id=None,
                                                        limit=10)]
         assert held == ids[:3]

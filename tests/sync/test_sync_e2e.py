@@ -124,21 +124,6 @@ def test_validate_sync_tables_sends_every_list_record(world):
     assert vendors <= {rec["Name"].casefold() for rec in qb_records(world.quickbooks, "VendorRet")}
 
 
-def test_quit_area_on_error_leaves_the_rest_of_the_area_pending(world):
-    world.set(options__quit_area_on_error="true", sync__batch_size="5")
-    world.plan()
-    result = world.session()
-    assert result.outcome == "finished"
-    invoice_jobs = jobs(world, "invoice.add")
-    errors = [j for j in invoice_jobs if j.status == "error"]
-    pending = [j for j in invoice_jobs if j.status == "pending"]
-    with world.sessions() as db:
-        run = db.scalars(select(Run).order_by(Run.id.desc())).first()
-    if errors:  # an AR error stopped the area: the rest waits for a later run
-        assert pending
-        assert "error" in (run.summary or "")
-
-
 def test_errors_without_quit_continue_and_fail_alone(world):
     world.plan(None, None)
     world.sync_until_idle()
