@@ -137,8 +137,6 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
     session = db()
     try:
         target = ops.get_job(session, job_id)
-        if action == "retry":
-            refuse_blind_resend(target)
         ops.ACTIONS[action](session, target, actor=_actor())
         session.commit()
     except ops.OpsError as exc:
@@ -150,23 +148,6 @@ def job_action(job_id: int, action: str) -> ResponseReturnValue:
 
 
 _DONE = {"retry": "back in the queue", "skip": "skipped", "cancel": "cancelled"}
-
-
-def refuse_blind_resend(job: Job) -> None:
-    """Retry only what QuickBooks cannot hold yet: a ``sent`` or ``verify`` job put back
-    to ``pending`` would be sent again without the lookup that keeps it from being doubled."""
-    if job.status not in RETRYABLE_STATES:
-        raise ops.OpsError(f"job {job.id} is {job.status}: it cannot be retried"
-                           + _NOT_RETRYABLE.get(job.status, ""))
-
-
-_NOT_RETRYABLE = {
-    "sent": " while QuickBooks has it (wait for the session to end)",
-    "verify": ": its response was lost, so the next session first asks QuickBooks "
-              "whether it already holds the record",
-    "done": " (QuickBooks already has the record)",
-    "pending": " (it is waiting to be sent)",
-}
 
 
 @bp.route("/queue/retry-errors", methods=["POST"])

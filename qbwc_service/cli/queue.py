@@ -112,15 +112,7 @@ def retry(state: CliState, job_id: int | None, all_errors: bool, area: str | Non
         return
     if area or user_name:
         raise click.UsageError("--area and --user go with --all-errors")
-    _act(state, job_id, _retry_one, "back in the queue")
-
-
-def _retry_one(db: Session, job: Job) -> object:
-    """Retry as the admin page does: never a job QuickBooks may already hold."""
-    from qbwc_service.admin.views import refuse_blind_resend
-
-    refuse_blind_resend(job)
-    return ops.retry_job(db, job, actor=ACTOR)
+    _act(state, job_id, lambda db, job: ops.retry_job(db, job, actor=ACTOR), "back in the queue")
 
 
 @queue_group.command("skip")

@@ -117,7 +117,7 @@ _key_of = record_key  # :func:`audit` has a parameter of the same name
 
 def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
                event: str | None = None, run_id: int | None = None,
-               at: datetime | None = None) -> None:
+               at: datetime | None = None, outside_run: bool = False) -> None:
     """Move ``job`` to ``new_status`` and write the audit event.
 
     Raises :class:`~qbwc_service.queue.states.IllegalTransition` when the
@@ -129,6 +129,8 @@ def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
       (:data:`DEFAULT_EVENTS`; ``done`` defaults to ``created``, so pass
       ``updated`` or ``adopted`` when that is what happened).
     * ``run_id``: the run this happened in; also stored on the job.
+    * ``outside_run``: an admin's action between sessions; its event belongs to
+      no run, so a past run's report never changes.
 
     Leaving ``blocked`` clears ``blocked_reason``; entering ``pending``
     clears ``done_at``; entering ``sent`` sets ``sent_at``; entering
@@ -136,8 +138,9 @@ def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
     ``sent`` also counts an attempt (as :func:`~.dequeue.claim_batch` does).
     """
     dst, now = move(job, new_status, reason=reason, run_id=run_id, at=at)
+    event_run = None if outside_run else run_id if run_id is not None else job.run_id
     audit(db, user_id=job.user_id, event=event or DEFAULT_EVENTS[dst], job=job,
-          run_id=run_id if run_id is not None else job.run_id, detail=reason, at=now)
+          run_id=event_run, detail=reason, at=now)
 
 
 def move(job: Job, new_status: str, *, reason: str = "", run_id: int | None = None,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs, messages
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, User
-from qbwc_service.queue.states import IllegalTransition, JobStatus
+from qbwc_service.queue.states import RETRYABLE_STATES, IllegalTransition, JobStatus
 
 AREAS: tuple[str, ...] = ("lists", "ar", "ap", "time")
 STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus)
@@ -99,6 +99,9 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     auto planning): it plans the new version and moves the blocked
     dependents onto it (:mod:`qbwc_service.sync.replan`).
     """
+    if job.status not in RETRYABLE_STATES:
+        raise OpsError(f"job {job.id} is {job.status}: it cannot be retried"
+                       + _HINTS.get(job.status, ""))
     if job.status == JobStatus.BLOCKED:
         roots = _failed_roots(db, job)
         if not roots:
@@ -155,7 +158,8 @@ ACTIONS = {"retry": retry_job, "skip": skip_job, "cancel": cancel_job}
 
 def _move(db: Session, job: Job, status: JobStatus, verb: str, *, event: str, actor: str) -> None:
     try:
-        jobs.transition(db, job, status, event=event, reason=f"{verb}{_by(actor)}".strip())
+        jobs.transition(db, job, status, event=event, reason=f"{verb}{_by(actor)}".strip(),
+                        outside_run=True)
     except IllegalTransition:
         raise OpsError(f"job {job.id} is {job.status}: it cannot be {verb}"
                        + _HINTS.get(job.status, "")) from None
@@ -163,6 +167,8 @@ def _move(db: Session, job: Job, status: JobStatus, verb: str, *, event: str, ac
 
 _HINTS = {
     "sent": " while QuickBooks has it (wait for the session to end)",
+    "verify": ": its response was lost, so the next session first asks QuickBooks "
+              "whether it already holds the record",
     "done": " (QuickBooks already has the record)",
     "pending": " (it is waiting to be sent)",
 }

@@ -20,7 +20,7 @@ list record a transaction needs). Its life::
                  | done | | error | --- admin retry ---> pending
                  +------+ +-------+
 
-    pending / blocked / error / verify --- admin ---> skipped | cancelled
+    pending / blocked / error --- admin ---> skipped | cancelled;  skipped ---> cancelled
 
 * ``pending``: ready to send once its dependencies are ``done`` and
   ``not_before`` has passed.
@@ -36,6 +36,11 @@ list record a transaction needs). Its life::
 * ``error``: QuickBooks refused it for a reason a retry will not fix.
 * ``skipped`` / ``cancelled``: an admin decided not to send it (skipped keeps
   the record eligible for a later plan; cancelled retires this version).
+
+No admin action moves a ``sent`` or ``verify`` job: QuickBooks may hold its
+record, and only the verify lookup can say so. Retried, it would be sent a
+second time; skipped or cancelled, the record would stay unmarked in
+JobBOSS2 and be planned (and sent) again.
 """
 
 from __future__ import annotations
@@ -63,16 +68,16 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.SENT: frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.PENDING,
                                JobStatus.VERIFY}),
     JobStatus.VERIFY: frozenset({JobStatus.SENT, JobStatus.DONE, JobStatus.PENDING,
-                                 JobStatus.SKIPPED, JobStatus.CANCELLED, JobStatus.ERROR}),
+                                 JobStatus.ERROR}),
     JobStatus.DONE: frozenset(),
     JobStatus.ERROR: frozenset({JobStatus.PENDING, JobStatus.SKIPPED, JobStatus.CANCELLED}),
-    JobStatus.SKIPPED: frozenset({JobStatus.PENDING}),
+    JobStatus.SKIPPED: frozenset({JobStatus.PENDING, JobStatus.CANCELLED}),
     JobStatus.CANCELLED: frozenset(),
 }
 
 #: States in which a job still needs QuickBooks.
 OPEN_STATES = frozenset({JobStatus.PENDING, JobStatus.BLOCKED, JobStatus.SENT, JobStatus.VERIFY})
-#: States an admin may act on.
+#: States an admin may retry (a sent or verify job is never re-sent blindly).
 RETRYABLE_STATES = frozenset({JobStatus.ERROR, JobStatus.SKIPPED, JobStatus.BLOCKED})
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qbwc_service.cli import main
 from qbwc_service.queue import jobs, messages, ops
-from qbwc_service.queue.models import AuditEvent, Job, Message
+from qbwc_service.queue.models import AuditEvent, Job, Message, Run
 
 
 def fail(db, job, reason="3000: broken"):
@@ -89,6 +89,43 @@ def test_illegal_actions_explain_themselves(sessions, plan, status, action, mess
             ops.ACTIONS[action](db, job)
         assert message in str(err.value)
         assert job.status == status
+
+
+@pytest.mark.parametrize("action", ["retry", "skip", "cancel"])
+def test_a_job_whose_response_was_lost_is_left_to_the_verify_lookup(sessions, plan, action):
+    """QuickBooks may hold a ``verify`` job's record: re-sent it would double, skipped or
+    cancelled it would stay unexported in JobBOSS2 and be planned and sent again."""
+    with sessions.begin() as db:
+        job = plan(db, "X")
+        jobs.transition(db, job, "sent")
+        jobs.transition(db, job, "verify")
+        with pytest.raises(ops.OpsError, match="asks QuickBooks"):
+            ops.ACTIONS[action](db, job)
+        assert job.status == "verify"
+
+
+def test_a_skipped_job_can_be_cancelled(sessions, plan):
+    with sessions.begin() as db:
+        job = plan(db, "X")
+        ops.skip_job(db, job)
+        ops.cancel_job(db, job)
+        assert job.status == "cancelled"
+
+
+def test_an_admin_action_leaves_past_run_reports_alone(sessions, plan, user_id):
+    with sessions.begin() as db:
+        run = Run(user_id=user_id)
+        db.add(run)
+        db.flush()
+        job = plan(db, "X")
+        jobs.transition(db, job, "sent", run_id=run.id)
+        jobs.transition(db, job, "error", reason="3000: broken", run_id=run.id)
+        ops.retry_job(db, job)
+        ops.skip_job(db, job)
+        events = dict(db.execute(select(AuditEvent.event, AuditEvent.run_id)
+                                 .where(AuditEvent.job_id == job.id)).all())
+        assert events["error"] == run.id
+        assert events["retried"] is None and events["skipped"] is None
 
 
 def test_filters_select_the_right_rows(sessions, plan, user_id, make_user):
