@@ -103,7 +103,11 @@ class JobBossSync:
 
     def next_request(self, db: Session, session: QbwcSession, ctx: RequestContext) -> str:
         if session.run_id is None:
-            self._start(db, session, ctx)
+            try:
+                self._start(db, session, ctx)
+            except qb_versions.QbxmlVersionError as exc:  # getLastError shows it; nothing is sent
+                session.last_error = f"This QuickBooks cannot be synced: {exc}"
+                return ""
         settings = settings_mod.get_settings(db, session.user_id)
         mctx = self._map_context(db, session, settings)
         for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
@@ -167,12 +171,9 @@ class JobBossSync:
         facts = session.host_info or {}
         supported = facts.get("supported_qbxml_versions") or []
         country = (ctx.country or facts.get("country") or "US").upper()
-        try:
-            version = qb_versions.negotiate(supported, ctx.major_version, ctx.minor_version)
-        except qb_versions.QbxmlVersionError:
-            version = "13.0"
-        session.qbxml_version = version
         session.qb_country = country if country in qb_versions.COUNTRIES else "US"
+        session.qbxml_version = qb_versions.negotiate(supported, ctx.major_version, ctx.minor_version,
+                                                      country=session.qb_country)
         tax = _tax_defaults(ctx.hcp_response, session.qb_country)
         if tax:
             session.host_info = {**facts, "tax_codes": tax}

@@ -12,7 +12,10 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.build import build_request_element
 from qbwc_service.qbxml.message import serialize
 from qbwc_service.qbxml.validate import validation_errors
+from qbwc_service.queue.models import QbwcSession, User
 from qbwc_service.sync import errors
+from qbwc_service.sync.contract import RequestContext
+from qbwc_service.sync.engine import JobBossSync
 from qbwc_service.sync.errors import Action
 from qbwc_service.sync.mapping import ap, ar, lists
 from qbwc_service.sync.mapping import time as time_map
@@ -128,3 +131,19 @@ def test_external_guid_is_stable_and_version_gated():
     assert ctx.guid("Billing:1") == ctx.guid("Billing:1") != ctx.guid("Billing:2")
     old = MapContext(version="8.0")
     assert old.guid("Billing:1") is None and old.guid("CustCode:A", since="8.0")
+
+
+def test_a_quickbooks_too_old_for_its_country_gets_a_clear_last_error(sessions):
+    """No shared qbXML version: nothing is sent, no run starts, getLastError says why."""
+    with sessions.begin() as db:
+        user = User(name="shop", password_hash="x")
+        db.add(user)
+        db.flush()
+        session = QbwcSession(ticket_hash="t" * 64, user_id=user.id)
+        db.add(session)
+        db.flush()
+        ctx = RequestContext(hcp_response="", company_file="", country="CA",
+                             major_version=5, minor_version=0)
+        assert JobBossSync().next_request(db, session, ctx) == ""
+        assert session.run_id is None
+        assert "cannot be synced" in session.last_error and "5.0" in session.last_error
