@@ -27,12 +27,14 @@ from qbwc_service import accounts
 from qbwc_service import config as config_mod
 from qbwc_service.queue import db
 from qbwc_service.queue.models import User
-from qbwc_service.simulator import summary
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
+from qbwc_service.sync import reports
 
 DEMO_USER = "demo"
 COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\JobBOSS2 Demo.qbw"
+#: Lines each report section shows in the demo's printout (the report command shows all).
+SECTION_LINES = 10
 #: Outcomes after which another session would not help.
 FINAL_OUTCOMES = frozenset({"none", "nvu", "busy", "connection_error", "rejected_client"})
 
@@ -54,8 +56,8 @@ class DemoResult:
     plan_lines: list[str] = field(default_factory=list)
     sessions: list[SessionResult] = field(default_factory=list)
     report_text: str = ""
-    #: The latest run's report (``qbwc_service.sync.reports.Report``), if a run was recorded.
-    report: Any = None
+    #: The latest run's report, if a run was recorded.
+    report: reports.Report | None = None
     server: Any = None  # the RunningServer, still running with ``serve=True``
 
     @property
@@ -63,12 +65,12 @@ class DemoResult:
         """The demo JobBOSS2 database as the SQLAlchemy URL a user record holds."""
         return f"sqlite:///{self.jobboss_path.resolve()}"
 
-    def report_summary(self, limit: int = summary.SECTION_LINES) -> str:
+    def report_summary(self, limit: int = SECTION_LINES) -> str:
         """The report with long sections cut to *limit* lines, naming the command that shows all."""
         if self.report is None:
             return self.report_text
         hint = f"qbwc-service --config {shlex.quote(str(self.config_path))} report"
-        return summary.summary_text(self.report, hint, limit)
+        return reports.render_text(self.report, limit=limit, more_hint=hint)
 
     @property
     def finished(self) -> bool:
@@ -176,20 +178,16 @@ def emulate(result: DemoResult, owner_file_ids: dict[str, str], max_sessions: in
             break
 
 
-def latest_report(sessions: sessionmaker[Session], user_name: str) -> Any:
+def latest_report(sessions: sessionmaker[Session], user_name: str) -> reports.Report | None:
     """The report of *user_name*'s latest run, or ``None`` when no run was recorded."""
-    from qbwc_service.sync import reports
-
     with sessions() as dbs:
         user = accounts.require_user(dbs, user_name)
         run_id = reports.latest_run_id(dbs, user.id)
         return None if run_id is None else reports.build_report(dbs, run_id)
 
 
-def report_text(report: Any) -> str:
+def report_text(report: reports.Report | None) -> str:
     """The full sync report as text (every record), or why there is none."""
-    from qbwc_service.sync import reports
-
     if report is None:
         return "No run was recorded (the service had nothing to send).\n"
     return reports.render_text(report)

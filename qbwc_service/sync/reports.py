@@ -214,8 +214,14 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render_text(report: Report) -> str:
-    """The report as plain text for a terminal."""
+def render_text(report: Report, *, limit: int | None = None, more_hint: str = "") -> str:
+    """The report as plain text for a terminal.
+
+    With *limit*, a screenful instead of every record: records of one area that
+    share an outcome and a message become one line (one failed customer can block
+    fifty invoices), each section shows its first *limit* lines, and *more_hint*
+    says how to list the rest.
+    """
     lines = [f"Run {report.run_id} of {report.user_name}: {report.status}, "
              f"started {report.started_at:%Y-%m-%d %H:%M:%S}"
              + (f", {report.duration_seconds:.1f} s" if report.duration_seconds is not None else "")
@@ -224,12 +230,49 @@ def render_text(report: Report) -> str:
     for section in report.sections:
         items = report.items.get(section, [])
         lines += ["", f"{section.capitalize()} ({len(items)})"]
-        for item in items:
-            note = ITEM_NOTES.get(item.outcome, "")
-            text = f"  [{item.area}] {item.record_key}{note}"
-            lines.append(f"{text}: {item.message}" if item.message else text)
+        lines += _section_lines(items) if limit is None else _capped_lines(items, limit, more_hint)
     lines += ["", summary_line(report)]
     return "\n".join(lines) + "\n"
+
+
+def _item_line(item: ReportItem, named: str) -> str:
+    text = f"  [{item.area}] {named}{ITEM_NOTES.get(item.outcome, '')}"
+    return f"{text}: {item.message}" if item.message else text
+
+
+def _section_lines(items: list[ReportItem]) -> list[str]:
+    return [_item_line(item, item.record_key) for item in items]
+
+
+#: Record keys a grouped line names before "and N more".
+KEYS_SHOWN = 2
+
+
+def _capped_lines(items: list[ReportItem], limit: int, more_hint: str) -> list[str]:
+    groups = _grouped(items)
+    lines = [_item_line(first, _named(keys)) for first, keys, _count in groups[:limit]]
+    left = sum(count for _first, _keys, count in groups[limit:])
+    if left:
+        lines.append(f"  ... {left} more: {more_hint}" if more_hint else f"  ... {left} more")
+    return lines
+
+
+def _named(keys: list[str]) -> str:
+    rest = len(keys) - KEYS_SHOWN
+    return ", ".join(keys[:KEYS_SHOWN]) + (f" and {rest} more" if rest > 0 else "")
+
+
+def _grouped(items: list[ReportItem]) -> list[tuple[ReportItem, list[str], int]]:
+    """In report order: ``(first item, distinct record keys, items merged)`` per group of
+    items sharing area, outcome and a message (items without a message stay alone)."""
+    groups: dict[object, tuple[ReportItem, list[str], list[int]]] = {}
+    for index, item in enumerate(items):
+        key = (item.area, item.outcome, item.message) if item.message else index
+        first, keys, count = groups.setdefault(key, (item, [], [0]))
+        count[0] += 1
+        if item.record_key not in keys:
+            keys.append(item.record_key)
+    return [(first, keys, count[0]) for first, keys, count in groups.values()]
 
 
 def _count_table(counts: dict[str, dict[str, int]]) -> list[str]:

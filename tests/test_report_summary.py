@@ -1,15 +1,18 @@
-"""The demo's report summary: long sections capped, repeated reasons said once."""
+"""A report on one screen (``render_text`` with a limit): long sections capped, repeated reasons said once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from qbwc_service.simulator.summary import summary_text
-from qbwc_service.sync.reports import Report, ReportItem, summary_line
+from qbwc_service.sync.reports import Report, ReportItem, render_text, summary_line
 
 AT = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 HINT = "qbwc-service --config demo.toml report"
 REASON = "waiting for customer.ensure CustCode:ACME2 (job 5, error): 3100: The name is already in use."
+
+
+def summary_text(report: Report, hint: str, limit: int) -> str:
+    return render_text(report, limit=limit, more_hint=hint)
 
 
 def item(outcome: str, area: str, key: str, message: str) -> ReportItem:
