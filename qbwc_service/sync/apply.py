@@ -167,7 +167,7 @@ def _success(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | N
     _remember(ac, job, ret)
     if family == "txn":
         queue_writebacks(ac, job)
-    if result.status_code != 0 and result.status_message:
+    if result.status_code not in _NOT_A_WARNING and result.status_message:
         ac.changes.add_warning(job, f"{result.status_code}: {result.status_message}",
                                run_id=ac.run_id)
     ac.changes.transition(job, JobStatus.DONE, event=event, run_id=ac.run_id, at=ac.now,
@@ -175,6 +175,11 @@ def _success(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | N
     if family != "txn":  # only list records have dependents
         _unblock_dependents(ac, job)
     return Outcome(event, job.area, noun_of(job))
+
+
+#: Status codes that say nothing about a record that was found: 500 on a name query
+#: speaks of the *other* names it asked for (each of their jobs hears it as not found).
+_NOT_A_WARNING = frozenset({0, 500})
 
 
 def _success_event(family: str, current: str) -> str:
