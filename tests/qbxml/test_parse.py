@@ -190,9 +190,7 @@ def test_host_response_with_host_and_company():
 def test_host_response_preferences_sample_file():
     import pathlib
 
-    sample = pathlib.Path("/work/shared/reference/qbxml/samples/hcp-response-13.0.xml")
-    if not sample.exists():
-        pytest.skip("reference samples not present")
+    sample = pathlib.Path(__file__).resolve().parent.parent / "data" / "qbxml" / "hcp-response-13.0.xml"
     info = parse_host_response(sample.read_text())
     assert info.is_using_account_numbers is True and info.class_tracking_on is False
     assert info.sales_tax_on is False and info.time_tracking_on is False
