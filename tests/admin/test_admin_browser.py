@@ -167,7 +167,10 @@ def test_a_running_session_shows_live_and_the_page_reloads_when_it_ends(server, 
     browser.find_element(By.NAME, "name").send_keys("ann")
     browser.find_element(By.NAME, "password").send_keys("secret-pw")
     browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    # Let the login land first: navigating while it is in flight can end on its redirect target.
+    WebDriverWait(browser, 10).until(lambda d: "/admin/login" not in d.current_url)
     browser.get(f"{base}/admin/runs/{run_id}")
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith(f"/admin/runs/{run_id}"))
     banner = browser.find_element(By.ID, "live")
     WebDriverWait(browser, 10).until(lambda d: "10%" in banner.text)
     browser.execute_script("window.notReloaded = true")
