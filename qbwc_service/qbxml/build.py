@@ -12,8 +12,7 @@ version and country (:mod:`~qbwc_service.qbxml.versions`), the character policy
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -63,17 +62,9 @@ class Emitter:
     def path(self, tag: str) -> str:
         return f"{self._paths[-1]}/{tag}"
 
-    @contextmanager
-    def aggregate(self, tag: str, given: object = True) -> Iterator[bool]:
+    def aggregate(self, tag: str, given: object = True) -> _Aggregate:
         """Open child aggregate *tag*; yields False (and writes nothing) when it is unavailable."""
-        if not self._available(tag, given):
-            yield False
-            return
-        element = self._open(tag)
-        try:
-            yield True
-        finally:
-            self._close(element)
+        return _Aggregate(self, tag, given)
 
     def _open(self, tag: str) -> etree._Element:
         element = etree.SubElement(self._stack[-1], tag)
@@ -89,14 +80,9 @@ class Emitter:
         if len(element) == 0:
             self.parent.remove(element)
 
-    @contextmanager
-    def line(self, tag: str, value: object) -> Iterator[None]:
+    def line(self, tag: str, value: object) -> _Line:
         """A transaction line; one that comes out empty would be dropped and shift the numbering."""
-        count = len(self.parent)
-        with self.aggregate(tag):
-            yield
-        if len(self.parent) == count:
-            raise QbxmlFieldError(self.path(tag), value, reason="is empty")
+        return _Line(self, tag, value)
 
     def _available(self, tag: str, given: object) -> bool:
         reason = element_available(self._tags[-1], tag, self.version, self.country)
@@ -209,6 +195,54 @@ class Emitter:
                 self.text(element, getattr(address, field))
 
 
+class _Aggregate:
+    """:meth:`Emitter.aggregate` as a plain context manager.
+
+    Opened for every line and address of every request: a class costs a
+    fraction of a ``@contextmanager`` generator.
+    """
+
+    __slots__ = ("emitter", "tag", "given", "element")
+
+    def __init__(self, emitter: Emitter, tag: str, given: object) -> None:
+        self.emitter = emitter
+        self.tag = tag
+        self.given = given
+        self.element: etree._Element | None = None
+
+    def __enter__(self) -> bool:
+        if not self.emitter._available(self.tag, self.given):
+            return False
+        self.element = self.emitter._open(self.tag)
+        return True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.element is not None:
+            self.emitter._close(self.element)
+
+
+class _Line:
+    """:meth:`Emitter.line`: an aggregate that must not come out empty."""
+
+    __slots__ = ("emitter", "tag", "value", "count", "aggregate")
+
+    def __init__(self, emitter: Emitter, tag: str, value: object) -> None:
+        self.emitter = emitter
+        self.tag = tag
+        self.value = value
+        self.count = 0
+        self.aggregate = _Aggregate(emitter, tag, True)
+
+    def __enter__(self) -> None:
+        self.count = len(self.emitter.parent)
+        self.aggregate.__enter__()
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.aggregate.__exit__()
+        if exc_type is None and len(self.emitter.parent) == self.count:
+            raise QbxmlFieldError(self.emitter.path(self.tag), self.value, reason="is empty")
+
+
 ADDRESS_FIELDS = (
     ("addr1", "Addr1"), ("addr2", "Addr2"), ("addr3", "Addr3"), ("addr4", "Addr4"), ("addr5", "Addr5"),
     ("city", "City"), ("state", "State"), ("postal_code", "PostalCode"), ("country", "Country"),
@@ -239,13 +273,15 @@ def _token(value: object, field: str) -> str:
     return value
 
 
+_HEXDIGITS = frozenset("0123456789abcdefABCDEF")
+
+
 def _guid(value: object, field: str) -> str:
     text = str(value).strip()
     if text == "0" and field.endswith("OwnerID"):  # OwnerID 0 = the custom fields made in the QuickBooks UI
         return text
-    hexdigits = set("0123456789abcdefABCDEF")
     body = text[1:-1].split("-") if text.startswith("{") and text.endswith("}") else []
-    shape_ok = [len(p) for p in body] == [8, 4, 4, 4, 12] and all(set(p) <= hexdigits for p in body)
+    shape_ok = [len(p) for p in body] == [8, 4, 4, 4, 12] and all(set(p) <= _HEXDIGITS for p in body)
     if not shape_ok:
         raise QbxmlFieldError(field, value, reason="is not a GUID of the form {8-4-4-4-12}")
     return text

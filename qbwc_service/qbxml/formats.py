@@ -96,6 +96,8 @@ def boolean(value: bool) -> str:
 
 
 def _finite(value: object, field: str) -> Decimal:
+    if type(value) is Decimal and value.is_finite():  # the usual case: nothing to convert
+        return value
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise QbxmlFieldError(field, value, reason="must be a Decimal")
     try:
@@ -116,6 +118,8 @@ def _bounded(value: object, field: str, limit: int) -> Decimal:
 
 
 def _checked_digits(rounded: Decimal, field: str, text: str, limit: int) -> str:
+    if rounded.adjusted() < limit:  # below 10**limit: the integer part cannot be longer
+        return text
     integer_digits = len(str(abs(rounded).to_integral_value(rounding="ROUND_DOWN")))
     if integer_digits > limit:
         raise QbxmlFieldError(field, rounded, limit=limit,
