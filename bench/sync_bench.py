@@ -29,7 +29,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from qbwc_service import accounts
 from qbwc_service import config as config_mod
@@ -59,9 +59,17 @@ class Timed:
         self.seconds: dict[str, float] = defaultdict(float)
         self.cpu: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        #: SQL statements run per operation, counted by :meth:`count_statement`.
+        self.statements: dict[str, int] = defaultdict(int)
+        self._operation = "other"
+
+    def count_statement(self, *_args: Any) -> None:
+        """Engine ``before_cursor_execute`` listener: one more statement for the current call."""
+        self.statements[self._operation] += 1
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
+        self._operation = operation
         started, cpu = time.perf_counter(), time.thread_time()
         if self.profile is not None:
             self.profile.enable()
@@ -85,9 +93,11 @@ def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
 
     config = config_mod.from_mapping({"database": {"url": url}, "logging": {"level": "WARNING"}},
                                      Path(work) / "qbwc-service.toml")
-    sessions = db_mod.session_factory(db_mod.make_engine(url))
+    engine = db_mod.make_engine(url)
+    sessions = db_mod.session_factory(engine)
     profile = cProfile.Profile() if profile_path else None
     app = Timed(create_app(config, sessions=sessions), profile)
+    event.listen(engine, "before_cursor_execute", app.count_statement)
     server = run_in_thread(app, threads=2)
     conn.send(server.url)
     conn.recv()  # "stop"
@@ -95,7 +105,7 @@ def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
     if profile is not None:
         profile.dump_stats(profile_path)
     conn.send({"seconds": dict(app.seconds), "cpu": dict(app.cpu), "calls": dict(app.calls),
-               "peak_rss": _peak_rss()})
+               "statements": dict(app.statements), "peak_rss": _peak_rss()})
 
 
 def main() -> None:
@@ -153,7 +163,8 @@ def main() -> None:
     for op in MAIN_OPERATIONS:
         print(f"  {op}: {seconds.get(op, 0.0):.2f} s in {calls.get(op, 0)} calls = "
               f"{1000 * seconds.get(op, 0.0) / per:.3f} ms per record "
-              f"(CPU {1000 * cpu.get(op, 0.0) / per:.3f} ms)")
+              f"(CPU {1000 * cpu.get(op, 0.0) / per:.3f} ms; "
+              f"{stats['statements'].get(op, 0) / max(calls.get(op, 0), 1):.1f} SQL statements a call)")
     other = {op: n for op, n in calls.items() if op not in MAIN_OPERATIONS}
     other_s = sum(s for op, s in seconds.items() if op not in MAIN_OPERATIONS)
     other_cpu = sum(s for op, s in cpu.items() if op not in MAIN_OPERATIONS)

@@ -52,7 +52,7 @@ def sync_start(state: CliState, user_name: str, date_from: object, date_to: obje
 @pass_state
 def sync_set_begin(state: CliState, user_name: str, begin: object) -> None:
     """Set Begin: mark every transaction dated before DATE exported in JobBOSS2 and sync
-    automatically from BEGIN on."""
+    automatically from DATE on."""
     sessions = state.sessions
     day = _day(begin)
     assert day is not None
