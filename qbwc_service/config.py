@@ -39,7 +39,7 @@ def _port(value: int) -> bool:
     return 0 < value < 65536
 
 
-def _database_url(value: str) -> bool:
+def is_database_url(value: str) -> bool:
     """Empty (the default SQLite file) or a URL SQLAlchemy can read."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -72,7 +72,7 @@ class Key:
 #: Every key of the file, ``section.name`` -> declaration. The single source
 #: of truth for validation, defaults, ``init``'s template and the README.
 KEYS: dict[str, Key] = {
-    "database.url": Key(str, "", _database_url, "queue database URL; empty = SQLite file beside the config",
+    "database.url": Key(str, "", is_database_url, "queue database URL; empty = SQLite file beside the config",
                         "QBWC_SERVICE_DATABASE_URL"),
     "server.host": Key(str, "127.0.0.1", None, "address `serve` listens on"),
     "server.port": Key(int, 8080, _port, "port `serve` listens on"),

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from qbwc_service import accounts
+from qbwc_service import config as config_mod
 from qbwc_service.cli.app import CliState, main, pass_state
 from qbwc_service.queue.db import transaction
 
@@ -102,14 +103,10 @@ def _password(from_stdin: bool) -> str:
 
 def _check_database_url(url: str) -> None:
     """Refuse a --jobboss-url SQLAlchemy cannot read now, not at the first sync."""
-    if not url:
-        return
-    try:
-        make_url(url)
-    except (ArgumentError, ValueError) as exc:
+    if not config_mod.is_database_url(url):
         raise click.BadParameter(f"not a database URL: {url!r} (for example "
                                  "mssql+pyodbc://user:pass@host/JobBOSS2?driver=FreeTDS)",
-                                 param_hint="'--jobboss-url'") from exc
+                                 param_hint="'--jobboss-url'")
 
 
 def _masked(url: str) -> str:
