@@ -127,19 +127,24 @@ class JobBossWriter:
         Sets ``AmtPaidSoFar = InvoiceTotal``, ``PymtDate = paid_on`` and
         ``PymtStatus = status_code``. True if the row changed.
         """
-        table_name = resolve_entity(entity)
-        if table_name not in PAYABLE:
-            raise ValueError(f"{table_name} has no payment columns (only Billing and VendorInv)")
-        if len(status_code) != 1:
-            raise ValueError("status_code must be one character")
-        t = self.mapping.table(table_name)
-        needed, values = _paid(t, paid_on, status_code)
+        table_name, t, needed, values = self._paid_update(entity, paid_on, status_code)
         with self.engine.begin() as conn:
             match = self._match(conn, table_name, key)
             done = conn.execute(update(t).where(match, needed).values(**values)).rowcount
             if not done:
                 self._require(conn, t, match, table_name, key)
         return bool(done)
+
+    def _paid_update(self, entity: str, paid_on: date, status_code: str
+                     ) -> tuple[str, Table, ColumnElement[bool], dict[str, Any]]:
+        """The table, its rows still to mark and the values of a paid-in-full write-back."""
+        table_name = resolve_entity(entity)
+        if table_name not in PAYABLE:
+            raise ValueError(f"{table_name} has no payment columns (only Billing and VendorInv)")
+        if len(status_code) != 1:
+            raise ValueError("status_code must be one character")
+        t = self.mapping.table(table_name)
+        return (table_name, t, *_paid(t, paid_on, status_code))
 
     def mark_exported_many(self, entity: str, keys: Iterable[Any]) -> BatchResult:
         """:meth:`mark_exported` for many keys of one table, in one short transaction.
@@ -158,13 +163,7 @@ class JobBossWriter:
     def mark_paid_many(self, entity: str, keys: Iterable[Any], paid_on: date,
                        status_code: str) -> BatchResult:
         """:meth:`mark_paid` for many keys of one table, in one short transaction."""
-        table_name = resolve_entity(entity)
-        if table_name not in PAYABLE:
-            raise ValueError(f"{table_name} has no payment columns (only Billing and VendorInv)")
-        if len(status_code) != 1:
-            raise ValueError("status_code must be one character")
-        t = self.mapping.table(table_name)
-        needed, values = _paid(t, paid_on, status_code)
+        table_name, _table, needed, values = self._paid_update(entity, paid_on, status_code)
         return self._write_many(table_name, list(keys), needed, values)
 
     def set_begin(self, before: date) -> dict[str, int]:
