@@ -43,6 +43,13 @@ class CliState:
         return db.session_factory(self.engine)
 
 
+class WriteError(click.ClickException):
+    """A file the command must write cannot be (no folder, no permission, full disk): one line."""
+
+    def __init__(self, path: object, exc: OSError) -> None:
+        super().__init__(f"cannot write {path}: {exc.strerror or exc}")
+
+
 class ConfigUsageError(click.ClickException):
     """A configuration problem: printed plainly, exit code 2."""
 

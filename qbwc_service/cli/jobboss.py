@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from qbwc_service.cli.app import main
+from qbwc_service.cli.app import WriteError, main
 
 COUNTED = (
     "CustCode",
@@ -70,7 +70,7 @@ def demo_db(path: Path, seed: int, scale: int, anchor: date | None) -> None:
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:  # a folder that cannot be created or written, a full disk
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise WriteError(path, exc) from exc
     elapsed = time.perf_counter() - started
     with sqlite3.connect(target) as conn:
         counts = {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in COUNTED}

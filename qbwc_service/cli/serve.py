@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from qbwc_service import accounts, qwc
-from qbwc_service.cli.app import CliState, ConfigUsageError, main, pass_state
+from qbwc_service.cli.app import CliState, ConfigUsageError, WriteError, main, pass_state
 from qbwc_service.config import Config
 from qbwc_service.queue import db
 
@@ -89,6 +89,6 @@ def qwc_command(state: CliState, name: str, url: str, output: str | None, minute
     try:
         path.write_bytes(data)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise WriteError(path, exc) from exc
     click.echo(f"wrote {path}; open it in the Web Connector (Add an application) "
                f"and enter {name}'s password there")

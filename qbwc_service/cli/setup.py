@@ -8,7 +8,7 @@ import click
 from alembic.util import CommandError
 
 from qbwc_service import config as config_mod
-from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.app import CliState, WriteError, main, pass_state
 from qbwc_service.queue import db
 
 
@@ -22,7 +22,7 @@ def init(state: CliState) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(config_mod.template(), encoding="utf-8")
         except OSError as exc:
-            raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+            raise WriteError(path, exc) from exc
         click.echo(f"wrote {path}")
     else:
         click.echo(f"kept {path}")
