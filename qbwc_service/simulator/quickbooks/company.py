@@ -13,44 +13,26 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qbwc_service.simulator.quickbooks import defaults, hcp, ids
+from qbwc_service.simulator.quickbooks import defaults, dispatch, hcp, ids, products
+from qbwc_service.simulator.quickbooks.context import Injection, Iterator
 from qbwc_service.simulator.quickbooks.records import Record
 from qbwc_service.simulator.quickbooks.state import CompanyState
 
 
-@dataclass
-class Injection:
-    """An error to answer instead of processing a matching request."""
-
-    target: str
-    code: int
-    remaining: int
-
-
-@dataclass
-class Iterator:
-    """A query iterator: the rows still to hand out and how to write them."""
-
-    rows: list[tuple[str, str]]
-    request_type: str
-    include: list[str] = field(default_factory=list)
-    include_lines: bool = True
-
-
 class QuickBooksCompany:
-    """A stateful QuickBooks company file answering qbXML request messages."""
+    """A stateful QuickBooks company file answering qbXML request messages
+    (the :class:`~.context.Company` the handlers work on)."""
 
     def __init__(self, state: CompanyState, *, clock: ids.Clock = ids.system_clock,
-                 product: hcp.Product | None = None, reject_raw_non_ascii: bool = True) -> None:
+                 product: products.Product | None = None, reject_raw_non_ascii: bool = True) -> None:
         self.state = state
         self.clock = clock
         #: The QuickBooks release playing this file; messages above its qbXML version fail.
-        self.product = product or hcp.product_for(state.country, "13.0")
+        self.product = product or products.product_for(state.country, "13.0")
         #: QuickBooks rejects raw non-ASCII characters; character references pass.
         self.reject_raw_non_ascii = reject_raw_non_ascii
         self.injections: list[Injection] = []
@@ -88,8 +70,6 @@ class QuickBooksCompany:
 
     def process(self, request_xml: str) -> str:
         """Answer a qbXML request message, or raise :class:`QbXmlParseFailure`."""
-        from qbwc_service.simulator.quickbooks import dispatch
-
         with self.lock:
             return dispatch.process(self, request_xml)
 

@@ -9,10 +9,10 @@ Change them by passing another :class:`Profile` to ``populate``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
+from qbwc_service.simulator.quickbooks.context import Company
+from qbwc_service.simulator.quickbooks.handlers.lists import create_list_record
 
 #: (name, AccountType, AccountNumber, SpecialAccountType or "")
 ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
@@ -82,10 +82,8 @@ def profile_for(country: str) -> Profile:
         raise ValueError(f"no stand-in profile for country {country!r} (have {known})") from None
 
 
-def populate(company: QuickBooksCompany, profile: Profile) -> None:
+def populate(company: Company, profile: Profile) -> None:
     """Write the profile's lists into *company* (a fresh one)."""
-    from qbwc_service.simulator.quickbooks.handlers.lists import create_list_record
-
     for name, kind, number, special in profile.accounts:
         record = {"Name": name, "AccountType": kind, "AccountNumber": number,
                   "Balance": "0.00", "TotalBalance": "0.00"}

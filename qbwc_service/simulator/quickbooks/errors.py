@@ -93,8 +93,16 @@ INJECTED_MESSAGES: dict[int, str] = {
 TXN_LABELS = frozenset({"Invoice", "Bill", "Time Tracking"})
 
 
+def what(label: str) -> str:
+    """How QuickBooks' save errors name a record: ``an Invoice transaction``, ``a Customer list element``."""
+    article = "an" if label[:1] in "AEIOU" else "a"
+    return f"{article} {label} {'transaction' if label in TXN_LABELS else 'list element'}"
+
+
+def too_long(field: str, value: str) -> Status:
+    return Status(3070, f'The string "{value}" in the field "{field}" is too long.')
+
+
 def injected(code: int, label: str) -> Status:
     template = INJECTED_MESSAGES.get(code, "Injected error {code} on {label}.")
-    article = "an" if label[:1] in "AEIOU" else "a"
-    what = f"{article} {label} {'transaction' if label in TXN_LABELS else 'list element'}"
-    return Status(code, template.format(label=label, code=code, what=what))
+    return Status(code, template.format(label=label, code=code, what=what(label)))

@@ -9,15 +9,13 @@ no such entries.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qbwc_service.simulator.quickbooks import errors, names
+from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.names import ITEM_RETS
 from qbwc_service.simulator.quickbooks.records import Record
-
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
 
 ACCOUNT = ("AccountRet",)
 
@@ -51,7 +49,17 @@ LABELS: dict[str, str] = {
 }
 
 
-def lookup(company: QuickBooksCompany, rets: tuple[str, ...],
+def label_of(tag: str) -> str:
+    """QuickBooks' name for the list or transaction of a Ret, an aggregate or a request tag."""
+    base = tag.removesuffix("Rq")
+    for suffix in ("Add", "Mod", "Ret"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    return LABELS.get(base + "Ret", base)
+
+
+def lookup(company: Company, rets: tuple[str, ...],
            ref: Record) -> tuple[str, Record] | None:
     """The record *ref* names among *rets* (by ListID first, else FullName)."""
     list_id, full_name = ref.get("ListID"), ref.get("FullName")
@@ -73,7 +81,7 @@ def as_ref(record: Record) -> dict[str, str]:
     return {"ListID": record["ListID"], "FullName": record["FullName"]}
 
 
-def resolve_all(company: QuickBooksCompany, record: Record, where: str,
+def resolve_all(company: Company, record: Record, where: str,
                 parent_rets: tuple[str, ...] = ()) -> Status | None:
     """Resolve every reference in *record* in place; the first failure as a 3140 status."""
     for key, value in list(record.items()):

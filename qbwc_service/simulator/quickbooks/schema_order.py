@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from lxml import etree
+
+from qbwc_service.simulator.quickbooks import schema
 
 XSD = "{http://www.w3.org/2001/XMLSchema}"
 SCHEMA_FILES = ("qbxmltypes130.xsd", "qbxml130.xsd", "qbxmlops130.xsd")
@@ -35,7 +36,7 @@ class SchemaIndex:
         self.elements: dict[str, etree._Element] = {}
         self.groups: dict[str, etree._Element] = {}
         self.types: dict[str, etree._Element] = {}
-        folder = resources.files("qbwc_service.qbxml") / "schemas"
+        folder = schema.folder()
         for name in SCHEMA_FILES:
             root = etree.fromstring((folder / name).read_bytes())
             for node in root:

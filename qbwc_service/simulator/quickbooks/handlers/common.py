@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from qbwc_service.simulator.quickbooks import writer
+from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.errors import OK, Status
 from qbwc_service.simulator.quickbooks.records import Record, texts
 
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
-
-Handler = Callable[["QuickBooksCompany", etree._Element], etree._Element]
+Handler = Callable[["Company", etree._Element], etree._Element]
 
 
 def rs_name(request: etree._Element) -> str:

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lxml import etree
 
 from qbwc_service.simulator.quickbooks import hcp, writer
+from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.errors import OK
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, rs_name
 
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
 
-
-def host_query(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def host_query(company: Company, request: etree._Element) -> etree._Element:
     record = hcp.host_record(company.product)
     return writer.rs_element(request, rs_name(request), OK, [writer.ret_element("HostRet", record)])
 
 
-def company_query(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def company_query(company: Company, request: etree._Element) -> etree._Element:
     record = hcp.company_record(company, company.owner_file_ids)
     return writer.rs_element(request, rs_name(request), OK, [writer.ret_element("CompanyRet", record)])
 
 
-def preferences_query(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def preferences_query(company: Company, request: etree._Element) -> etree._Element:
     record = hcp.preferences_record(company)
     return writer.rs_element(request, rs_name(request), OK, [writer.ret_element("PreferencesRet", record)])
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lxml import etree
 
-from qbwc_service.simulator.quickbooks import errors, names, refs
+from qbwc_service.simulator.quickbooks import errors, names, refs, rules
+from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, failure, ok
 from qbwc_service.simulator.quickbooks.records import Record, element_to_record
 from qbwc_service.simulator.quickbooks.schema_order import index
-
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
 
 
 def _plain_name(record: Record) -> str:
@@ -70,7 +68,7 @@ KINDS: tuple[ListKind, ...] = (
 KIND_BY_RET: dict[str, ListKind] = {k.ret: k for k in KINDS}
 
 
-def create_list_record(company: QuickBooksCompany, ret: str, record: Record) -> Record:
+def create_list_record(company: Company, ret: str, record: Record) -> Record:
     """Store a new entry without checks (fresh-company defaults)."""
     kind = KIND_BY_RET.get(ret)
     record = {**(kind.defaults if kind else ACTIVE), **record}
@@ -81,7 +79,7 @@ def create_list_record(company: QuickBooksCompany, ret: str, record: Record) -> 
     return record
 
 
-def add(kind: ListKind, company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def add(kind: ListKind, company: Company, request: etree._Element) -> etree._Element:
     aggregate = request.find(kind.prefix + "Add")
     record = _request_fields(kind, element_to_record(aggregate))
     status = _name_and_refs(company, kind, record, own_id=None)
@@ -89,12 +87,15 @@ def add(kind: ListKind, company: QuickBooksCompany, request: etree._Element) -> 
         return failure(request, status)
     record = {**kind.defaults, **record}
     _opening_balance(record)
+    refused = rules.refusal(company, "save", kind.ret, record)
+    if refused is not None:
+        return failure(request, refused)
     company.stamp_new(record, "ListID")
     company.state.put(kind.ret, record["ListID"], record)
     return ok(request, kind.ret, record)
 
 
-def mod(kind: ListKind, company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def mod(kind: ListKind, company: Company, request: etree._Element) -> etree._Element:
     aggregate = request.find(kind.prefix + "Mod")
     changes = _request_fields(kind, element_to_record(aggregate))
     list_id, sequence = changes.pop("ListID", ""), changes.pop("EditSequence", "")
@@ -104,7 +105,8 @@ def mod(kind: ListKind, company: QuickBooksCompany, request: etree._Element) -> 
     if sequence != existing["EditSequence"]:
         return failure(request, errors.stale_edit_sequence(sequence))
     record = _merge(existing, changes)
-    status = _name_and_refs(company, kind, record, own_id=list_id)
+    status = _name_and_refs(company, kind, record, own_id=list_id) or rules.refusal(
+        company, "save", kind.ret, record)
     if status:
         return failure(request, status)
     old_full_name = existing.get("FullName", "")
@@ -135,7 +137,7 @@ def _merge(existing: Record, changes: Record) -> Record:
     return merged
 
 
-def _name_and_refs(company: QuickBooksCompany, kind: ListKind, record: Record,
+def _name_and_refs(company: Company, kind: ListKind, record: Record,
                    own_id: str | None) -> Status | None:
     """Form Name/FullName/Sublevel, check uniqueness (3100) and references (3140)."""
     status = refs.resolve_all(company, record, f"{kind.label} list", kind.parent_rets)

@@ -15,18 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import partial
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from qbwc_service.simulator.quickbooks import errors, names, writer
-from qbwc_service.simulator.quickbooks.company import Iterator
+from qbwc_service.simulator.quickbooks.context import Company, Iterator
 from qbwc_service.simulator.quickbooks.errors import OK, Status
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, include_list, rs_name
 from qbwc_service.simulator.quickbooks.records import Record, text, texts
-
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
 
 Predicate = Callable[[str, Record], bool]
 LINE_KEYS = ("InvoiceLineRet", "ExpenseLineRet", "ItemLineRet")
@@ -67,7 +63,7 @@ QUERIES: dict[str, QuerySpec] = {
 }
 
 
-def query(spec: QuerySpec, company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def query(spec: QuerySpec, company: Company, request: etree._Element) -> etree._Element:
     mode = request.get("iterator")
     if mode in ("Continue", "Stop"):
         return _continue(company, request, stop=mode == "Stop")
@@ -85,7 +81,7 @@ def query(spec: QuerySpec, company: QuickBooksCompany, request: etree._Element) 
     return writer.rs_element(request, rs_name(request), status, _rets(company, rows, include, lines))
 
 
-def _select(spec: QuerySpec, company: QuickBooksCompany,
+def _select(spec: QuerySpec, company: Company,
             request: etree._Element) -> tuple[list[tuple[str, str]], Status]:
     id_field = "TxnID" if spec.is_txn else "ListID"
     for key in (id_field, "FullName"):
@@ -100,7 +96,7 @@ def _select(spec: QuerySpec, company: QuickBooksCompany,
     return chosen, (OK if chosen else errors.no_match())
 
 
-def _by_identity(spec: QuerySpec, company: QuickBooksCompany, key: str,
+def _by_identity(spec: QuerySpec, company: Company, key: str,
                  wanted: list[str]) -> tuple[list[tuple[str, str]], Status]:
     found, missing = [], []
     for value in wanted:
@@ -119,7 +115,7 @@ def _by_identity(spec: QuerySpec, company: QuickBooksCompany, key: str,
     return found, (errors.not_all_found(missing[0]) if missing else OK)
 
 
-def _page(company: QuickBooksCompany, request: etree._Element, iterator_id: str,
+def _page(company: Company, request: etree._Element, iterator_id: str,
           iterator: Iterator, limit: int) -> etree._Element:
     page, iterator.rows = iterator.rows[:limit], iterator.rows[limit:]
     remaining = len(iterator.rows)
@@ -131,7 +127,7 @@ def _page(company: QuickBooksCompany, request: etree._Element, iterator_id: str,
                              iteratorRemainingCount=remaining, iteratorID=iterator_id)
 
 
-def _continue(company: QuickBooksCompany, request: etree._Element, stop: bool) -> etree._Element:
+def _continue(company: Company, request: etree._Element, stop: bool) -> etree._Element:
     iterator_id = request.get("iteratorID", "")
     iterator = company.iterators.get(iterator_id)
     if iterator is None or iterator.request_type != request.tag:
@@ -145,7 +141,7 @@ def _continue(company: QuickBooksCompany, request: etree._Element, stop: bool) -
     return _page(company, request, iterator_id, iterator, limit)
 
 
-def _rets(company: QuickBooksCompany, rows: list[tuple[str, str]], include: list[str],
+def _rets(company: Company, rows: list[tuple[str, str]], include: list[str],
           lines: bool) -> list[etree._Element]:
     out = []
     for ret, record_id in rows:

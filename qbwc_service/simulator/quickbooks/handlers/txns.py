@@ -11,21 +11,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from qbwc_service.simulator.quickbooks import refs
+from qbwc_service.simulator.quickbooks import refs, rules
+from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, failure, ok
 from qbwc_service.simulator.quickbooks.handlers.money import amount, dec, price
 from qbwc_service.simulator.quickbooks.records import Record, element_to_record
 
-if TYPE_CHECKING:
-    from qbwc_service.simulator.quickbooks.company import QuickBooksCompany
 
-
-def invoice_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def invoice_add(company: Company, request: etree._Element) -> etree._Element:
     record = element_to_record(request.find("InvoiceAdd"))
     lines = record.pop("InvoiceLineAdd", [])
     record.pop("InvoiceLineGroupAdd", None)
@@ -63,7 +60,7 @@ def invoice_add(company: QuickBooksCompany, request: etree._Element) -> etree._E
     return _store(company, request, "InvoiceRet", record)
 
 
-def bill_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def bill_add(company: Company, request: etree._Element) -> etree._Element:
     record = element_to_record(request.find("BillAdd"))
     expenses = record.pop("ExpenseLineAdd", [])
     items = record.pop("ItemLineAdd", [])
@@ -98,7 +95,7 @@ def bill_add(company: QuickBooksCompany, request: etree._Element) -> etree._Elem
     return _store(company, request, "BillRet", record)
 
 
-def time_tracking_add(company: QuickBooksCompany, request: etree._Element) -> etree._Element:
+def time_tracking_add(company: Company, request: etree._Element) -> etree._Element:
     record = element_to_record(request.find("TimeTrackingAdd"))
     status = _resolve_txn(company, record, [], "Time Tracking")
     if status:
@@ -108,7 +105,7 @@ def time_tracking_add(company: QuickBooksCompany, request: etree._Element) -> et
     return _store(company, request, "TimeTrackingRet", record)
 
 
-def _resolve_txn(company: QuickBooksCompany, record: Record, lines: list[Record],
+def _resolve_txn(company: Company, record: Record, lines: list[Record],
                  label: str) -> Status | None:
     """The first invalid reference (a 3140 status) in the transaction or its lines, else None."""
     status = refs.resolve_all(company, record, label)
@@ -117,14 +114,17 @@ def _resolve_txn(company: QuickBooksCompany, record: Record, lines: list[Record]
     return status
 
 
-def _store(company: QuickBooksCompany, request: etree._Element, ret: str, record: Record) -> etree._Element:
+def _store(company: Company, request: etree._Element, ret: str, record: Record) -> etree._Element:
+    refused = rules.refusal(company, "save", ret, record)
+    if refused is not None:
+        return failure(request, refused)
     company.stamp_new(record, "TxnID")
     record["TxnNumber"] = str(company.state.take_txn_number())
     company.state.put(ret, record["TxnID"], record)
     return ok(request, ret, record)
 
 
-def _invoice_line(company: QuickBooksCompany, line: Record, customer: Record) -> Record:
+def _invoice_line(company: Company, line: Record, customer: Record) -> Record:
     ret: Record = {"TxnLineID": company.new_txn_id(), **line}
     item = refs.lookup(company, refs.REF_TARGETS["ItemRef"], line["ItemRef"]) if "ItemRef" in line else None
     if item is None:
@@ -159,7 +159,7 @@ def _item_price(item: Record) -> str:
     return "0"
 
 
-def _is_taxable(company: QuickBooksCompany, line: Record) -> bool:
+def _is_taxable(company: Company, line: Record) -> bool:
     code = line.get("SalesTaxCodeRef")
     if not code:
         return False
@@ -167,7 +167,7 @@ def _is_taxable(company: QuickBooksCompany, line: Record) -> bool:
     return bool(found) and found[1].get("IsTaxable") == "true"
 
 
-def _code_rate(company: QuickBooksCompany, line: Record) -> Decimal:
+def _code_rate(company: Company, line: Record) -> Decimal:
     """US: 1 (the header item has the rate). CA/UK: the code's own percentage."""
     if company.country == "US":
         return Decimal(1)
@@ -175,14 +175,14 @@ def _code_rate(company: QuickBooksCompany, line: Record) -> Decimal:
     return dec(rates.get(line["SalesTaxCodeRef"]["FullName"], "0"))
 
 
-def _tax_item_rate(company: QuickBooksCompany, ref: Record | None) -> Decimal:
+def _tax_item_rate(company: Company, ref: Record | None) -> Decimal:
     if not ref:
         return Decimal(0)
     found = refs.lookup(company, refs.REF_TARGETS["ItemSalesTaxRef"], ref)
     return dec(found[1].get("TaxRate")) if found else Decimal(0)
 
 
-def _default_ref(company: QuickBooksCompany, record: Record, key: str, special: str) -> None:
+def _default_ref(company: Company, record: Record, key: str, special: str) -> None:
     if key in record:
         return
     for _ret, account in company.state.all(("AccountRet",)):
@@ -191,7 +191,7 @@ def _default_ref(company: QuickBooksCompany, record: Record, key: str, special: 
             return
 
 
-def _dates(company: QuickBooksCompany, record: Record, entity: Record) -> None:
+def _dates(company: Company, record: Record, entity: Record) -> None:
     record.setdefault("TxnDate", company.now().date().isoformat())
     if "DueDate" in record:
         return
