@@ -159,6 +159,11 @@ def _find_ret(job: Job, rets: list[RetInfo]) -> RetInfo | None:
 def _success(ac: ApplyContext, job: Job, result: RequestResult, ret: RetInfo | None) -> Outcome:
     assert ret is not None
     family, current = kinds.kind_of(job), kinds.phase(job)
+    # Without its ID a record cannot be referenced, found again or written back: never done.
+    id_field, qb_id = ("TxnID", ret.txn_id) if family == "txn" else ("ListID", ret.list_id)
+    if not (qb_id or "").strip():
+        return fail(ac, job, f"QuickBooks answered {result.status_code} with a {ret.ret_name} "
+                             f"without its {id_field}")
     if family == "mod" and current == "read":
         _set_payload(job, phase="mod", edit_sequence=ret.edit_sequence or "",
                      ret_type=ret.ret_name)
