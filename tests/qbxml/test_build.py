@@ -19,7 +19,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.build import REQUESTS, build_request_element
 from qbwc_service.qbxml.fields import QbxmlFieldError
 from qbwc_service.qbxml.message import build_message
-from qbwc_service.qbxml.validate import validation_errors
+from qbwc_service.qbxml.validate import QbxmlValidationError, validation_errors
 from qbwc_service.qbxml.versions import QbxmlVersionError
 
 from .samples import every_request
@@ -280,11 +280,35 @@ def _decimal_fields(request: object) -> list[str]:
     return [f.name for f in dataclasses.fields(request) if f.type == "Decimal | None"]
 
 
-def _outcome_is_valid_or_named_error(request: rq.Request, field_name: str) -> None:
+def _is_about(exc: QbxmlFieldError, changed: tuple[object, ...]) -> bool:
+    """Whether the error's value is one of the ``changed`` values (or what holds them):
+    an error about a field the test did not touch is a wrong answer, not a named field."""
+    for value in changed:
+        if exc.value is value:
+            return True
+        if isinstance(value, Decimal) and isinstance(exc.value, Decimal):
+            if exc.value.compare_total(value) == 0:  # NaNs too, which == refuses to compare
+                return True
+        elif type(exc.value) is type(value) and exc.value == value:
+            return True
+        if isinstance(exc.value, tuple) and any(v is value for v in exc.value):
+            return True
+        if (isinstance(value, Decimal) and isinstance(exc.value, Decimal) and value.is_finite()
+                and exc.value.is_finite() and abs(exc.value - value) <= Decimal("0.01")):
+            return True  # the rounded value
+    return False
+
+
+def _assert_names_the_change(exc: QbxmlFieldError, *changed: object) -> None:
+    assert exc.field and str(exc).startswith(exc.field)
+    assert _is_about(exc, changed), (exc, changed)
+
+
+def _outcome_is_valid_or_named_error(request: rq.Request, field_name: str, *changed: object) -> None:
     try:
         built = build_message([("1", request)])
     except QbxmlFieldError as exc:
-        assert exc.field and str(exc).startswith(exc.field)
+        _assert_names_the_change(exc, *changed)
         return
     assert validation_errors(built.xml) == [], (field_name, built.xml)
     assert built.xml.isascii()
@@ -299,7 +323,7 @@ WITH_NUMBERS = [r for r in SAMPLES if _decimal_fields(r)]
 def test_hostile_text_in_any_field_validates_or_names_the_field(data, text):
     request = data.draw(st.sampled_from(WITH_TEXT))
     name = data.draw(st.sampled_from(_str_fields(request)))
-    _outcome_is_valid_or_named_error(dataclasses.replace(request, **{name: text}), name)
+    _outcome_is_valid_or_named_error(dataclasses.replace(request, **{name: text}), name, text)
 
 
 @FAST
@@ -307,14 +331,15 @@ def test_hostile_text_in_any_field_validates_or_names_the_field(data, text):
 def test_large_negative_and_odd_numbers_validate_or_name_the_field(data, number):
     request = data.draw(st.sampled_from(WITH_NUMBERS))
     name = data.draw(st.sampled_from(_decimal_fields(request)))
-    _outcome_is_valid_or_named_error(dataclasses.replace(request, **{name: number}), name)
+    _outcome_is_valid_or_named_error(dataclasses.replace(request, **{name: number}), name, number)
 
 
 @FAST
 @given(desc=HOSTILE_TEXT, qty=NUMBERS, rate=NUMBERS, amount=NUMBERS, n=st.integers(1, 12))
 def test_hostile_invoice_lines(desc, qty, rate, amount, n):
     line = rq.InvoiceLine(item=rq.Ref.named("P"), desc=desc, quantity=qty, rate=rate, amount=amount)
-    _outcome_is_valid_or_named_error(rq.InvoiceAdd(customer=rq.Ref.named("C"), lines=(line,) * n), "line")
+    _outcome_is_valid_or_named_error(rq.InvoiceAdd(customer=rq.Ref.named("C"), lines=(line,) * n), "line",
+                                     desc, qty, rate, amount, line)
 
 
 @FAST
@@ -327,7 +352,7 @@ def test_hostile_query_names(names):
             entity=rq.EntityFilter(full_names=tuple(names)), ref_number_from=names[0], ref_number_to=names[0]
         ),
     ):
-        _outcome_is_valid_or_named_error(query, "names")
+        _outcome_is_valid_or_named_error(query, "names", *names, tuple(names))
 
 
 def test_build_request_element_is_usable_alone():
@@ -369,6 +394,15 @@ def _replaced(value: object, path: tuple, new: object) -> object:
     return dataclasses.replace(value, **{head: inner})
 
 
+def _holders(value: object, path: tuple) -> list[object]:
+    """The objects on the way from *value* down to the leaf at *path*."""
+    found = []
+    for step in path[:-1]:
+        value = value[step] if isinstance(value, tuple) else getattr(value, step)
+        found.append(value)
+    return found
+
+
 NOT_BOOLEANS = st.sampled_from(["N", "false", "", 0, 1, Decimal(0)])
 
 
@@ -385,11 +419,13 @@ def test_hostile_value_in_any_nested_field_validates_or_names_the_field(data, ve
     strategy = NUMBERS if isinstance(old, Decimal) else (
         st.booleans() | NOT_BOOLEANS if isinstance(old, bool) else HOSTILE_TEXT)
     new = data.draw(strategy)
+    changed = _replaced(request, path, new)
     try:
-        built = build_message([("1", _replaced(request, path, new))], version=version, country=country)
+        built = build_message([("1", changed)], version=version, country=country)
     except QbxmlFieldError as exc:
-        assert exc.field and str(exc).startswith(exc.field)
         assert exc.field.split("@")[0].split("/")[-1] != "", exc.field
+        # The value, or the line / reference holding it when that came out empty.
+        _assert_names_the_change(exc, new, *_holders(changed, path))
         return
     assert built.xml.isascii() and validation_errors(built.xml, version) == []
     assert built.xml.splitlines()[1] == f'<?qbxml version="{version}"?>'
@@ -441,3 +477,30 @@ def test_a_filter_whose_required_value_is_empty_is_a_field_error(request_, field
 def test_an_empty_list_selects_nothing_like_an_empty_tuple():
     built = build_message([("1", rq.CustomerQuery(full_names=[], max_returned=5))])  # type: ignore[arg-type]
     assert xmlsafe.parse(built.xml).findtext(".//MaxReturned") == "5"
+
+
+# --------------------------------------------------------------------------- the schema check
+
+
+def _without_customer_ref(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builders that forget InvoiceAdd's required CustomerRef (what the XSD check is for)."""
+    import qbwc_service.qbxml.message as message_module
+
+    def broken(request, version, country, request_id, warnings):
+        element = build_request_element(request, version, country, request_id, warnings)
+        invoice = element.find("InvoiceAdd")
+        if invoice is not None:
+            invoice.remove(invoice.find("CustomerRef"))
+        return element
+
+    monkeypatch.setattr(message_module, "build_request_element", broken)
+
+
+def test_build_message_checks_the_schema_unless_told_not_to(monkeypatch):
+    invoice = SAMPLES[[type(r) for r in SAMPLES].index(rq.InvoiceAdd)]
+    _without_customer_ref(monkeypatch)
+    with pytest.raises(QbxmlValidationError) as info:
+        build_message([("1", invoice)])
+    assert any("CustomerRef" in error for error in info.value.errors)
+    unchecked = build_message([("1", invoice)], check_schema=False)  # the caller's explicit choice
+    assert any("CustomerRef" in e for e in validation_errors(unchecked.xml))

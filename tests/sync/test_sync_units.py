@@ -7,10 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
+from qbwc_service.jobboss.demo_db import HARD_CASES
 from qbwc_service.jobboss.reader import TxnFilter
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.build import build_request_element
+from qbwc_service.qbxml.fields import QbxmlFieldError
 from qbwc_service.qbxml.message import serialize
+from qbwc_service.qbxml.text import clean
 from qbwc_service.qbxml.validate import validation_errors
 from qbwc_service.queue.models import QbwcSession, User
 from qbwc_service.sync import errors
@@ -88,16 +91,26 @@ def test_every_mapped_demo_record_validates(demo_template, country):
         for index, _punch in time_map.punches_to_send(day):
             _validates(time_map.time_add(day, index, ctx), country=country)
             built += 1
+    refused = {}
     for customer in reader.customers():
         try:
             _validates(lists.customer_add(customer, ctx), country=country)
-        except Exception as exc:  # names too long are refused with the field named
-            assert "Name" in str(exc) or "customer" in str(exc)
-    for part in list(reader.parts())[:40]:
+        except QbxmlFieldError as exc:  # only a name QuickBooks cannot hold, named as such
+            refused[customer.cust_code] = exc
+    assert set(refused) == {HARD_CASES["long_name_customer"]}
+    (exc,) = refused.values()
+    assert exc.field == "CustomerAddRq/CustomerAdd/Name" and exc.limit == 41
+    assert len(clean(exc.value).strip()) > 41
+    parts = list(reader.parts())[:40] + [p for p in reader.parts() if p.part_no == HARD_CASES["long_part_no"]]
+    refused = {}
+    for part in parts:
         try:
             _validates(lists.item_add(part.part_no, part, None, ctx), country=country)
-        except Exception as exc:
-            assert "Name" in str(exc)
+        except QbxmlFieldError as exc:
+            refused[part.part_no] = exc
+    assert set(refused) == {HARD_CASES["long_part_no"]}
+    (exc,) = refused.values()
+    assert exc.field.endswith("Add/Name") and exc.limit == 31 and exc.value == HARD_CASES["long_part_no"]
     assert built > 100
 
 
