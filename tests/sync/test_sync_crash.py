@@ -14,7 +14,9 @@ lost), in one of four ways:
 
 The outcome is compared with a second user (its own JobBOSS2 copy, its own
 QuickBooks) synced without a single failure: the same invoices, bills and time
-records, each exactly once, and the same JobBOSS2 Exported flags.
+records, each exactly once, and the same JobBOSS2 Exported flags. Both runs are
+also held to fixed figures of the demo database (:data:`EXPECTED`), so a
+mistake that every run makes alike shows too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import random
 import shutil
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
@@ -39,6 +42,19 @@ FAILURES = ("lost", "done_then_lost", "done_then_hresult", "no_close")
 #: JobBOSS2 tables with an Exported flag and the columns that identify a row.
 FLAGGED = {"Billing": "InvoiceNo", "VendorInv": "VendCode || '/' || InvoiceNo",
            "Attend": "EmplCode || '/' || TicketDate"}
+
+
+#: What a clean sync of the demo database (seed 7, anchored 2026-01-31, the week up to it,
+#: time and attendance on) puts in QuickBooks. The week holds 45 unexported invoices: 3
+#: wait for ever, 2 on the customer whose 57-character name QuickBooks cannot hold
+#: (NWAPA) and 1 on the 45-character part number; the 11 vendor invoices and the 190
+#: closed punches of 93 attendance days all go.
+EXPECTED: dict[str, object] = {
+    "invoices": 42, "invoice subtotal": Decimal("2389499.70"), "blocked invoices": 3,
+    "bills": 11, "bill total": Decimal("28960.08"), "time": 190,
+}
+#: Exported flags the sync sets per JobBOSS2 table (one per invoice, vendor invoice, day).
+EXPECTED_FLAGS: dict[str, int] = {"Billing": 42, "VendorInv": 11, "Attend": 93}
 
 
 class WebConnectorDied(Exception):
@@ -100,6 +116,29 @@ def _outcome(qb: QuickBooksCompany) -> dict[str, Counter[str]]:
     }
 
 
+def _figures(world: World, qb: QuickBooksCompany) -> dict[str, object]:
+    """The :data:`EXPECTED` figures of one synced user."""
+    return {
+        "invoices": len(qb_records(qb, "InvoiceRet")),
+        "invoice subtotal": sum((Decimal(r["Subtotal"]) for r in qb_records(qb, "InvoiceRet")), Decimal(0)),
+        "blocked invoices": _count_jobs(world, "invoice.add", "blocked"),
+        "bills": len(qb_records(qb, "BillRet")),
+        "bill total": sum((Decimal(r["AmountDue"]) for r in qb_records(qb, "BillRet")), Decimal(0)),
+        "time": len(qb_records(qb, "TimeTrackingRet")),
+    }
+
+
+def _count_jobs(world: World, kind: str, status: str) -> int:
+    with world.sessions() as db:
+        return db.scalar(select(func.count()).select_from(Job).where(
+            Job.user_id == world.user(db).id, Job.kind == kind, Job.status == status)) or 0
+
+
+def _new_flags(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, int]:
+    assert all(before[table] <= after[table] for table in before)  # a flag is never taken back
+    return {table: len(after[table] - before[table]) for table in after}
+
+
 def _why(world: World) -> list[str]:
     """What became of the jobs that did not end done (for a failure message)."""
     return [f"{j.kind} {j.source_key} {j.status}: {j.error_message or j.blocked_reason}"
@@ -120,6 +159,7 @@ def _reference(world: World, demo_template: Any, tmp_path: Any) -> tuple[World, 
 
 def test_random_failures_leave_no_duplicate_and_nothing_missing(world, demo_template, tmp_path):
     rng = random.Random(20260131)
+    flags_before = _exported_flags(world)
     _configure(world)
     qb = world.qb()
     seen: Counter[str] = Counter()
@@ -143,6 +183,10 @@ def test_random_failures_leave_no_duplicate_and_nothing_missing(world, demo_temp
     assert not [j for j in jobs(world) if j.status in ("sent", "verify", "pending")]
 
     _ref, ref_qb = _reference(world, demo_template, tmp_path)
+    assert _figures(_ref, ref_qb) == EXPECTED
+    assert _figures(world, qb) == EXPECTED, _why(world)
+    assert _new_flags(flags_before, _exported_flags(_ref)) == EXPECTED_FLAGS
+    assert _new_flags(flags_before, _exported_flags(world)) == EXPECTED_FLAGS
     got, want = _outcome(qb), _outcome(ref_qb)
     for what in want:
         dupes = {k: n for k, n in got[what].items() if n > 1}
