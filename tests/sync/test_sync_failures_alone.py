@@ -43,21 +43,26 @@ def _invoice_jobs(world) -> list[Job]:
 # ---------------------------------------------------------------- XSD check of the message
 
 
-def test_a_request_that_does_not_validate_fails_alone_and_the_others_go(world, monkeypatch):
-    world.set(sync__batch_size="6")
-    world.plan()
-    victim = _invoice_jobs(world)[1]
-    ref_number = victim.source_key
+def _build_without_customer_ref(monkeypatch, ref_number: str) -> None:
+    """The builder forgets the CustomerRef (required by the XSD) of invoice ``ref_number``."""
     real_build = qb_build.build_request_element
 
     def build(request, version, country, request_id, warnings):
         element = real_build(request, version, country, request_id, warnings)
         invoice = element.find("InvoiceAdd")
         if invoice is not None and invoice.findtext("RefNumber") == ref_number:
-            invoice.remove(invoice.find("CustomerRef"))  # required by the XSD
+            invoice.remove(invoice.find("CustomerRef"))
         return element
 
     monkeypatch.setattr(qb_build, "build_request_element", build)
+
+
+def test_a_request_that_does_not_validate_fails_alone_and_the_others_go(world, monkeypatch):
+    world.set(sync__batch_size="6")
+    world.plan()
+    victim = _invoice_jobs(world)[1]
+    ref_number = victim.source_key
+    _build_without_customer_ref(monkeypatch, ref_number)
     assert world.sync_until_idle()[-1].outcome == "none"
 
     by_id = {j.id: j for j in jobs(world, "invoice.add")}
@@ -83,16 +88,7 @@ def test_an_engine_that_skips_validation_is_caught_by_quickbooks(world, monkeypa
     world.set(sync__batch_size="6")
     world.plan()
     victim = _invoice_jobs(world)[1]
-    real_build = qb_build.build_request_element
-
-    def build(request, version, country, request_id, warnings):
-        element = real_build(request, version, country, request_id, warnings)
-        invoice = element.find("InvoiceAdd")
-        if invoice is not None and invoice.findtext("RefNumber") == victim.source_key:
-            invoice.remove(invoice.find("CustomerRef"))
-        return element
-
-    monkeypatch.setattr(qb_build, "build_request_element", build)
+    _build_without_customer_ref(monkeypatch, victim.source_key)
     monkeypatch.setattr("qbwc_service.sync.engine.validation_errors", lambda *a, **k: [])
     world.session()
     states = {j.id: j.status for j in jobs(world, "invoice.add")}

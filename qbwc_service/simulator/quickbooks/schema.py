@@ -51,12 +51,8 @@ def schema_version_for(version: str) -> str:
 
 def message_version(root: etree._Element) -> str | None:
     """The version of the ``<?qbxml version="X.Y"?>`` line before the root, if any."""
-    node = root.getprevious()
-    while node is not None:
-        if isinstance(node, etree._ProcessingInstruction) and node.target == "qbxml":
-            return node.get("version")
-        node = node.getprevious()
-    return None
+    pis = (n for n in root.itersiblings(preceding=True) if isinstance(n, etree._ProcessingInstruction))
+    return next((pi.get("version") for pi in pis if pi.target == "qbxml"), None)
 
 
 @dataclass(frozen=True)
