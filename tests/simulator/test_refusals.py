@@ -189,6 +189,8 @@ def test_a_transaction_on_or_before_the_closing_date_is_refused(shop):
     rs = answer(shop, invoice(txn_date="2024-02-29"), invoice(txn_date="2024-03-01"))
     assert [status(r) for r in rs] == [3171, 0]
     assert "on or before the closing date 2024-02-29" in rs[0].get("statusMessage")
+    prefs = one(shop, el("PreferencesQueryRq", requestID="p"))[0]
+    assert prefs.findtext("AccountingPreferences/ClosingDate") == "2024-02-29"
 
 
 # -- the table ------------------------------------------------------------------------

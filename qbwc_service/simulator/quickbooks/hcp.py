@@ -3,7 +3,7 @@
 On the first sendRequestXML of a session the Web Connector passes the
 answers to a HostQuery, CompanyQuery and PreferencesQuery (the "HCP
 response"). :func:`hcp_response` writes that document for a product of
-:data:`PRODUCTS`; the same records answer those queries when a request
+:data:`.products.PRODUCTS`; the same records answer those queries when a request
 message asks them in-band.
 """
 
@@ -64,6 +64,8 @@ def preferences_record(company: Company) -> dict[str, Any]:
         "CurrentAppAccessRights": {"IsAutomaticLoginAllowed": "true", "AutomaticLoginUserName": "Admin",
                                    "IsPersonalDataAccessAllowed": "true"},
     }
+    if company.setting("closing_date"):  # transactions dated on or before it are refused (3171)
+        record["AccountingPreferences"]["ClosingDate"] = company.setting("closing_date")
     if company.setting("using_sales_tax", True):
         tax_item = company.setting("default_tax_item", "")
         record["SalesTaxPreferences"] = {
