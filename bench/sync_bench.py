@@ -38,8 +38,8 @@ from qbwc_service.queue import db
 from qbwc_service.queue.models import Job, Run, User
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, WebConnector
-from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import planner
 
 NS = "http://developer.intuit.com/"
 #: Operations reported on their own line; the rest are summed as "other".

@@ -152,7 +152,7 @@ def plan_sync(sessions: sessionmaker[Session], user_name: str) -> list[str]:
     The demo turns on every area, time and attendance included, so a newcomer
     sees invoices, bills and payroll time records go through.
     """
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
     from qbwc_service.sync.settings import set_setting
 
     with db.transaction(sessions) as dbs:

@@ -22,8 +22,8 @@ from qbwc_service.queue.models import User
 from qbwc_service.server import RunningServer, run_in_thread
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
-from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import planner
 from qbwc_service.wsgi import create_app
 
 ANCHOR = date(2026, 1, 31)
