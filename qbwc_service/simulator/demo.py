@@ -116,7 +116,7 @@ def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int
 
 def prepare(folder: Path, seed: int, scale: int) -> DemoResult:
     """The demo JobBOSS2 database and a configuration file in *folder*."""
-    from qbwc_service.jobboss.demo_db import create_demo_database
+    from qbwc_service.simulator.demo_db import create_demo_database
 
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "qbwc-service.toml"
