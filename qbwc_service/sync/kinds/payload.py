@@ -61,11 +61,13 @@ class JobPayload:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], first_phase: Phase) -> JobPayload:
         """Read a stored payload; ``first_phase`` when it names none."""
+        phase = Phase(data.get("phase") or first_phase)
+        if _FIELDS.issuperset(data) and None not in data.values():  # as written by to_json
+            return cls(**{**data, "phase": phase})
         values = {name: data[name] for name in _FIELDS if data.get(name) is not None}
-        values["phase"] = Phase(data.get("phase") or first_phase)
         if "parent_key" not in values and data.get("day_key"):  # rows planned before the rename
             values["parent_key"] = data["day_key"]
-        return cls(**values)
+        return cls(**{**values, "phase": phase})
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form: the phase and every field not at its default."""
@@ -81,6 +83,6 @@ class JobPayload:
         return dataclasses.replace(self, **changes)
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(JobPayload) if f.name != "phase")
+_FIELDS = frozenset(f.name for f in dataclasses.fields(JobPayload))
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(JobPayload)
                              if f.name != "phase"}

@@ -52,7 +52,7 @@ from qbwc_service.sync.contract import RequestContext
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import Family, ListJobKind, SourceRecord
 from qbwc_service.sync.kinds.context import BuildError, MapContext, Need
-from qbwc_service.sync.kinds.payload import Phase
+from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, planner
 from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 from qbwc_service.sync.protocols import JobBossWrites
@@ -220,18 +220,20 @@ class JobBossSync:
         elements: list[tuple[Job, etree._Element]] = []
         warnings: dict[int, list[FieldWarning]] = {}
         ac = self._apply_context(db, session, settings)
-        for group in _request_groups(jobs):
+        payloads = {job.id: registry.payload_of(job) for job in jobs}
+        for group in _request_groups(jobs, payloads):
             head = group[0]
             request_id = head.request_id if len(group) == 1 else f"L{head.id}"
             found: list[FieldWarning] = []
             try:
-                request = (_grouped_query(group, mctx) if len(group) > 1
-                           else request_for(head, registry.payload_of(head), mctx))
+                request = (_grouped_query(group, payloads, mctx) if len(group) > 1
+                           else request_for(head, payloads[head.id], mctx))
                 element = qb_build.build_request_element(request, version, country, request_id, found)
             except BUILD_ERRORS as exc:
                 if len(group) > 1:  # one bad name: look the others up one by one
                     for job in group:
-                        built = self._build_one(ac, session, settings, mctx, job, warnings)
+                        built = self._build_one(ac, session, settings, mctx, job, payloads[job.id],
+                                                warnings)
                         if built is not None:
                             elements.append((job, built))
                     continue
@@ -239,7 +241,7 @@ class JobBossSync:
                 continue
             for job in group:
                 job.request_id = request_id
-                warnings[job.id] = _own_warnings(job, group, found)
+                warnings[job.id] = _own_warnings(payloads[job.id], group, found)
             elements.append((head, element))
         if not elements:
             ac.flush()
@@ -260,10 +262,11 @@ class JobBossSync:
 
     def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,
                    settings: settings_mod.SyncSettings, mctx: MapContext, job: Job,
-                   warnings: dict[int, list[FieldWarning]]) -> etree._Element | None:
+                   payload: JobPayload, warnings: dict[int, list[FieldWarning]]
+                   ) -> etree._Element | None:
         found: list[FieldWarning] = []
         try:
-            request = request_for(job, registry.payload_of(job), mctx)
+            request = request_for(job, payload, mctx)
             element = qb_build.build_request_element(request, mctx.version, mctx.country,
                                                      str(job.id), found)
         except BUILD_ERRORS as exc:
@@ -414,12 +417,12 @@ def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -
                for area in areas)
 
 
-def _request_groups(jobs: list[Job]) -> list[list[Job]]:
+def _request_groups(jobs: list[Job], payloads: dict[int, JobPayload]) -> list[list[Job]]:
     """Ensure jobs looking up names of the same list share one query; the rest go alone."""
     groups: list[list[Job]] = []
     shared: dict[str, list[Job]] = {}
     for job in jobs:
-        payload = registry.payload_of(job)
+        payload = payloads[job.id]
         if (registry.job_kind(job.kind).family is Family.ENSURE
                 and payload.phase in (Phase.QUERY, Phase.VERIFY)):
             entity = payload.entity
@@ -432,18 +435,18 @@ def _request_groups(jobs: list[Job]) -> list[list[Job]]:
     return groups
 
 
-def _own_warnings(job: Job, group: list[Job], found: list[FieldWarning]) -> list[FieldWarning]:
-    """The warnings of a shared name query that concern ``job``'s own name, not its neighbours'."""
+def _own_warnings(payload: JobPayload, group: list[Job], found: list[FieldWarning]
+                  ) -> list[FieldWarning]:
+    """The warnings of a shared name query that concern the job's own name, not its neighbours'."""
     if len(group) == 1:
         return found
-    name = registry.payload_of(job).name.strip()
+    name = payload.name.strip()
     return [w for w in found if str(w.original).strip() == name]
 
 
-def _grouped_query(group: list[Job], mctx: MapContext) -> rq.Request:
-    payloads = [registry.payload_of(job) for job in group]
-    names = tuple(dict.fromkeys(p.name for p in payloads))
-    return names_query(registry.list_kind(payloads[0].entity), names, mctx.country)
+def _grouped_query(group: list[Job], payloads: dict[int, JobPayload], mctx: MapContext) -> rq.Request:
+    names = tuple(dict.fromkeys(payloads[job.id].name for job in group))
+    return names_query(registry.list_kind(payloads[group[0].id].entity), names, mctx.country)
 
 
 def _members(db: Session, session: QbwcSession, head: Job) -> list[Job]:
