@@ -103,7 +103,7 @@ class TxnKind(Generic[R]):
     first; one without ``claims`` takes the rest).
     """
 
-    name: str  # the job kind, e.g. "invoice.add"
+    name: str  # the job kind, e.g. ``invoice.add``
     area: Area
     entity: str  # the ID map entity
     record_type: type[R]
@@ -144,7 +144,7 @@ class ListKind(Generic[R]):
     QuickBooks names taken from the settings.
     """
 
-    entity: str  # the ID map entity and the job kinds' prefix ("customer.ensure")
+    entity: str  # the ID map entity and the job kinds' prefix (``customer.ensure``)
     table: str  # the record-key prefix shown in reports
     query: Callable[[str], Callable[..., rq.Request]]  # country -> query by full_names / list_ids
     #: Its place among the list kinds, where planning walks them (``sync defaults``,

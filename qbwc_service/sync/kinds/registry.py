@@ -48,7 +48,7 @@ def _collect() -> tuple[dict[str, TxnKind[object]], dict[str, ListKind[object]]]
     return txns, dict(sorted(lists.items(), key=lambda item: item[1].sync_order))
 
 
-#: Transaction kinds by job kind ("invoice.add").
+#: Transaction kinds by job kind (``invoice.add``).
 TXN_KINDS, LIST_KINDS = _collect()
 #: Every job kind string -> what it names.
 JOB_KINDS: dict[str, JobKind] = {
