@@ -50,125 +50,40 @@ def _hhmm(minutes: int) -> str:
     return f"{(minutes // 60) % 24:02d}:{minutes % 60:02d}"
 
 
-def _punches(r: random.Random, code: int, day: date, night: int) -> list[tuple[Any, ...]]:
+#: A punch's clock times: in date, in time, out date, out time (text, as JobBOSS2 keeps them).
+Clock = tuple[str | None, str | None, str | None, str | None]
+NO_CLOCK: Clock = (None, None, None, None)
+
+
+def _row(attend_code: int, clock: Clock, hours: float, *, adjusted: Clock = NO_CLOCK,
+         adjusted_hours: float | None = None, rate_code: int = 1, overtime: str = "N", shift: int = 1,
+         comment: str | None = None) -> tuple[Any, ...]:
     """AttendDet values from AttendCode to Shift, then Comments."""
+    return (attend_code, *clock, *adjusted, hours, hours if adjusted_hours is None else adjusted_hours,
+            rate_code, None, overtime, "N", shift, comment)
+
+
+def _punches(r: random.Random, code: int, day: date, night: int) -> list[tuple[Any, ...]]:
+    """The punches of one employee's day."""
     d8 = day.strftime("%m/%d/%y")
     if r.random() < 0.02:  # a vacation day: hours, no clock times
-        return [(4, None, None, None, None, None, None, None, None, 8.0, 8.0, 5, None, "N", "N", 1, None)]
+        return [_row(4, NO_CLOCK, 8.0, rate_code=5)]
     if code == night:  # 22:00 to 06:30 the next morning
         nxt = (day + timedelta(days=1)).strftime("%m/%d/%y")
-        return [
-            (
-                1,
-                d8,
-                "22:00",
-                nxt,
-                "06:30",
-                None,
-                None,
-                None,
-                None,
-                8.5,
-                8.5,
-                1,
-                None,
-                "N",
-                "N",
-                3,
-                "Nuit — équipe C",
-            )
-        ]
+        return [_row(1, (d8, "22:00", nxt, "06:30"), 8.5, shift=3, comment="Nuit — équipe C")]
     start = 6 * 60 + r.randint(30, 90)
     lunch = start + 4 * 60 + r.randint(0, 30)
     back = lunch + 30
     end = back + 4 * 60 + r.randint(-20, 40)
-    punches = [
-        (
-            1,
-            d8,
-            _hhmm(start),
-            d8,
-            _hhmm(lunch),
-            None,
-            None,
-            None,
-            None,
-            round((lunch - start) / 60, 2),
-            round((lunch - start) / 60, 2),
-            1,
-            None,
-            "N",
-            "N",
-            1,
-            None,
-        )
-    ]
+    punches = [_row(1, (d8, _hhmm(start), d8, _hhmm(lunch)), round((lunch - start) / 60, 2))]
     if r.random() < 0.03:  # a supervisor corrected a forgotten punch
-        adj_end = back + 4 * 60
-        punches.append(
-            (
-                1,
-                d8,
-                _hhmm(back),
-                d8,
-                "23:59",
-                d8,
-                _hhmm(back),
-                d8,
-                _hhmm(adj_end),
-                round((23 * 60 + 59 - back) / 60, 2),
-                4.0,
-                1,
-                None,
-                "N",
-                "N",
-                1,
-                "Forgot to punch out & fixed",
-            )
-        )
+        punches.append(_row(1, (d8, _hhmm(back), d8, "23:59"), round((23 * 60 + 59 - back) / 60, 2),
+                            adjusted=(d8, _hhmm(back), d8, _hhmm(back + 4 * 60)), adjusted_hours=4.0,
+                            comment="Forgot to punch out & fixed"))
         return punches
-    punches.append(
-        (
-            1,
-            d8,
-            _hhmm(back),
-            d8,
-            _hhmm(end),
-            None,
-            None,
-            None,
-            None,
-            round((end - back) / 60, 2),
-            round((end - back) / 60, 2),
-            1,
-            None,
-            "N",
-            "N",
-            1,
-            None,
-        )
-    )
+    punches.append(_row(1, (d8, _hhmm(back), d8, _hhmm(end)), round((end - back) / 60, 2)))
     if r.random() < 0.12:  # overtime after the shift
         ot_end = end + r.choice([60, 90, 120])
-        punches.append(
-            (
-                2,
-                d8,
-                _hhmm(end),
-                d8,
-                _hhmm(ot_end),
-                None,
-                None,
-                None,
-                None,
-                round((ot_end - end) / 60, 2),
-                round((ot_end - end) / 60, 2),
-                2,
-                None,
-                "Y",
-                "N",
-                1,
-                None,
-            )
-        )
+        punches.append(_row(2, (d8, _hhmm(end), d8, _hhmm(ot_end)), round((ot_end - end) / 60, 2),
+                            rate_code=2, overtime="Y"))
     return punches

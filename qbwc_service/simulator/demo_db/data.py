@@ -53,52 +53,35 @@ GL_ACCOUNTS = [
 EXPENSE_ACCTS = ["5100", "5200", "6000", "6100", "6200", "6300", "6400", "6600", "7000"]
 
 TERMS = [
-    ("NET30", "Net 30 days", 0, 0, 30),
-    ("NET15", "Net 15 days", 0, 0, 15),
-    ("2%10NET30", "2% 10, Net 30", 2.0, 10, 30),
-    ("NET45", "Net 45 days", 0, 0, 45),
-    ("COD", "Cash on delivery", 0, 0, 0),
-    ("DUEREC", "Due on receipt", 0, 0, 0),
+    ("NET30", "Net 30 days", 0, 0, 30), ("NET15", "Net 15 days", 0, 0, 15),
+    ("2%10NET30", "2% 10, Net 30", 2.0, 10, 30), ("NET45", "Net 45 days", 0, 0, 45),
+    ("COD", "Cash on delivery", 0, 0, 0), ("DUEREC", "Due on receipt", 0, 0, 0),
 ]
 
 TAX_CODES = [
-    ("TX-TRAVIS", "Travis County TX", 0.0825, "2100"),
-    ("OH-CUYA", "Cuyahoga County OH", 0.08, "2100"),
-    ("CA-LA", "Los Angeles CA", 0.095, "2100"),
-    ("EXEMPT", "Resale / exempt", 0.0, "2100"),
+    ("TX-TRAVIS", "Travis County TX", 0.0825, "2100"), ("OH-CUYA", "Cuyahoga County OH", 0.08, "2100"),
+    ("CA-LA", "Los Angeles CA", 0.095, "2100"), ("EXEMPT", "Resale / exempt", 0.0, "2100"),
 ]
 
 PAYROLL_ITEMS = ["Hourly Regular", "Hourly Overtime", "Hourly Double Time", "Holiday Pay", "Vacation Pay"]
 
+#: (code, name, short name, clockable, GL account) of the attendance codes.
 ATTEND_CODES = [
-    (1, "Regular", "REG", "Y", "6500"),
-    (2, "Overtime", "OT", "Y", "6500"),
-    (3, "Holiday", "HOL", "N", "6500"),
-    (4, "Vacation", "VAC", "N", "6500"),
+    (1, "Regular", "REG", "Y", "6500"), (2, "Overtime", "OT", "Y", "6500"),
+    (3, "Holiday", "HOL", "N", "6500"), (4, "Vacation", "VAC", "N", "6500"),
     (5, "Sick", "SICK", "N", "6500"),
 ]
 
+#: (city, state, first three ZIP digits) of the made-up addresses.
 CITIES = [
-    ("Austin", "TX", "787"),
-    ("Cleveland", "OH", "441"),
-    ("Los Angeles", "CA", "900"),
-    ("Milwaukee", "WI", "532"),
-    ("Rockford", "IL", "611"),
-    ("Wichita", "KS", "672"),
-    ("Grand Rapids", "MI", "495"),
-    ("Erie", "PA", "165"),
-    ("Greenville", "SC", "296"),
-    ("Tulsa", "OK", "741"),
+    ("Austin", "TX", "787"), ("Cleveland", "OH", "441"), ("Los Angeles", "CA", "900"),
+    ("Milwaukee", "WI", "532"), ("Rockford", "IL", "611"), ("Wichita", "KS", "672"),
+    ("Grand Rapids", "MI", "495"), ("Erie", "PA", "165"), ("Greenville", "SC", "296"), ("Tulsa", "OK", "741"),
 ]
+#: Street names of the made-up addresses.
 STREETS = [
-    "Industrial Pkwy",
-    "Commerce Dr",
-    "Machine Shop Rd",
-    "Foundry St",
-    "Mill Ave",
-    "Tech Blvd",
-    "Enterprise Way",
-    "Factory Ln",
+    "Industrial Pkwy", "Commerce Dr", "Machine Shop Rd", "Foundry St", "Mill Ave", "Tech Blvd",
+    "Enterprise Way", "Factory Ln",
 ]
 SHIP_VIA = ["UPS Ground", "FedEx 2Day", "Our Truck", "Customer Pickup", "LTL Freight", None]
 
@@ -115,65 +98,21 @@ SPECIAL_CUSTOMERS: list[tuple[str, str, str | None, str | None, dict[str, Any]]]
     ("TOKYO", "東京精密工業株式会社", "Tokyo Seimitsu Kogyo", "Y", {"BCountry": "Japan", "BState": None}),
     ("PRAHA", "Strojírna Praha – Škoda Díly", None, "Y", {"BCountry": "Czechia", "BState": None}),
     ("NWAPA", "Northwestern Aerospace Precision Assemblies International", None, "Y", {}),
-    (
-        "INTLFAB",
-        "International Fabrication & Welding Services Corporation",
-        "Intl Fabrication & Welding",
-        "Y",
-        {},
-    ),
+    ("INTLFAB", "International Fabrication & Welding Services Corporation", "Intl Fabrication & Welding",
+     "Y", {}),
     ("DEFUNCT", "Defunct Machining Inc", None, "N", {}),
-    (
-        "BARE",
-        "Bare Minimum LLC",
-        None,
-        None,
-        {
-            "TermsCode": None,
-            "TaxCode": None,
-            "BAddr1": None,
-            "BCity": None,
-            "BState": None,
-            "BZIPCode": None,
-            "Phone": None,
-            "FAX": None,
-            "Contact1": None,
-        },
-    ),
+    ("BARE", "Bare Minimum LLC", None, None,
+     {"TermsCode": None, "TaxCode": None, "BAddr1": None, "BCity": None, "BState": None, "BZIPCode": None,
+      "Phone": None, "FAX": None, "Contact1": None}),
     ("SMITHFAB", "Smith Fabrication      ", None, "Y", {"Contact1": "  Joe Smith  "}),
 ]
 WORDS_A = [
-    "Precision",
-    "Midwest",
-    "Allied",
-    "Summit",
-    "Apex",
-    "Great Lakes",
-    "Pioneer",
-    "Reliable",
-    "Advanced",
-    "Triangle",
-    "Keystone",
-    "Liberty",
-    "Frontier",
-    "Superior",
-    "Cascade",
+    "Precision", "Midwest", "Allied", "Summit", "Apex", "Great Lakes", "Pioneer", "Reliable", "Advanced",
+    "Triangle", "Keystone", "Liberty", "Frontier", "Superior", "Cascade",
 ]
 WORDS_B = [
-    "Gear",
-    "Hydraulics",
-    "Controls",
-    "Motion",
-    "Fluid Power",
-    "Robotics",
-    "Pump",
-    "Valve",
-    "Aerospace",
-    "Automation",
-    "Medical Devices",
-    "Packaging",
-    "Energy",
-    "Rail",
+    "Gear", "Hydraulics", "Controls", "Motion", "Fluid Power", "Robotics", "Pump", "Valve", "Aerospace",
+    "Automation", "Medical Devices", "Packaging", "Energy", "Rail",
 ]
 WORDS_C = ["Inc", "LLC", "Corp.", "Co.", "Works", "Systems", "Industries", "Group"]
 
@@ -183,75 +122,35 @@ SPECIAL_VENDORS: list[tuple[str, str, str | None, str | None, dict[str, Any]]] =
     ("DANGELO", "D'Angelo Heat Treat", None, "Y", {"Ten99": "Y", "FedIDNum": "12-3456789"}),
     ("QUEBEC", "Aciers Québec Ltée", None, "Y", {"RCountry": "Canada", "RState": "QC"}),
     ("ZLIN", "Nástroje Zlín s.r.o.", None, "Y", {"RCountry": "Czechia", "RState": None}),
-    (
-        "LONGV",
-        "Consolidated Industrial Abrasives & Cutting Tools Supply",
-        "Consolidated Industrial Abrasives",
-        "Y",
-        {},
-    ),
+    ("LONGV", "Consolidated Industrial Abrasives & Cutting Tools Supply", "Consolidated Industrial Abrasives",
+     "Y", {}),
     ("OLDVEND", "Old Vendor (do not use)", None, "N", {}),
     ("PLATING", "Bob's Plating & Anodizing", None, "Y", {"Ten99": "Y", "FedIDNum": "98-7654321"}),
 ]
 VENDOR_WORDS = [
-    "Metals",
-    "Tooling",
-    "Abrasives",
-    "Industrial Supply",
-    "Bearings",
-    "Coatings",
-    "Castings",
-    "Electric",
-    "Gases",
-    "Plastics",
-    "Fasteners",
-    "Grinding",
+    "Metals", "Tooling", "Abrasives", "Industrial Supply", "Bearings", "Coatings", "Castings", "Electric",
+    "Gases", "Plastics", "Fasteners", "Grinding",
 ]
 
+#: Employee names as JobBOSS2 holds them: "Last, First" or not, accents, a single name.
 EMPLOYEES = [
-    "Garcia, Maria",
-    "John Smith",
-    "Nguyen, Thanh",
-    "Robert J. Miller",
-    "Ramírez, José",
-    "Zoë O'Neil",
-    "Okafor, Chinedu",
-    "Anna-Lena Schröder",
-    "Kowalski, Łukasz",
-    "Madonna",
-    "Brown, David",
-    "Patricia Johnson",
-    "Lee, Min-jun",
-    "Dubois, François",
-    "Chen Wei",
-    "Wilson, James",
-    "Sarah Davis",
-    "Müller, Jürgen",
-    "Taylor, Chris",
-    "Emeritus, Former",
+    "Garcia, Maria", "John Smith", "Nguyen, Thanh", "Robert J. Miller", "Ramírez, José", "Zoë O'Neil",
+    "Okafor, Chinedu", "Anna-Lena Schröder", "Kowalski, Łukasz", "Madonna", "Brown, David",
+    "Patricia Johnson", "Lee, Min-jun", "Dubois, François", "Chen Wei", "Wilson, James", "Sarah Davis",
+    "Müller, Jürgen", "Taylor, Chris", "Emeritus, Former",
 ]
 
-PART_FAMILIES = [
-    ("BRKT", "Bracket", "4000"),
-    ("SHAFT", "Shaft", "4000"),
-    ("FLNG", "Flange", "4000"),
-    ("HSG", "Housing", "4010"),
-    ("PLT", "Plate", "4000"),
-    ("BUSH", "Bushing", "4000"),
-    ("MANF", "Manifold", "4010"),
-    ("SPCR", "Spacer", "4000"),
-    ("GEAR", "Gear", "4000"),
-    ("ASSY", "Weldment assembly", "4010"),
-]
+#: What the made-up parts are made of.
 MATERIALS = [
-    "6061-T6 aluminum",
-    "304 stainless",
-    "316L stainless",
-    "1018 steel",
-    "4140 chromoly",
-    "brass C360",
-    "Delrin",
-    "Ti-6Al-4V",
+    "6061-T6 aluminum", "304 stainless", "316L stainless", "1018 steel", "4140 chromoly", "brass C360",
+    "Delrin", "Ti-6Al-4V",
+]
+#: (part number prefix, noun, sales account) of the made-up parts.
+PART_FAMILIES = [
+    ("BRKT", "Bracket", "4000"), ("SHAFT", "Shaft", "4000"), ("FLNG", "Flange", "4000"),
+    ("HSG", "Housing", "4010"), ("PLT", "Plate", "4000"), ("BUSH", "Bushing", "4000"),
+    ("MANF", "Manifold", "4010"), ("SPCR", "Spacer", "4000"), ("GEAR", "Gear", "4000"),
+    ("ASSY", "Weldment assembly", "4010"),
 ]
 SPECIAL_PARTS = [
     (HARD_CASES["long_part_no"], "Hydraulic manifold assembly, 4-port, 316L", "4010", 1875.5, True),

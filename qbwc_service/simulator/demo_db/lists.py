@@ -3,8 +3,10 @@ employees and parts."""
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qbwc_service.simulator.demo_db.data import (
     ATTEND_CODES,
@@ -29,6 +31,9 @@ from qbwc_service.simulator.demo_db.writer import ts
 
 if TYPE_CHECKING:
     from qbwc_service.simulator.demo_db.generator import Generator
+
+#: A customer or vendor: code, name, QuickBooks name, active flag, column overrides.
+Company = tuple[str, str, str | None, str | None, dict[str, Any]]
 
 
 def small_lists(g: Generator) -> None:
@@ -73,20 +78,29 @@ def small_lists(g: Generator) -> None:
     )
 
 
+def _made_up(r: random.Random, special: list[Company], count: int, words: tuple[list[str], ...],
+             active: Callable[[], str | None]) -> list[Company]:
+    """The hand-written companies, then made-up ones up to ``count``: a name of one word of each
+    list, a code of its initials and a number."""
+    rows = list(special)
+    used = {code for code, *_ in rows}
+    while len(rows) < count:
+        name = " ".join(r.choice(choices) for choices in words)
+        code = "".join(word[0] for word in name.split())[:4].upper() + str(r.randint(10, 99))
+        if code not in used:
+            used.add(code)
+            rows.append((code, name, None, active(), {}))
+    return rows
+
+
 def customers(g: Generator) -> None:
     r = g.rng("customers")
     cols = (
         "CustCode CustName QBCustCode TermsCode TaxCode SalesID CurrencyCode BAddr1 BAddr2 BCity "
         "BState BZIPCode BCountry Phone FAX Contact1 APContact Active LastModDate"
     )
-    rows = [(code, name, qb, active, extra) for code, name, qb, active, extra in SPECIAL_CUSTOMERS]
-    used = {code for code, *_ in rows}
-    while len(rows) < 50:
-        name = f"{r.choice(WORDS_A)} {r.choice(WORDS_B)} {r.choice(WORDS_C)}"
-        code = "".join(word[0] for word in name.split())[:4].upper() + str(r.randint(10, 99))
-        if code not in used:
-            used.add(code)
-            rows.append((code, name, None, r.choice(["Y"] * 9 + [None]), {}))
+    rows = _made_up(r, SPECIAL_CUSTOMERS, 50, (WORDS_A, WORDS_B, WORDS_C),
+                    lambda: r.choice(["Y"] * 9 + [None]))
     for code, name, qb, active, extra in rows:
         a = g.address(r)
         values = {
@@ -108,27 +122,10 @@ def customers(g: Generator) -> None:
         g.w.add(
             "CustCode",
             cols,
-            (
-                code,
-                name,
-                qb,
-                values["TermsCode"],
-                values["TaxCode"],
-                r.choice(["JD", "MK", None]),
-                "USD",
-                values["BAddr1"],
-                values["BAddr2"],
-                values["BCity"],
-                values["BState"],
-                values["BZIPCode"],
-                values["BCountry"],
-                values["Phone"],
-                values["FAX"],
-                values["Contact1"],
-                None,
-                active,
-                g.stamp(r, when),
-            ),
+            (code, name, qb, values["TermsCode"], values["TaxCode"], r.choice(["JD", "MK", None]), "USD",
+             values["BAddr1"], values["BAddr2"], values["BCity"], values["BState"], values["BZIPCode"],
+             values["BCountry"], values["Phone"], values["FAX"], values["Contact1"], None, active,
+             g.stamp(r, when)),
         )
     # One ship-to per customer with an alternate dock.
     g.w.many(
@@ -147,14 +144,7 @@ def vendors(g: Generator) -> None:
         "VendCode VendName QBVendCode TermsCode VendType RAddr1 RAddr2 RCity RState RZipCode RCountry "
         "Phone FAX VendAcctNum Ten99 FedIDNum GLAcct1 Active LastModDate"
     )
-    rows = list(SPECIAL_VENDORS)
-    used = {code for code, *_ in rows}
-    while len(rows) < 30:
-        name = f"{r.choice(WORDS_A)} {r.choice(VENDOR_WORDS)} {r.choice(WORDS_C)}"
-        code = "".join(word[0] for word in name.split())[:4].upper() + str(r.randint(10, 99))
-        if code not in used:
-            used.add(code)
-            rows.append((code, name, None, "Y", {}))
+    rows = _made_up(r, SPECIAL_VENDORS, 30, (WORDS_A, VENDOR_WORDS, WORDS_C), lambda: "Y")
     for code, name, qb, active, extra in rows:
         a = g.address(r)
         values = {
@@ -169,27 +159,10 @@ def vendors(g: Generator) -> None:
         g.w.add(
             "VendCode",
             cols,
-            (
-                code,
-                name,
-                qb,
-                terms,
-                r.choice(["MATL", "SVC", "SUPPLY"]),
-                a["Addr1"],
-                a["Addr2"],
-                a["City"],
-                values["RState"],
-                a["Zip"],
-                values["RCountry"],
-                a["Phone"],
-                None,
-                r.choice([None, f"CUST-{r.randint(1000, 9999)}"]),
-                values["Ten99"],
-                values["FedIDNum"],
-                r.choice(EXPENSE_ACCTS),
-                active,
-                g.stamp(r, g.anchor - timedelta(days=r.randint(200, 900))),
-            ),
+            (code, name, qb, terms, r.choice(["MATL", "SVC", "SUPPLY"]), a["Addr1"], a["Addr2"], a["City"],
+             values["RState"], a["Zip"], values["RCountry"], a["Phone"], None,
+             r.choice([None, f"CUST-{r.randint(1000, 9999)}"]), values["Ten99"], values["FedIDNum"],
+             r.choice(EXPENSE_ACCTS), active, g.stamp(r, g.anchor - timedelta(days=r.randint(200, 900)))),
         )
 
 
@@ -210,22 +183,10 @@ def employees(g: Generator) -> None:
         g.w.add(
             "EmplCode",
             cols,
-            (
-                code,
-                name,
-                name.split(",")[0].split()[0][:12].upper(),
-                a["Addr1"],
-                a["City"],
-                a["State"],
-                a["Zip"],
-                a["Phone"] if code != 10 else None,
-                ts(hired),
-                r.choice(["MACH", "WELD", "QC", "ASSY"]),
-                base,
-                *rates,
-                "N" if code == HARD_CASES["inactive_employee"] else "Y",
-                g.stamp(r, hired),
-            ),
+            (code, name, name.split(",")[0].split()[0][:12].upper(), a["Addr1"], a["City"], a["State"],
+             a["Zip"], a["Phone"] if code != 10 else None, ts(hired),
+             r.choice(["MACH", "WELD", "QC", "ASSY"]), base, *rates,
+             "N" if code == HARD_CASES["inactive_employee"] else "Y", g.stamp(r, hired)),
         )
 
 
@@ -253,19 +214,7 @@ def parts(g: Generator) -> None:
         g.w.add(
             "Estim",
             cols,
-            (
-                no,
-                desc,
-                r.choice(["A", "B", "C", None]),
-                fam if fam in dict((f, 1) for f, *_ in PART_FAMILIES) else None,
-                acct,
-                "5000",
-                price,
-                cost,
-                "EA",
-                "EA",
-                int(taxable),
-                active,
-                g.stamp(r, g.anchor - timedelta(days=r.randint(100, 700))),
-            ),
+            (no, desc, r.choice(["A", "B", "C", None]),
+             fam if fam in dict((f, 1) for f, *_ in PART_FAMILIES) else None, acct, "5000", price, cost,
+             "EA", "EA", int(taxable), active, g.stamp(r, g.anchor - timedelta(days=r.randint(100, 700)))),
         )
