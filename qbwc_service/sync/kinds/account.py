@@ -8,6 +8,7 @@ of their distribution.
 from __future__ import annotations
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, query_of
 from qbwc_service.sync.kinds.context import Need, list_name, text
@@ -34,6 +35,6 @@ def account_add(number: str, account: jb.GlAccount | None) -> rq.AccountAdd:
 KIND: ListKind[jb.GlAccount] = ListKind(
     entity="account", table="GLAccounts", query=query_of(rq.AccountQuery), priority=10,
     sync_order=6, record_type=jb.GlAccount, key_of=lambda a: a.number, need=need,
-    read=lambda reader, keys: reader.gl_accounts(keys),
+    read=JobBossReader.gl_accounts,
     add=lambda n, account, _payload, _ctx: account_add(n.key, account),
 )

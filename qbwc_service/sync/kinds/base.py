@@ -16,9 +16,8 @@ engine, the reports and the admin read it, so nothing else names a kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
@@ -156,14 +155,13 @@ class ListKind(Generic[R]):
     key_of: Callable[[R], str] | None = None
     #: The need of a key, named as its JobBOSS2 record (when known) names it in QuickBooks.
     need: Callable[[str, R | None], Need] | None = None
-    #: The JobBOSS2 records by key (``None``: all).
-    read: Callable[[JobBossReader, Sequence[str] | None], Iterable[R]] | None = None
+    #: Its :class:`~qbwc_service.jobboss.reader.JobBossReader` method: ``read(reader, keys)``, the
+    #: records of some keys (``None``: all); ``read(reader, changed_since=when)`` for a kind with a Mod.
+    read: Callable[..., Iterable[R]] | None = None
     #: The add request; ``None``: the service cannot add it (a person must).
     add: Callable[[Need, R | None, JobPayload, MapContext], rq.Request] | None = None
     #: The Mod request of a changed record (``options.update_after_edit``); ``None``: never sent.
     mod: Callable[[R, ModOf, MapContext], rq.Request] | None = None
-    #: The JobBOSS2 records changed since a moment (``None``: all), for Mods.
-    read_changed: Callable[[JobBossReader, datetime | None], Iterable[R]] | None = None
     #: Read the record before a Mod (its type in QuickBooks decides the Mod).
     mod_reads_first: bool = False
     #: The list records an ensure job of this kind needs before it can add its record.
@@ -200,23 +198,20 @@ class ListKind(Generic[R]):
 
 @dataclass(frozen=True)
 class ListJobKind:
-    """The jobs of one list kind: its ensure jobs or its Mod jobs."""
+    """The jobs of one list kind: its ensure jobs or its Mod jobs (see :meth:`of`)."""
 
     name: str
     family: Family
     kind: ListKind[object]
+    first_phase: Phase
+    area: Area = LISTS
+    noun: str = "list record"
 
-    @property
-    def area(self) -> Area:
-        return self.kind.area
-
-    @property
-    def noun(self) -> str:
-        return self.kind.noun
-
-    @property
-    def first_phase(self) -> Phase:
-        return Phase.QUERY if self.family is Family.ENSURE else Phase.MOD
+    @classmethod
+    def of(cls, kind: ListKind[object], family: Family) -> ListJobKind:
+        if family is Family.ENSURE:
+            return cls(kind.ensure_kind, family, kind, Phase.QUERY, kind.area, kind.noun)
+        return cls(kind.mod_kind, family, kind, Phase.MOD, kind.area, kind.noun)
 
 
 #: What a job's kind string names.

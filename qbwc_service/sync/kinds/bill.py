@@ -51,17 +51,6 @@ def _extra_expenses(bill: jb.ApInvoice) -> list[tuple[str | None, Decimal, str]]
     return [(acct, amount, memo) for acct, amount, memo in extra if amount]
 
 
-def bill_needs(bill: jb.ApInvoice, settings: SyncSettings) -> list[Need]:
-    out = [vendor.need(bill.vend_code)]
-    out += [_account_need(line.gl_acct, settings) for line in bill.lines]
-    out += [_account_need(acct, settings) for acct, _a, _m in _extra_expenses(bill)]
-    if bill.terms_code:
-        out.append(terms.need(bill.terms_code))
-    if settings["defaults.ap_account"]:
-        out.append(default_account.need(settings, "ap"))
-    return out
-
-
 def check_bill(bill: jb.ApInvoice) -> None:
     check_ref_number(bill.invoice_no, "vendor invoice number", REF_NUMBER_MAX)
     lines = sum((cents(line.amount) for line in bill.lines), Decimal("0"))
@@ -71,6 +60,17 @@ def check_bill(bill: jb.ApInvoice) -> None:
                          f"({cents(lines)}) + shipping and tax ({cents(extra)})")
     if not bill.lines and not extra:
         raise BuildError("vendor invoice has no distribution lines")
+
+
+def bill_needs(bill: jb.ApInvoice, settings: SyncSettings) -> list[Need]:
+    out = [vendor.need(bill.vend_code)]
+    out += [_account_need(line.gl_acct, settings) for line in bill.lines]
+    out += [_account_need(acct, settings) for acct, _a, _m in _extra_expenses(bill)]
+    if bill.terms_code:
+        out.append(terms.need(bill.terms_code))
+    if settings["defaults.ap_account"]:
+        out.append(default_account.need(settings, "ap"))
+    return out
 
 
 def ap_account(ctx: MapContext) -> rq.Ref | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, query_of
 from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
@@ -46,8 +47,7 @@ def _bare(n: Need) -> jb.Customer:
 KIND: ListKind[jb.Customer] = ListKind(
     entity="customer", table="CustCode", query=query_of(rq.CustomerQuery), sync_order=1,
     record_type=jb.Customer, key_of=lambda c: c.cust_code, need=need,
-    read=lambda reader, keys: reader.customers(keys),
-    read_changed=lambda reader, since: reader.customers(changed_since=since),
+    read=JobBossReader.customers,
     add=lambda n, c, _payload, ctx: customer_add(c or _bare(n), ctx),
     mod=lambda c, held, ctx: customer_mod(c, held.list_id, held.edit_sequence, ctx),
 )

@@ -8,6 +8,7 @@ missing, sent as an ``EmployeeMod`` when changed (``options.update_after_edit``)
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from qbwc_service.jobboss import records as jb
@@ -58,9 +59,10 @@ def _bare(n: Need) -> jb.Employee:
                        hire_date=None, pay_rates={}, active=True)
 
 
-def _read(reader: JobBossReader, keys: Sequence[str] | None) -> Iterable[jb.Employee]:
+def _read(reader: JobBossReader, keys: Sequence[str] | None = None,
+          changed_since: datetime | None = None) -> Iterable[jb.Employee]:
     if keys is None:
-        return reader.employees()
+        return reader.employees(changed_since=changed_since)
     codes = [int(k) for k in keys if k.isdigit()]  # EmplCode is a number
     return reader.employees(codes) if codes else ()
 
@@ -68,7 +70,6 @@ def _read(reader: JobBossReader, keys: Sequence[str] | None) -> Iterable[jb.Empl
 KIND: ListKind[jb.Employee] = ListKind(
     entity="employee", table="EmplCode", query=query_of(rq.EmployeeQuery), sync_order=3,
     record_type=jb.Employee, key_of=lambda e: str(e.empl_code), need=need, read=_read,
-    read_changed=lambda reader, since: reader.employees(changed_since=since),
     add=lambda n, e, _payload, ctx: employee_add(e or _bare(n), ctx),
     mod=lambda e, held, ctx: employee_mod(e, held.list_id, held.edit_sequence, ctx),
 )

@@ -9,6 +9,7 @@ of the item type QuickBooks holds it as, read first.
 from __future__ import annotations
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds import default_account
 from qbwc_service.sync.kinds.base import ListKind, query_of
@@ -71,8 +72,7 @@ def item_mod(part: jb.Part, ret_type: str, list_id: str, edit_sequence: str,
 KIND: ListKind[jb.Part] = ListKind(
     entity="item", table="Estim", query=query_of(rq.ItemQuery), sync_order=4,
     record_type=jb.Part, key_of=lambda p: p.part_no,
-    read=lambda reader, keys: reader.parts(keys),
-    read_changed=lambda reader, since: reader.parts(changed_since=since),
+    read=JobBossReader.parts,
     add=lambda n, part, _payload, ctx: item_add(n.key, part, None, ctx),
     mod=lambda part, held, ctx: item_mod(part, held.ret_type, held.list_id, held.edit_sequence, ctx),
     mod_reads_first=True,

@@ -53,9 +53,8 @@ TXN_KINDS, LIST_KINDS = _collect()
 #: Every job kind string -> what it names.
 JOB_KINDS: dict[str, JobKind] = {
     **TXN_KINDS,
-    **{k.ensure_kind: ListJobKind(k.ensure_kind, Family.ENSURE, k) for k in LIST_KINDS.values()},
-    **{k.mod_kind: ListJobKind(k.mod_kind, Family.MOD, k) for k in LIST_KINDS.values()
-       if k.mod is not None},
+    **{k.ensure_kind: ListJobKind.of(k, Family.ENSURE) for k in LIST_KINDS.values()},
+    **{k.mod_kind: ListJobKind.of(k, Family.MOD) for k in LIST_KINDS.values() if k.mod is not None},
 }
 #: The record types a payload may hold, by name.
 RECORD_TYPES: dict[str, type] = {

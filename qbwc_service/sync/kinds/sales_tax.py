@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind
 from qbwc_service.sync.kinds.context import Need
@@ -27,6 +28,6 @@ def _query(country: str) -> Callable[..., rq.Request]:
 KIND: ListKind[jb.TaxCode] = ListKind(
     entity="sales_tax", table="TaxCode", query=_query, priority=20, sync_order=7,
     record_type=jb.TaxCode, key_of=lambda t: t.code,
-    read=lambda reader, keys: reader.tax_codes(keys),
+    read=JobBossReader.tax_codes,
     absent_ok=True,
 )

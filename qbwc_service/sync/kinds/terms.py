@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, query_of
 from qbwc_service.sync.kinds.context import Need, list_name
@@ -25,6 +26,6 @@ def terms_add(code: str, terms: jb.Terms | None) -> rq.StandardTermsAdd:
 KIND: ListKind[jb.Terms] = ListKind(
     entity="terms", table="Terms", query=query_of(rq.TermsQuery), priority=20, sync_order=5,
     record_type=jb.Terms, key_of=lambda t: t.code,
-    read=lambda reader, keys: reader.terms(keys),
+    read=JobBossReader.terms,
     add=lambda n, terms, _payload, _ctx: terms_add(n.key, terms),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, query_of
 from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
@@ -47,8 +48,7 @@ def _bare(n: Need) -> jb.Vendor:
 KIND: ListKind[jb.Vendor] = ListKind(
     entity="vendor", table="VendCode", query=query_of(rq.VendorQuery), sync_order=2,
     record_type=jb.Vendor, key_of=lambda v: v.vend_code, need=need,
-    read=lambda reader, keys: reader.vendors(keys),
-    read_changed=lambda reader, since: reader.vendors(changed_since=since),
+    read=JobBossReader.vendors,
     add=lambda n, v, _payload, ctx: vendor_add(v or _bare(n), ctx),
     mod=lambda v, held, ctx: vendor_mod(v, held.list_id, held.edit_sequence, ctx),
 )

@@ -392,19 +392,19 @@ class Planner:
             if kind.read is None or kind.key_of is None:
                 continue
             key_of = kind.key_of
-            needs = [kind.named(key_of(r), r) for r in kind.read(self.reader, None)]
+            needs = [kind.named(key_of(r), r) for r in kind.read(self.reader)]
             if needs:
                 self.deps.jobs_for(needs)
 
     def updates(self, changed_since: datetime | None) -> None:
         """``update_after_edit``: Mod jobs for synced list records changed in JobBOSS2."""
         for kind in registry.LIST_KINDS.values():
-            if kind.mod is None or kind.read_changed is None or kind.key_of is None:
+            if kind.mod is None or kind.read is None or kind.key_of is None:
                 continue
             known = idmap.known_keys(self.db, self.user.id, kind.entity)
             if not known:
                 continue
-            for record in kind.read_changed(self.reader, changed_since):
+            for record in kind.read(self.reader, changed_since=changed_since):
                 key = kind.key_of(record)
                 sent_as = known.get(key)
                 version = record.fingerprint()
