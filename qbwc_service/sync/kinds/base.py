@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.qbxml import requests as rq
@@ -194,6 +194,19 @@ class ListKind(Generic[R]):
     def named(self, key: str, record: R | None = None) -> Need:
         """The need of ``key``, with the QuickBooks name its record gives."""
         return self.need(key, record) if self.need is not None else Need(self.entity, key, key)
+
+
+def named_record_kind(*, add: Callable[[R, MapContext], rq.Request],
+                      mod: Callable[[R, str, str, MapContext], rq.Request],
+                      by_name: Callable[[Need], R], **declared: Any) -> ListKind[R]:
+    """A list kind of JobBOSS2 records QuickBooks knows by name (customers, vendors, employees).
+
+    ``add(record, ctx)`` and ``mod(record, list_id, edit_sequence, ctx)`` build its requests;
+    ``by_name`` makes the record of one JobBOSS2 did not return, to add it by name only.
+    """
+    return ListKind(add=lambda need, record, _payload, ctx: add(record or by_name(need), ctx),
+                    mod=lambda record, held, ctx: mod(record, held.list_id, held.edit_sequence, ctx),
+                    **declared)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
-from qbwc_service.sync.kinds.base import ListKind, query_of
+from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
 from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
 
 
@@ -37,17 +37,14 @@ def customer_mod(c: jb.Customer, list_id: str, edit_sequence: str, ctx: MapConte
                           name=list_name(c.qb_name, "customer"), **_fields(c))
 
 
-def _bare(n: Need) -> jb.Customer:
+def _by_name(n: Need) -> jb.Customer:
     """A customer JobBOSS2 did not return: added by name only."""
     return jb.Customer(cust_code=n.key, name=n.name, qb_name=n.name, terms_code=None,
                        tax_code=None, address=jb.Address(), phone=None, fax=None, contact=None,
                        active=True)
 
 
-KIND: ListKind[jb.Customer] = ListKind(
+KIND: ListKind[jb.Customer] = named_record_kind(
     entity="customer", table="CustCode", query=query_of(rq.CustomerQuery), sync_order=1,
-    record_type=jb.Customer, key_of=lambda c: c.cust_code, need=need,
-    read=JobBossReader.customers,
-    add=lambda n, c, _payload, ctx: customer_add(c or _bare(n), ctx),
-    mod=lambda c, held, ctx: customer_mod(c, held.list_id, held.edit_sequence, ctx),
-)
+    record_type=jb.Customer, key_of=lambda c: c.cust_code, need=need, read=JobBossReader.customers,
+    add=customer_add, mod=customer_mod, by_name=_by_name)

@@ -14,7 +14,7 @@ from typing import Any
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
-from qbwc_service.sync.kinds.base import ListKind, query_of
+from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
 from qbwc_service.sync.kinds.context import MapContext, Need, text
 
 
@@ -52,7 +52,7 @@ def employee_mod(e: jb.Employee, list_id: str, edit_sequence: str, ctx: MapConte
     return rq.EmployeeMod(list_id=list_id, edit_sequence=edit_sequence, **_fields(e))
 
 
-def _bare(n: Need) -> jb.Employee:
+def _by_name(n: Need) -> jb.Employee:
     """An employee JobBOSS2 did not return: added by name only."""
     return jb.Employee(empl_code=int(n.key) if n.key.isdigit() else 0, name=n.name,
                        first_name=None, last_name=n.name, address=jb.Address(), phone=None,
@@ -67,9 +67,7 @@ def _read(reader: JobBossReader, keys: Sequence[str] | None = None,
     return reader.employees(codes) if codes else ()
 
 
-KIND: ListKind[jb.Employee] = ListKind(
+KIND: ListKind[jb.Employee] = named_record_kind(
     entity="employee", table="EmplCode", query=query_of(rq.EmployeeQuery), sync_order=3,
     record_type=jb.Employee, key_of=lambda e: str(e.empl_code), need=need, read=_read,
-    add=lambda n, e, _payload, ctx: employee_add(e or _bare(n), ctx),
-    mod=lambda e, held, ctx: employee_mod(e, held.list_id, held.edit_sequence, ctx),
-)
+    add=employee_add, mod=employee_mod, by_name=_by_name)

@@ -12,7 +12,7 @@ from typing import Any
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
-from qbwc_service.sync.kinds.base import ListKind, query_of
+from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
 from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
 
 
@@ -38,17 +38,14 @@ def vendor_mod(v: jb.Vendor, list_id: str, edit_sequence: str, ctx: MapContext) 
                         name=list_name(v.qb_name, "vendor"), **_fields(v, ctx))
 
 
-def _bare(n: Need) -> jb.Vendor:
+def _by_name(n: Need) -> jb.Vendor:
     """A vendor JobBOSS2 did not return: added by name only."""
     return jb.Vendor(vend_code=n.key, name=n.name, qb_name=n.name, terms_code=None,
                      address=jb.Address(), phone=None, account_number=None, is_1099=False,
                      tax_id=None, gl_acct=None, active=True)
 
 
-KIND: ListKind[jb.Vendor] = ListKind(
+KIND: ListKind[jb.Vendor] = named_record_kind(
     entity="vendor", table="VendCode", query=query_of(rq.VendorQuery), sync_order=2,
-    record_type=jb.Vendor, key_of=lambda v: v.vend_code, need=need,
-    read=JobBossReader.vendors,
-    add=lambda n, v, _payload, ctx: vendor_add(v or _bare(n), ctx),
-    mod=lambda v, held, ctx: vendor_mod(v, held.list_id, held.edit_sequence, ctx),
-)
+    record_type=jb.Vendor, key_of=lambda v: v.vend_code, need=need, read=JobBossReader.vendors,
+    add=vendor_add, mod=vendor_mod, by_name=_by_name)
