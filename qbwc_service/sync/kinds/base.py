@@ -10,14 +10,15 @@ A kind module declares one ``KIND``, as data plus a few small functions:
   (customer, item, account...): the ID map entity, how it is queried, added
   and changed, where JobBOSS2 keeps it.
 
-:mod:`.registry` finds every ``KIND`` of this package; the planner, the
-engine, the reports and the admin read it, so nothing else names a kind.
+:mod:`.registry` finds every ``KIND`` of this package; planning and the
+engine read it, so nothing else names a kind. The areas a kind belongs to are
+declared once, in :mod:`qbwc_service.queue.areas`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -177,7 +178,7 @@ class ListKind(Generic[R]):
     missing_hint: str = ""
     noun: str = "list record"
     plural: str = "list records"
-    area: Area = field(default=LISTS)
+    area: Area = LISTS
 
     @property
     def can_add(self) -> bool:
