@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qbwc_service.jobboss.demo_db import create_demo_database  # noqa: E402
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter  # noqa: E402
+from qbwc_service.simulator.demo_db import create_demo_database  # noqa: E402
 
 ANCHOR = date(2026, 1, 31)
 

@@ -1,7 +1,7 @@
 """The settings page's buttons: Start, Set Begin, Sync Defaults.
 
 The one place the admin calls the sync engine's planner
-(:mod:`qbwc_service.sync.planner`). Each action takes the request's form,
+(:mod:`qbwc_service.sync.planning.planner`). Each action takes the request's form,
 returns a message for the page, and raises :class:`ActionError` with a plain
 reason when it cannot run (bad date, JobBOSS2 unreachable...).
 """
@@ -38,7 +38,7 @@ def _day(form: Mapping[str, str], field: str, fallback: date | None) -> date | N
 
 def start(db: Session, user: User, form: Mapping[str, str]) -> str:
     """Plan a manual sync of the unexported records in the range (default: the settings' range)."""
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
 
     current = st.get_settings(db, user.id)
     first = _day(form, "from", current["sync.begin"])
@@ -52,7 +52,7 @@ def start(db: Session, user: User, form: Mapping[str, str]) -> str:
 
 def set_begin(db: Session, user: User, form: Mapping[str, str]) -> str:
     """Mark every transaction before the date exported in JobBOSS2 and sync automatically from it."""
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
 
     begin = _day(form, "begin", None)
     if begin is None:
@@ -64,7 +64,7 @@ def set_begin(db: Session, user: User, form: Mapping[str, str]) -> str:
 
 def sync_defaults(db: Session, user: User, form: Mapping[str, str]) -> str:
     """Plan the creation of the default accounts and items QuickBooks does not have yet."""
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
 
     result = _call(lambda: planner.plan_defaults(db, user))
     return f"Sync Defaults planned for {user.name}: " + "; ".join(result.lines())

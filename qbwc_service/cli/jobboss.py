@@ -62,7 +62,7 @@ def demo_db(path: Path, seed: int, scale: int, anchor: date | None) -> None:
     of attendance, with the hard cases a sync must survive. An existing
     SQLite file at PATH is replaced.
     """
-    from qbwc_service.jobboss.demo_db import create_demo_database
+    from qbwc_service.simulator.demo_db import create_demo_database
 
     started = time.perf_counter()
     try:

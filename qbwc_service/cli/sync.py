@@ -11,8 +11,8 @@ import click
 from qbwc_service import accounts
 from qbwc_service.cli.app import CliState, main, pass_state
 from qbwc_service.queue.db import transaction
-from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import planner
 
 
 @main.group("sync")

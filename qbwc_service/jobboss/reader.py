@@ -1,7 +1,7 @@
 """Read JobBOSS2 (the E2 tables) as typed records.
 
-:class:`JobBossReader` runs SQLAlchemy Core queries built from the mapping
-(:mod:`.mapping`), so the same code reads SQL Server in production and
+:class:`JobBossReader` runs SQLAlchemy Core queries built from the table layout
+(:mod:`.layout`), so the same code reads SQL Server in production and
 SQLite in the demo and the tests. Every method returns an iterator that
 reads in chunks: headers by keyset pagination on the ``<Table>_ID`` key
 (``WHERE id > last ORDER BY id`` with ``TOP n`` on SQL Server), then the
@@ -56,12 +56,12 @@ from sqlalchemy.engine import RowMapping
 
 from qbwc_service.jobboss import values as v
 from qbwc_service.jobboss.connect import jobboss_engine
-from qbwc_service.jobboss.mapping import (
+from qbwc_service.jobboss.layout import (
     DEFAULT_COLUMNS,
     ID,
-    JobBossMapping,
+    JobBossLayout,
     check_schema,
-    load_mapping,
+    load_layout,
 )
 from qbwc_service.jobboss.records import (
     Address,
@@ -144,27 +144,27 @@ class JobBossReader:
     """Reads one JobBOSS2 database as typed records.
 
     ``url_or_engine`` is a SQLAlchemy URL (``mssql+pyodbc://...``; a bare path
-    means a SQLite file) or an engine. ``mapping`` is a
-    :class:`~.mapping.JobBossMapping`, a dict or a TOML path (default: E2).
+    means a SQLite file) or an engine. ``layout`` is a
+    :class:`~.layout.JobBossLayout`, a dict or a TOML path (default: E2).
     With ``check`` (the default) the constructor verifies that every mapped
-    table and column exists and raises :class:`~.mapping.SchemaMismatch`
+    table and column exists and raises :class:`~.layout.SchemaMismatch`
     listing all that do not.
     """
 
     def __init__(
         self,
         url_or_engine: str | os.PathLike[str] | Engine,
-        mapping: Any = None,
+        layout: Any = None,
         chunk_size: int = 1000,
         check: bool = True,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
         self.engine = jobboss_engine(url_or_engine)
-        self.mapping: JobBossMapping = load_mapping(mapping)
+        self.layout: JobBossLayout = load_layout(layout)
         self.chunk_size = chunk_size
         if check:
-            check_schema(self.engine, self.mapping)
+            check_schema(self.engine, self.layout)
 
     # ------------------------------------------------------------------ transactions
 
@@ -308,11 +308,11 @@ class JobBossReader:
     # ------------------------------------------------------------------ query building
 
     def _t(self, entity: str) -> Table:
-        return self.mapping.table(entity)
+        return self.layout.table(entity)
 
     def _col(self, entity: str, name: str, label: str | None = None) -> ColumnElement[Any]:
         """A mapped column labelled by its E2 name (or ``label``); NULL when switched off."""
-        if self.mapping.has(entity, name):
+        if self.layout.has(entity, name):
             return self._t(entity).c[name].label(label or name)
         return null().label(label or name)
 
@@ -321,7 +321,7 @@ class JobBossReader:
 
     def _where(self, entity: str) -> list[ColumnElement[bool]]:
         """The entity's extra SQL filter from the mapping, if any."""
-        where = self.mapping[entity].where
+        where = self.layout[entity].where
         return [text(f"({where})")] if where else []  # type: ignore[list-item]
 
     def _rows_where(self, entity: str) -> list[ColumnElement[bool]]:
@@ -330,7 +330,7 @@ class JobBossReader:
         Applied through a key subquery on the table alone, so the filter's
         unqualified names stay its own (``InvoiceNo`` is also on the header).
         """
-        where = self.mapping[entity].where
+        where = self.layout[entity].where
         if not where:
             return []
         t = self._t(entity)
@@ -361,7 +361,7 @@ class JobBossReader:
     ) -> Iterator[RowMapping]:
         t = self._t(entity)
         query = select(t.c[ID].label(ROW_ID), *self._cols(entity)).where(*self._where(entity))
-        if changed_since is not None and self.mapping.has(entity, "LastModDate"):
+        if changed_since is not None and self.layout.has(entity, "LastModDate"):
             query = query.where(t.c.LastModDate >= changed_since)
         if codes is None or key is None:
             batches: Iterable[Sequence[Any]] = [()]
@@ -375,7 +375,7 @@ class JobBossReader:
     def _txn_where(self, spec: _Txn, flt: TxnFilter) -> list[ColumnElement[bool]]:
         h, d = self._t(spec.header), self._t(spec.lines)
         conds = self._where(spec.header)
-        if flt.only_unexported and self.mapping.has(spec.header, "Exported"):
+        if flt.only_unexported and self.layout.has(spec.header, "Exported"):
             conds.append(self._unexported(spec.header))
         if spec.date_col is not None:
             col = h.c[spec.date_col]
@@ -385,9 +385,9 @@ class JobBossReader:
                 conds.append(col < datetime.combine(flt.date_to + timedelta(days=1), time()))
         if flt.changed_since is not None:
             changed = []
-            if self.mapping.has(spec.header, "LastModDate"):
+            if self.layout.has(spec.header, "LastModDate"):
                 changed.append(h.c.LastModDate >= flt.changed_since)
-            if self.mapping.has(spec.lines, "LastModDate"):
+            if self.layout.has(spec.lines, "LastModDate"):
                 changed.append(exists().where(*self._link(spec), d.c.LastModDate >= flt.changed_since))
             conds.append(or_(*changed) if changed else literal(True))
         return conds
@@ -421,7 +421,7 @@ class JobBossReader:
         source = d.join(h, and_(*self._link(spec)))
         if joins is not None:
             source = joins(source)
-        order = [d.c[c] for c in spec.line_order if self.mapping.has(spec.lines, c)]
+        order = [d.c[c] for c in spec.line_order if self.layout.has(spec.lines, c)]
         found: dict[int, list[RowMapping]] = defaultdict(list)
         for batch in _batches([r[ROW_ID] for r in headers], IN_BATCH):
             query = (
@@ -475,7 +475,7 @@ class JobBossReader:
 
     def _lookup(self, entity: str, col: str, on: ColumnElement[bool], label: str) -> ColumnElement[Any]:
         """A correlated single-value lookup, NULL when the column is switched off."""
-        if not self.mapping.has(entity, col):
+        if not self.layout.has(entity, col):
             return null().label(label)
         t = self._t(entity)
         return select(t.c[col]).where(on).order_by(t.c[ID]).limit(1).scalar_subquery().label(label)
@@ -495,7 +495,7 @@ class JobBossReader:
             self._lookup("PODet", "UnitCost", on, "UnitCost"),
             self._lookup("PODet", "GLCode", on, "GLCode"),
         ]
-        has_column = self.mapping.has("Receiver", "Exported")
+        has_column = self.layout.has("Receiver", "Exported")
         more_head = [] if not has_column else [self._t("Receiver").c.Exported.label("Exported")]
         for heads in self._headers(RECEIVER, flt, extra, more_head):
             lines = self._lines(RECEIVER, heads, more)

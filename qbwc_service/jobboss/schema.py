@@ -5,10 +5,10 @@ Names and types follow JobBOSS2's SQL Server database: an identity key
 Y/N flags, ``float`` money, dates kept as text on attendance. Only the
 columns the sync needs are declared (plus a few neighbours for realism).
 
-The demo database (:mod:`.demo_db`) is created from :data:`metadata`; the
-reader takes each column's *type* from here and its *name* from the mapping
-(:mod:`.mapping`), so a site whose columns are named differently still reads
-typed values.
+The demo database (:mod:`qbwc_service.simulator.demo_db`) is created from
+:data:`metadata`; the reader takes each column's *type* from here and its
+*name* from the table layout (:mod:`.layout`), so a site whose columns are
+named differently still reads typed values.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from sqlalchemy import (
 
 from qbwc_service.jobboss import values as v
 from qbwc_service.jobboss.connect import jobboss_engine
-from qbwc_service.jobboss.mapping import ID, JobBossMapping, load_mapping
+from qbwc_service.jobboss.layout import ID, JobBossLayout, load_layout
 from qbwc_service.jobboss.records import split_key
 
 #: Entity names accepted, as E2 tables or record words -> the E2 table.
@@ -101,9 +101,9 @@ class JobBossWriter:
     or the bare natural key (``"INV-1001"``, ``("ACME", "8841")``).
     """
 
-    def __init__(self, url_or_engine: str | os.PathLike[str] | Engine, mapping: Any = None) -> None:
+    def __init__(self, url_or_engine: str | os.PathLike[str] | Engine, layout: Any = None) -> None:
         self.engine = jobboss_engine(url_or_engine)
-        self.mapping: JobBossMapping = load_mapping(mapping)
+        self.layout: JobBossLayout = load_layout(layout)
 
     def mark_exported(self, entity: str, key: Any) -> bool:
         """Set ``Exported = 'Y'``. True if the row changed, False if it already was.
@@ -111,9 +111,9 @@ class JobBossWriter:
         Raises :class:`RecordNotFound` if no row has the key.
         """
         table_name = resolve_entity(entity)
-        if not self.mapping.has(table_name, "Exported"):
+        if not self.layout.has(table_name, "Exported"):
             return False  # receivers: tracked in the queue's ID map
-        t = self.mapping.table(table_name)
+        t = self.layout.table(table_name)
         with self.engine.begin() as conn:
             match = self._match(conn, table_name, key)
             done = conn.execute(update(t).where(match, _unexported(t)).values(Exported="Y")).rowcount
@@ -143,7 +143,7 @@ class JobBossWriter:
             raise ValueError(f"{table_name} has no payment columns (only Billing and VendorInv)")
         if len(status_code) != 1:
             raise ValueError("status_code must be one character")
-        t = self.mapping.table(table_name)
+        t = self.layout.table(table_name)
         return (table_name, t, *_paid(t, paid_on, status_code))
 
     def mark_exported_many(self, entity: str, keys: Iterable[Any]) -> BatchResult:
@@ -155,9 +155,9 @@ class JobBossWriter:
         """
         table_name = resolve_entity(entity)
         keys = list(keys)
-        if not self.mapping.has(table_name, "Exported"):
+        if not self.layout.has(table_name, "Exported"):
             return BatchResult(unchanged=keys)  # receivers: tracked in the queue's ID map
-        t = self.mapping.table(table_name)
+        t = self.layout.table(table_name)
         return self._write_many(table_name, keys, _unexported(t), {"Exported": "Y"})
 
     def mark_paid_many(self, entity: str, keys: Iterable[Any], paid_on: date,
@@ -174,12 +174,12 @@ class JobBossWriter:
         a ``Receiver.Exported`` column.
         """
         tables = dict(BEGIN_TABLES)
-        if self.mapping.has("Receiver", "Exported"):
+        if self.layout.has("Receiver", "Exported"):
             tables["Receiver"] = "ReceiveDate"
         cutoff = datetime.combine(before, time())
         counts: dict[str, int] = {}
         for table_name, date_col in tables.items():
-            t = self.mapping.table(table_name)
+            t = self.layout.table(table_name)
             if date_col is None:
                 counts[table_name] = self._begin_text_dates(t, before)
                 continue
@@ -217,7 +217,7 @@ class JobBossWriter:
 
     def _match(self, conn: Any, table_name: str, key: Any) -> ColumnElement[bool]:
         """The WHERE clause selecting the row ``key`` names."""
-        t = self.mapping.table(table_name)
+        t = self.layout.table(table_name)
         natural = _natural(table_name, key)
         if table_name == "Billing":
             return t.c.InvoiceNo == natural[0]
@@ -237,7 +237,7 @@ class JobBossWriter:
     def _write_many(self, table_name: str, keys: list[Any], needed: ColumnElement[bool],
                     values: dict[str, Any]) -> BatchResult:
         """Write ``values`` on the rows of ``keys`` that satisfy ``needed``; report per key."""
-        t = self.mapping.table(table_name)
+        t = self.layout.table(table_name)
         # Malformed keys raise ValueError here, before anything is written.
         naturals = [_canonical(table_name, _natural(table_name, key)) for key in keys]
         result = BatchResult()

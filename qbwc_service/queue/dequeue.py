@@ -23,13 +23,10 @@ from sqlalchemy import String, and_, cast, exists, func, insert, or_, select, up
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from qbwc_service.queue import areas as areas_mod
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
 from qbwc_service.queue.states import JobStatus
-
-#: Areas in the order their work is handed out: the lists a transaction needs
-#: first, then invoices, bills and time.
-AREA_ORDER: tuple[str, ...] = ("lists", "ar", "ap", "time")
 
 #: Statuses still waiting for QuickBooks (progress counts them as left to do).
 _LEFT_STATES = (JobStatus.PENDING.value, JobStatus.SENT.value, JobStatus.VERIFY.value)
@@ -60,12 +57,12 @@ def claim_batch(db: Session, *, user_id: int, session_id: int | None, limit: int
                 run_id: int | None = None, status: str = JobStatus.PENDING.value) -> list[Job]:
     """Claim up to ``limit`` ready jobs of one area and mark them ``sent``.
 
-    The area is the first of ``areas`` (default :data:`AREA_ORDER`; areas
-    not listed there come after, alphabetically) that has ready work; jobs
-    go by ``priority`` then ``id``. Each claimed job gets ``status='sent'``,
-    ``request_id = str(id)``, ``session_id``, ``run_id`` (if given),
-    ``attempts + 1``, ``sent_at`` and a ``sent`` audit event. Returns them in
-    order; ``[]`` when nothing is ready. ``status='verify'`` claims jobs
+    The area is the first of ``areas`` (default: every area) that has ready
+    work, in :data:`~qbwc_service.queue.areas.ORDER` (areas not listed there
+    come after, alphabetically); jobs go by ``priority`` then ``id``. Each
+    claimed job gets ``status='sent'``, ``request_id = str(id)``,
+    ``session_id``, ``run_id`` (if given), ``attempts + 1``, ``sent_at`` and a
+    ``sent`` audit event. Returns them in order; ``[]`` when nothing is ready. ``status='verify'`` claims jobs
     awaiting verification the same way. The caller commits.
     """
     if limit <= 0:
@@ -80,9 +77,9 @@ def claim_batch(db: Session, *, user_id: int, session_id: int | None, limit: int
 
 def _area_order(db: Session, user_id: int, areas: Sequence[str] | None) -> list[str]:
     if areas is not None:
-        rank = {a: i for i, a in enumerate(AREA_ORDER)}
+        rank = {a: i for i, a in enumerate(areas_mod.ORDER)}
         return sorted(dict.fromkeys(areas), key=lambda a: (rank.get(a, len(rank)), a))
-    return list(AREA_ORDER)
+    return list(areas_mod.ORDER)
 
 
 def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None, limit: int,

@@ -1,9 +1,12 @@
 """Moving jobs through their states, planning them, and the audit trail.
 
-Every change of a job's status goes through :func:`transition`, which checks
-the edge against :mod:`qbwc_service.queue.states`, keeps the timestamps and
-error fields right, and writes one :class:`AuditEvent`. Nothing here commits:
-the caller owns the transaction.
+Every change of a job's status goes through :class:`Changes` (one change at
+a time: :func:`transition`), which checks the edge against
+:mod:`qbwc_service.queue.states`, keeps the timestamps and error fields
+right, and writes one :class:`AuditEvent` per change; a failed job blocks
+what depends on it and a fixed one releases it (:func:`block_dependents`,
+:func:`unblock_dependents`). Nothing here commits: the caller owns the
+transaction.
 
 The event vocabulary
 --------------------
@@ -32,7 +35,7 @@ these names (constants below):
 ``cancelled``      an admin retired this version of the record
 ``replanned``      a failed list record was fixed in JobBOSS2: its new version
                    was planned and what waited on it moved there
-                   (:mod:`qbwc_service.sync.replan`); not an outcome
+                   (:mod:`qbwc_service.sync.planning.replan`); not an outcome
 ``exported``       JobBOSS2 marked exported (write-back done)
 ``paid``           JobBOSS2 marked paid (write-back done)
 ``writeback_failed`` a JobBOSS2 write-back failed; it will be retried
@@ -103,6 +106,10 @@ FAILED_STATES = frozenset({JobStatus.ERROR, JobStatus.BLOCKED, JobStatus.SKIPPED
 _FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.SKIPPED,
                            JobStatus.CANCELLED})
 
+_FAILED_VALUES = [s.value for s in FAILED_STATES]
+#: Ids per ``IN`` list in the cascades.
+_CHUNK = 500
+
 #: Columns of the planning identity (the ``uq_job_version`` constraint).
 _VERSION_COLUMNS = ("user_id", "kind", "source_key", "source_version")
 
@@ -113,6 +120,156 @@ def record_key(job: Job) -> str:
 
 
 _key_of = record_key  # :func:`audit` has a parameter of the same name
+
+
+class Changes:
+    """Job transitions and audit events of one unit of work; the audit rows wait for :meth:`flush`.
+
+    The one implementation of the state changes: the module functions
+    (:func:`transition`, :func:`block_dependents`...) make one change and
+    flush at once, while the sync engine applies a whole qbXML message
+    through one :class:`Changes` and writes its audit rows in one INSERT (one
+    INSERT per row would first flush every pending change of the ORM session:
+    hundreds of statements per message). The cascades read the dependency
+    graph a level at a time rather than one query per job.
+
+    Whatever writes audit rows by itself (:func:`add_job`,
+    :func:`add_dependency`, the dequeue) must come after :meth:`flush`, so the
+    trail keeps its order.
+    """
+
+    def __init__(self, db: Session) -> None:
+        self.db = db
+        self.events: list[dict[str, Any]] = []
+
+    def transition(self, job: Job, new_status: str, *, reason: str = "", event: str | None = None,
+                   run_id: int | None = None, at: datetime | None = None,
+                   outside_run: bool = False) -> None:
+        """Move ``job`` to ``new_status`` and keep its audit event (see :func:`transition`)."""
+        dst, now = move(job, new_status, reason=reason, run_id=run_id, at=at)
+        event_run = None if outside_run else run_id if run_id is not None else job.run_id
+        self.audit(user_id=job.user_id, event=event or DEFAULT_EVENTS[dst], job=job,
+                   run_id=event_run, detail=reason, at=now)
+
+    def audit(self, *, user_id: int | None, event: str, record_key: str = "",
+              job: Job | None = None, run_id: int | None = None, detail: str = "",
+              at: datetime | None = None) -> None:
+        """Keep one audit event; ``record_key`` defaults to the job's key."""
+        key = record_key or (_key_of(job) if job is not None else "")
+        self.events.append(dict(
+            created_at=at or utcnow(), user_id=user_id, job_id=job.id if job is not None else None,
+            run_id=run_id, record_key=key[:200], event=event, detail=detail))
+
+    def add_warning(self, job: Job, message: str, *, run_id: int | None = None) -> None:
+        """Note a warning on a job (kept in ``job.warnings``) and its audit event."""
+        job.warnings = [*(job.warnings or []), message]
+        self.audit(user_id=job.user_id, event=WARNING, job=job,
+                   run_id=run_id if run_id is not None else job.run_id, detail=message)
+
+    def flush(self) -> None:
+        """Write the audit rows kept so far, in one INSERT, in the order they happened."""
+        if self.events:
+            rows, self.events = self.events, []
+            self.db.execute(insert(AuditEvent), rows)
+
+    # ------------------------------------------------------------ cascades
+
+    def block_dependents(self, job: Job, reason: str, *, run_id: int | None = None) -> list[Job]:
+        """``job`` failed: its pending dependents, and theirs, become blocked (see
+        :func:`block_dependents`).
+
+        Only pending jobs can be blocked and a cascade only ever blocks, so the
+        jobs pending now are all it can reach: the graph is read once, and each
+        job is checked again when its turn comes (depth first, dependents by id).
+        """
+        graph = self._dependents_graph([job], JobStatus.PENDING.value)
+        blocked: list[Job] = []
+        todo = [job]
+        while todo:
+            failed = todo.pop()
+            why = blocked_reason(failed, reason if failed is job else "")
+            for dep in graph.get(failed.id, ()):
+                if dep.status != JobStatus.PENDING.value:
+                    continue
+                self.transition(dep, JobStatus.BLOCKED, reason=why, run_id=run_id)
+                blocked.append(dep)
+                todo.append(dep)
+        return blocked
+
+    def unblock_dependents(self, job: Job) -> list[Job]:
+        """``job`` is done or back in the queue: release what it blocked (see
+        :func:`unblock_dependents`).
+
+        Works on ids: a cascade only ever releases blocked jobs, so the blocked
+        dependents and the failed dependencies read up front stay right once
+        the released ones are taken out; only the jobs released are loaded.
+        """
+        graph = self._id_graph([job.id], JobStatus.BLOCKED.value)
+        reached = [dep for deps in graph.values() for dep in deps]
+        if not reached:
+            return []
+        failed_deps = self._failed_dependency_ids(reached)
+        released: list[Job] = []
+        done: set[int] = set()
+        todo = [job]
+        while todo:
+            fixed = todo.pop()
+            for dep_id in graph.get(fixed.id, ()):
+                if dep_id in done or any(other not in done for other in failed_deps.get(dep_id, ())):
+                    continue
+                dep = self.db.get(Job, dep_id)
+                assert dep is not None
+                self.transition(dep, JobStatus.PENDING, event=UNBLOCKED,
+                                reason=f"{fixed.kind} {_key_of(fixed)} is {fixed.status}")
+                done.add(dep_id)
+                released.append(dep)
+                todo.append(dep)
+        return released
+
+    def _id_graph(self, roots: list[int], status: str) -> dict[int, list[int]]:
+        """``job id -> ids of its dependents in ``status`` (by id)``, for all reachable that way."""
+        graph: dict[int, list[int]] = {}
+        frontier = roots
+        while frontier:
+            found: list[int] = []
+            for start in range(0, len(frontier), _CHUNK):
+                rows = self.db.execute(
+                    select(JobDependency.depends_on_id, JobDependency.job_id)
+                    .join(Job, Job.id == JobDependency.job_id)
+                    .where(JobDependency.depends_on_id.in_(frontier[start:start + _CHUNK]),
+                           Job.status == status)
+                    .order_by(Job.id))
+                for parent, dep in rows:
+                    graph.setdefault(parent, []).append(dep)
+                    found.append(dep)
+            frontier = [i for i in dict.fromkeys(found) if i not in graph]
+            for i in frontier:
+                graph[i] = []
+        return graph
+
+    def _failed_dependency_ids(self, job_ids: list[int]) -> dict[int, list[int]]:
+        """``job id -> ids of its dependencies in a failed state``."""
+        out: dict[int, list[int]] = {}
+        ids = list(dict.fromkeys(job_ids))
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.db.execute(
+                select(JobDependency.job_id, JobDependency.depends_on_id)
+                .join(Job, Job.id == JobDependency.depends_on_id)
+                .where(JobDependency.job_id.in_(ids[start:start + _CHUNK]),
+                       Job.status.in_(_FAILED_VALUES)))
+            for job_id, dep in rows:
+                out.setdefault(job_id, []).append(dep)
+        return out
+
+    def _dependents_graph(self, roots: Iterable[Job], status: str) -> dict[int, list[Job]]:
+        """``job id -> its dependents in ``status`` (by id)``, for everything reachable that way."""
+        ids = self._id_graph([root.id for root in roots], status)
+        reached = list(dict.fromkeys(i for deps in ids.values() for i in deps))
+        loaded: dict[int, Job] = {}
+        for start in range(0, len(reached), _CHUNK):
+            loaded.update((job.id, job) for job in self.db.scalars(
+                select(Job).where(Job.id.in_(reached[start:start + _CHUNK]))))
+        return {parent: [loaded[i] for i in deps] for parent, deps in ids.items()}
 
 
 def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
@@ -137,19 +294,15 @@ def transition(db: Session, job: Job, new_status: str, *, reason: str = "",
     ``done``/``error``/``skipped``/``cancelled`` sets ``done_at``; entering
     ``sent`` also counts an attempt (as :func:`~.dequeue.claim_batch` does).
     """
-    dst, now = move(job, new_status, reason=reason, run_id=run_id, at=at)
-    event_run = None if outside_run else run_id if run_id is not None else job.run_id
-    audit(db, user_id=job.user_id, event=event or DEFAULT_EVENTS[dst], job=job,
-          run_id=event_run, detail=reason, at=now)
+    changes = Changes(db)
+    changes.transition(job, new_status, reason=reason, event=event, run_id=run_id, at=at,
+                       outside_run=outside_run)
+    changes.flush()
 
 
 def move(job: Job, new_status: str, *, reason: str = "", run_id: int | None = None,
          at: datetime | None = None) -> tuple[JobStatus, datetime]:
-    """The field changes of :func:`transition`, without its audit event: ``(status, when)``.
-
-    For callers that write audit events their own way (in bulk); they must
-    still write one per move.
-    """
+    """The field changes of a transition, without its audit event: ``(status, when)``."""
     dst = check_transition(job.status, new_status)
     now = at or utcnow()
     job.status = dst.value
@@ -173,17 +326,17 @@ def audit(db: Session, *, user_id: int | None, event: str, record_key: str = "",
           job: Job | None = None, run_id: int | None = None, detail: str = "",
           at: datetime | None = None) -> None:
     """Write one audit event; ``record_key`` defaults to the job's key."""
-    key = record_key or (_key_of(job) if job is not None else "")
-    db.execute(insert(AuditEvent).values(
-        created_at=at or utcnow(), user_id=user_id, job_id=job.id if job is not None else None,
-        run_id=run_id, record_key=key[:200], event=event, detail=detail))
+    changes = Changes(db)
+    changes.audit(user_id=user_id, event=event, record_key=record_key, job=job, run_id=run_id,
+                  detail=detail, at=at)
+    changes.flush()
 
 
 def add_warning(db: Session, job: Job, message: str, *, run_id: int | None = None) -> None:
     """Note a warning on a job (kept in ``job.warnings``) and audit it."""
-    job.warnings = [*(job.warnings or []), message]
-    audit(db, user_id=job.user_id, event=WARNING, job=job,
-          run_id=run_id if run_id is not None else job.run_id, detail=message)
+    changes = Changes(db)
+    changes.add_warning(job, message, run_id=run_id)
+    changes.flush()
 
 
 def add_job(db: Session, *, user_id: int, area: str, kind: str, source_table: str,
@@ -266,7 +419,7 @@ def add_dependency(db: Session, job: Job, depends_on: Job) -> None:
     if already is None:
         db.execute(insert(JobDependency).values(job_id=job.id, depends_on_id=depends_on.id))
     if JobStatus(depends_on.status) in FAILED_STATES and job.status == JobStatus.PENDING:
-        transition(db, job, JobStatus.BLOCKED, reason=_blocked_reason(depends_on))
+        transition(db, job, JobStatus.BLOCKED, reason=blocked_reason(depends_on))
         block_dependents(db, job, job.blocked_reason)
 
 
@@ -293,15 +446,9 @@ def block_dependents(db: Session, job: Job, reason: str, *, run_id: int | None =
     an admin's skip), which the run's report counts them in.
     Returns the jobs blocked.
     """
-    blocked: list[Job] = []
-    todo = [job]
-    while todo:
-        failed = todo.pop()
-        why = _blocked_reason(failed, reason if failed is job else "")
-        for dep in dependents(db, failed, [JobStatus.PENDING]):
-            transition(db, dep, JobStatus.BLOCKED, reason=why, run_id=run_id)
-            blocked.append(dep)
-            todo.append(dep)
+    changes = Changes(db)
+    blocked = changes.block_dependents(job, reason, run_id=run_id)
+    changes.flush()
     return blocked
 
 
@@ -312,28 +459,22 @@ def unblock_dependents(db: Session, job: Job) -> list[Job]:
     dependencies has failed (pending ones simply wait for theirs), and so on
     down the chain. Returns the jobs released.
     """
-    released: list[Job] = []
-    todo = [job]
-    while todo:
-        fixed = todo.pop()
-        for dep in dependents(db, fixed, [JobStatus.BLOCKED]):
-            if _has_failed_dependency(db, dep):
-                continue
-            transition(db, dep, JobStatus.PENDING, event=UNBLOCKED,
-                       reason=f"{fixed.kind} {record_key(fixed)} is {fixed.status}")
-            released.append(dep)
-            todo.append(dep)
+    changes = Changes(db)
+    released = changes.unblock_dependents(job)
+    changes.flush()
     return released
 
 
-def _has_failed_dependency(db: Session, job: Job) -> bool:
+def has_failed_dependency(db: Session, job: Job) -> bool:
+    """Whether a job waits for one that failed (error, blocked, skipped, cancelled)."""
     other = aliased(Job)
     return bool(db.scalar(select(exists().where(and_(
         JobDependency.job_id == job.id, other.id == JobDependency.depends_on_id,
-        other.status.in_([s.value for s in FAILED_STATES]))))))
+        other.status.in_(_FAILED_VALUES))))))
 
 
-def _blocked_reason(failed: Job, reason: str = "") -> str:
+def blocked_reason(failed: Job, reason: str = "") -> str:
+    """What a job blocked by ``failed`` says it waits for."""
     text = f"waiting for {failed.kind} {record_key(failed)} (job {failed.id}, {failed.status})"
     detail = reason or failed.error_message or failed.blocked_reason
     return f"{text}: {detail}" if detail else text

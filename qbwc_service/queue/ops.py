@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from qbwc_service.queue import jobs, messages
+from qbwc_service.queue import areas, jobs, messages
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, User
 from qbwc_service.queue.states import RETRYABLE_STATES, IllegalTransition, JobStatus
 
-AREAS: tuple[str, ...] = ("lists", "ar", "ap", "time")
+#: The areas an admin filters by (declared in :mod:`qbwc_service.queue.areas`).
+AREAS: tuple[str, ...] = areas.ORDER
 STATUSES: tuple[str, ...] = tuple(s.value for s in JobStatus)
 
 
@@ -97,7 +98,7 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     after its ensure job failed (a shorter ``QBCustCode``, say) is picked up
     by the next planning pass instead (``sync start``, the admin's Start,
     auto planning): it plans the new version and moves the blocked
-    dependents onto it (:mod:`qbwc_service.sync.replan`).
+    dependents onto it (:mod:`qbwc_service.sync.planning.replan`).
     """
     if job.status not in RETRYABLE_STATES:
         raise OpsError(f"job {job.id} is {job.status}: it cannot be retried"
@@ -119,7 +120,7 @@ def retry_job(db: Session, job: Job, *, actor: str = "") -> list[Job]:
     requeued = [job, *(r for root in _failed_roots(db, job) for r in retry_job(db, root, actor=actor))]
     still_failed = [d for d in jobs.dependencies(db, job) if JobStatus(d.status) in jobs.FAILED_STATES]
     if still_failed:
-        jobs.transition(db, job, JobStatus.BLOCKED, reason=jobs._blocked_reason(still_failed[0]))
+        jobs.transition(db, job, JobStatus.BLOCKED, reason=jobs.blocked_reason(still_failed[0]))
         return requeued[1:]
     jobs.unblock_dependents(db, job)
     return requeued

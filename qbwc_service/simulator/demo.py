@@ -116,7 +116,7 @@ def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int
 
 def prepare(folder: Path, seed: int, scale: int) -> DemoResult:
     """The demo JobBOSS2 database and a configuration file in *folder*."""
-    from qbwc_service.jobboss.demo_db import create_demo_database
+    from qbwc_service.simulator.demo_db import create_demo_database
 
     folder.mkdir(parents=True, exist_ok=True)
     config_path = folder / "qbwc-service.toml"
@@ -152,7 +152,7 @@ def plan_sync(sessions: sessionmaker[Session], user_name: str) -> list[str]:
     The demo turns on every area, time and attendance included, so a newcomer
     sees invoices, bills and payroll time records go through.
     """
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
     from qbwc_service.sync.settings import set_setting
 
     with db.transaction(sessions) as dbs:

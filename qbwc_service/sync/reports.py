@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as ev
+from qbwc_service.queue.areas import REPORT_ORDER
 from qbwc_service.queue.models import AuditEvent, Job, Run, User
 from qbwc_service.sync.settings import REPORT_SECTIONS, get_settings
 
@@ -47,9 +48,6 @@ SECTION_EVENTS: dict[str, tuple[str, ...]] = {
 #: Outcomes in the order the counts show them.
 OUTCOMES: tuple[str, ...] = (ev.CREATED, ev.ADOPTED, ev.UPDATED, ev.SKIPPED, ev.WARNING, ev.ERROR,
                              ev.BLOCKED)
-#: Areas in display order, with the noun the one-line summary uses.
-AREA_NOUNS: dict[str, str] = {"ar": "invoices", "ap": "bills", "time": "time records",
-                              "lists": "list records"}
 NO_AREA = "other"
 #: What the text report says after the record key of some outcomes.
 ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)"}
@@ -176,8 +174,8 @@ def store_report(db: Session, run_id: int) -> Report:
 
 def summary_line(report: Report) -> str:
     """One line for the Web Connector, e.g. ``12 invoices, 3 bills created; 2 errors (report 17)``."""
-    created = [_plural(report.counts[a][ev.CREATED], noun) for a, noun in AREA_NOUNS.items()
-               if report.counts.get(a, {}).get(ev.CREATED)]
+    created = [_counted(report.counts[a.name][ev.CREATED], a.noun, a.plural) for a in REPORT_ORDER
+               if report.counts.get(a.name, {}).get(ev.CREATED)]
     parts = [", ".join(created) + " created"] if created else []
     for outcome, label in ((ev.ADOPTED, "already in QuickBooks"), (ev.UPDATED, "updated"),
                            (ev.SKIPPED, "skipped"), (ev.WARNING, "warning"), (ev.ERROR, "error"),
@@ -187,6 +185,10 @@ def summary_line(report: Report) -> str:
             parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
     text = "; ".join(parts) if parts else "nothing to sync"
     return f"{text} (report {report.run_id})"
+
+
+def _counted(n: int, noun: str, plural: str) -> str:
+    return f"{n} {noun if n == 1 else plural}"
 
 
 def _plural(n: int, noun: str) -> str:
@@ -286,7 +288,7 @@ def _count_table(counts: dict[str, dict[str, int]]) -> list[str]:
 
 
 def _ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    order = [*AREA_NOUNS, NO_AREA]
+    order = [*(a.name for a in REPORT_ORDER), NO_AREA]
     areas = sorted(counts, key=lambda a: (order.index(a) if a in order else len(order), a))
     return {a: {o: counts[a][o] for o in OUTCOMES if counts[a].get(o)} for a in areas}
 

@@ -389,7 +389,7 @@ def test_bad_settings_are_refused_field_by_field(logged_in, sessions, users):
 
 
 def test_sync_buttons_call_the_planner(logged_in, sessions, users, tmp_path):
-    from qbwc_service.jobboss.demo_db import create_demo_database
+    from qbwc_service.simulator.demo_db import create_demo_database
 
     path = create_demo_database(tmp_path / "jobboss.sqlite3", seed=3, anchor=date(2024, 6, 30))
     with sessions.begin() as db:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qbwc_service.jobboss.demo_db import create_demo_database
 from qbwc_service.jobboss.reader import JobBossReader
+from qbwc_service.simulator.demo_db import create_demo_database
 
 ANCHOR = date(2026, 1, 31)
 

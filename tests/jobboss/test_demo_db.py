@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qbwc_service.cli import main
-from qbwc_service.jobboss.demo_db import create_demo_database
+from qbwc_service.simulator.demo_db import create_demo_database
 
 
 def dump(

@@ -9,9 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from qbwc_service.jobboss.demo_db import HARD_CASES
 from qbwc_service.jobboss.reader import ALL, JobBossReader, account_type, split_name
 from qbwc_service.jobboss.records import ArInvoice
+from qbwc_service.simulator.demo_db import HARD_CASES
 
 
 def D(x) -> Decimal:  # noqa: N802

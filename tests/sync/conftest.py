@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import accounts
 from qbwc_service import config as config_mod
-from qbwc_service.jobboss.demo_db import create_demo_database
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import User
 from qbwc_service.server import RunningServer, run_in_thread
+from qbwc_service.simulator.demo_db import create_demo_database
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
-from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import planner
 from qbwc_service.wsgi import create_app
 
 ANCHOR = date(2026, 1, 31)

@@ -13,7 +13,8 @@ from qbwc_service.qbxml.text import clean
 from qbwc_service.queue import messages
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, Job, Run
-from qbwc_service.sync import planner, reports
+from qbwc_service.sync import reports
+from qbwc_service.sync.planning import planner
 from sync.conftest import WINDOW
 from sync.helpers import (
     assert_invoices_synced,

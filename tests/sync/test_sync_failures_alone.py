@@ -89,7 +89,7 @@ def test_an_engine_that_skips_validation_is_caught_by_quickbooks(world, monkeypa
     world.plan()
     victim = _invoice_jobs(world)[1]
     _build_without_customer_ref(monkeypatch, victim.source_key)
-    monkeypatch.setattr("qbwc_service.sync.engine.validation_errors", lambda *a, **k: [])
+    monkeypatch.setattr("qbwc_service.sync.running.engine.validation_errors", lambda *a, **k: [])
     world.session()
     states = {j.id: j.status for j in jobs(world, "invoice.add")}
     batch = [j.id for j in _invoice_jobs(world)[:6]]
@@ -125,7 +125,7 @@ def test_a_day_whose_second_punch_fails_is_not_flagged_exported(world, monkeypat
     world.plan()
     days: dict[str, list[Job]] = {}
     for job in jobs(world, "time.add"):
-        days.setdefault(job.payload["day_key"], []).append(job)
+        days.setdefault(job.payload["parent_key"], []).append(job)
     two_punch = sorted(key for key, punches in days.items() if len(punches) == 2)
     assert len(two_punch) >= 2, "the demo window needs days with two punches"
     victim_day, control_day = two_punch[0], two_punch[1]

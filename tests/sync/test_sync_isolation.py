@@ -11,7 +11,7 @@ from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import IdMapEntry, Job
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, run_concurrent
-from qbwc_service.sync import planner
+from qbwc_service.sync.planning import planner
 from sync.conftest import PASSWORD, WINDOW
 from sync.helpers import ref_counts
 

@@ -227,7 +227,7 @@ def test_auto_sync_picks_up_older_records_an_option_turned_on_brings_into_scope(
     from datetime import date
 
     from qbwc_service.queue.db import transaction
-    from qbwc_service.sync import planner
+    from qbwc_service.sync.planning import planner
 
     begin = date(2026, 1, 28)
     with transaction(world.sessions) as db:

@@ -11,8 +11,8 @@ from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, Job
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync import replan
-from qbwc_service.sync.dependencies import DependencyPlanner
+from qbwc_service.sync.planning import replan
+from qbwc_service.sync.planning.dependencies import DependencyPlanner
 from qbwc_service.sync.settings import get_settings
 from sync.helpers import jobs, qb_records
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from qbwc_service.jobboss.demo_db import HARD_CASES
 from qbwc_service.jobboss.reader import TxnFilter
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.build import build_request_element
@@ -16,13 +15,13 @@ from qbwc_service.qbxml.message import serialize
 from qbwc_service.qbxml.text import clean
 from qbwc_service.qbxml.validate import validation_errors
 from qbwc_service.queue.models import QbwcSession, User
-from qbwc_service.sync import errors
+from qbwc_service.simulator.demo_db import HARD_CASES
 from qbwc_service.sync.contract import RequestContext
-from qbwc_service.sync.engine import JobBossSync
-from qbwc_service.sync.errors import Action
-from qbwc_service.sync.mapping import ap, ar, lists
-from qbwc_service.sync.mapping import time as time_map
-from qbwc_service.sync.mapping.context import MapContext, MappingError
+from qbwc_service.sync.kinds import bill, customer, invoice, item, receiver_bill, time_record
+from qbwc_service.sync.kinds.context import BuildError, MapContext
+from qbwc_service.sync.running import errors
+from qbwc_service.sync.running.engine import JobBossSync
+from qbwc_service.sync.running.errors import Action
 from qbwc_service.sync.settings import defaults
 
 
@@ -76,27 +75,28 @@ def test_every_mapped_demo_record_validates(demo_template, country):
     reader = JobBossReader(str(demo_template))
     ctx = _ctx(country)
     built = 0
-    sources = [(reader.ar_invoices, ar.invoice_add), (reader.packing_list_invoices, ar.invoice_add),
-               (reader.ap_invoices, ap.bill_add), (reader.receiver_bills, ap.receiver_bill_add)]
+    sources = [(reader.ar_invoices, invoice.invoice_add),
+               (reader.packing_list_invoices, invoice.invoice_add),
+               (reader.ap_invoices, bill.bill_add), (reader.receiver_bills, receiver_bill.receiver_bill_add)]
     for read, mapper in sources:
         for record in list(read(TxnFilter(only_unexported=False)))[:60]:
             try:
                 request = mapper(record, ctx)
-            except MappingError as exc:
+            except BuildError as exc:
                 assert str(exc)  # a clear reason, never a crash
                 continue
             _validates(request, country=country)
             built += 1
     for day in list(reader.attendance(TxnFilter(only_unexported=False)))[:30]:
-        for index, _punch in time_map.punches_to_send(day):
-            _validates(time_map.time_add(day, index, ctx), country=country)
+        for index, _punch in time_record.punches_to_send(day):
+            _validates(time_record.time_add(day, index, ctx), country=country)
             built += 1
     refused = {}
-    for customer in reader.customers():
+    for record in reader.customers():
         try:
-            _validates(lists.customer_add(customer, ctx), country=country)
+            _validates(customer.customer_add(record, ctx), country=country)
         except QbxmlFieldError as exc:  # only a name QuickBooks cannot hold, named as such
-            refused[customer.cust_code] = exc
+            refused[record.cust_code] = exc
     assert set(refused) == {HARD_CASES["long_name_customer"]}
     (exc,) = refused.values()
     assert exc.field == "CustomerAddRq/CustomerAdd/Name" and exc.limit == 41
@@ -105,7 +105,7 @@ def test_every_mapped_demo_record_validates(demo_template, country):
     refused = {}
     for part in parts:
         try:
-            _validates(lists.item_add(part.part_no, part, None, ctx), country=country)
+            _validates(item.item_add(part.part_no, part, None, ctx), country=country)
         except QbxmlFieldError as exc:
             refused[part.part_no] = exc
     assert set(refused) == {HARD_CASES["long_part_no"]}
@@ -121,7 +121,7 @@ def test_inventory_items_need_their_three_accounts():
 
     part = jb.Part(part_no="P-1", description="Pin", price=Decimal("2.50"), cost=Decimal("1.10"),
                    sales_acct=None, purch_acct=None, taxable=True, active=True)
-    request = lists.item_add("P-1", part, None, _ctx(**{"options.parts_as_service_items": False}))
+    request = item.item_add("P-1", part, None, _ctx(**{"options.parts_as_service_items": False}))
     assert isinstance(request, rq.ItemInventoryAdd)
     assert request.income_account and request.cogs_account and request.asset_account
     _validates(request)
@@ -133,10 +133,10 @@ def test_long_invoice_number_fails_alone_with_a_reason(demo_template):
     from qbwc_service.jobboss.reader import JobBossReader
 
     inv = next(JobBossReader(str(demo_template)).ar_invoices(TxnFilter(only_unexported=False)))
-    with pytest.raises(MappingError, match="longer than the 11 characters"):
-        ar.invoice_add(replace(inv, invoice_no="INV-2026-000123"), _ctx())
-    with pytest.raises(MappingError, match="does not match its lines"):
-        ar.invoice_add(replace(inv, total=inv.total + 10), _ctx())
+    with pytest.raises(BuildError, match="longer than the 11 characters"):
+        invoice.invoice_add(replace(inv, invoice_no="INV-2026-000123"), _ctx())
+    with pytest.raises(BuildError, match="does not match its lines"):
+        invoice.invoice_add(replace(inv, total=inv.total + 10), _ctx())
 
 
 def test_external_guid_is_stable_and_version_gated():

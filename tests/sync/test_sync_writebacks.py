@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, User, WriteBack, utcnow
-from qbwc_service.sync import apply
+from qbwc_service.sync.running import apply, writebacks
 
 
 class FlakyTarget:
@@ -41,7 +41,7 @@ def test_a_failed_write_back_stays_owed_and_is_retried_alone(sessions):
                               created_at=ac.now) for key in ("A", "B", "C")]
         ac.flush()
         target = FlakyTarget({"B"})
-        assert apply.run_writebacks(db, user_id, target) == 2
+        assert writebacks.run_writebacks(db, user_id, target) == 2
         assert sorted(key for _a, _t, key in target.written) == ["A", "C"]
     with transaction(sessions) as db:
         rows = {w.source_key: w for w in db.scalars(select(WriteBack))}
@@ -53,7 +53,7 @@ def test_a_failed_write_back_stays_owed_and_is_retried_alone(sessions):
         assert events == [("Billing:A", "exported"), ("Billing:B", "writeback_failed"),
                           ("Billing:C", "exported")]
         again = FlakyTarget(set())
-        assert apply.run_writebacks(db, user_id, again) == 1
+        assert writebacks.run_writebacks(db, user_id, again) == 1
         assert again.written == [("exported", "Billing", "B")]
     with sessions() as db:
         owed = db.get(WriteBack, rows["B"].id)

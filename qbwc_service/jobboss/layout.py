@@ -1,8 +1,8 @@
-"""Where each JobBOSS2 entity lives: table and column names, plus an optional filter.
+"""The JobBOSS2 table layout: where each entity lives (table and column names, a filter).
 
 The default is the E2 layout (:mod:`.schema`). A site whose JobBOSS2 build
-differs overrides it with a TOML file (config key ``jobboss.mapping_file``)
-or a dict of the same shape. Entities and columns are named by their E2
+differs overrides it with a TOML file, the mapping file (config key
+``jobboss.mapping_file``), or a dict of the same shape. Entities and columns are named by their E2
 names; the values are the names in the site's database::
 
     schema = "dbo"                      # optional database schema
@@ -55,7 +55,7 @@ class LenientDateTime(TypeDecorator[Any]):
         return values.timestamp
 
 
-class MappingError(ValueError):
+class LayoutError(ValueError):
     """The mapping file or dict is malformed (unknown entity or column, bad value)."""
 
 
@@ -144,7 +144,7 @@ ADDABLE: dict[tuple[str, str], Any] = {("Receiver", "Exported"): CHAR(1)}
 
 
 @dataclass(frozen=True)
-class EntityMap:
+class EntityLayout:
     """One entity: its table, its columns (E2 name -> name here; absent = switched off), a filter."""
 
     entity: str
@@ -158,43 +158,43 @@ class EntityMap:
 
 
 @dataclass(frozen=True)
-class JobBossMapping:
-    """The whole mapping. Build with :meth:`default`, :meth:`from_dict` or :meth:`from_file`."""
+class JobBossLayout:
+    """The whole layout. Build with :meth:`default`, :meth:`from_dict` or :meth:`from_file`."""
 
-    entities: Mapping[str, EntityMap]
+    entities: Mapping[str, EntityLayout]
     schema: str | None = None
     _metadata: MetaData = field(default_factory=MetaData, compare=False, repr=False)
 
     @classmethod
-    def default(cls) -> JobBossMapping:
+    def default(cls) -> JobBossLayout:
         """The E2 layout, unchanged."""
         return cls.from_dict({})
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> JobBossMapping:
+    def from_file(cls, path: str | os.PathLike[str]) -> JobBossLayout:
         """Read a TOML mapping file (see module docs)."""
         p = Path(path)
         try:
             raw = tomllib.loads(p.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise MappingError(f"{p}: cannot read the JobBOSS2 mapping: {exc}") from exc
+            raise LayoutError(f"{p}: cannot read the JobBOSS2 mapping: {exc}") from exc
         return cls.from_dict(raw)
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> JobBossMapping:
+    def from_dict(cls, raw: Mapping[str, Any]) -> JobBossLayout:
         """Apply overrides (see module docs) to the E2 layout."""
         raw = dict(raw)
         schema = raw.pop("schema", None)
         if schema is not None and not isinstance(schema, str):
-            raise MappingError("mapping: 'schema' must be a string")
+            raise LayoutError("mapping: 'schema' must be a string")
         unknown = sorted(set(raw) - set(DEFAULT_COLUMNS))
         if unknown:
-            raise MappingError(f"mapping: unknown entity {unknown[0]!r} "
+            raise LayoutError(f"mapping: unknown entity {unknown[0]!r} "
                                f"(known: {', '.join(DEFAULT_COLUMNS)})")
         entities = {name: _entity(name, raw.get(name) or {}) for name in DEFAULT_COLUMNS}
         return cls(entities=entities, schema=schema or None)
 
-    def __getitem__(self, entity: str) -> EntityMap:
+    def __getitem__(self, entity: str) -> EntityLayout:
         return self.entities[entity]
 
     def has(self, entity: str, column: str) -> bool:
@@ -213,7 +213,7 @@ class JobBossMapping:
     def _tables(self) -> dict[str, Table]:
         return {name: self._build(em) for name, em in self.entities.items()}
 
-    def _build(self, em: EntityMap) -> Table:
+    def _build(self, em: EntityLayout) -> Table:
         source = e2.metadata.tables.get(em.entity)
         cols = []
         for logical, physical in em.columns.items():
@@ -234,74 +234,74 @@ class JobBossMapping:
             yield em.entity, em.table, list(em.columns.values())
 
 
-def _entity(name: str, raw: Any) -> EntityMap:
+def _entity(name: str, raw: Any) -> EntityLayout:
     if not isinstance(raw, Mapping):
-        raise MappingError(f"mapping: [{name}] must be a table")
+        raise LayoutError(f"mapping: [{name}] must be a table")
     extra = sorted(set(raw) - {"table", "columns", "where"})
     if extra:
-        raise MappingError(f"mapping: [{name}] has unknown option {extra[0]!r} (table, columns, where)")
+        raise LayoutError(f"mapping: [{name}] has unknown option {extra[0]!r} (table, columns, where)")
     table = raw.get("table", name)
     where = raw.get("where") or None
     overrides = raw.get("columns") or {}
     if not isinstance(table, str) or not table:
-        raise MappingError(f"mapping: [{name}] table must be a non-empty string")
+        raise LayoutError(f"mapping: [{name}] table must be a non-empty string")
     if where is not None and not isinstance(where, str):
-        raise MappingError(f"mapping: [{name}] where must be a string")
+        raise LayoutError(f"mapping: [{name}] where must be a string")
     if not isinstance(overrides, Mapping):
-        raise MappingError(f"mapping: [{name}.columns] must be a table")
+        raise LayoutError(f"mapping: [{name}.columns] must be a table")
     columns = {ID: f"{name}_ID", **{col: col for col in DEFAULT_COLUMNS[name]}}
     for logical, physical in overrides.items():
         if logical not in columns and (name, logical) not in ADDABLE:
-            raise MappingError(f"mapping: [{name}.columns] unknown column {logical!r}")
+            raise LayoutError(f"mapping: [{name}.columns] unknown column {logical!r}")
         if not isinstance(physical, str):
-            raise MappingError(f"mapping: [{name}.columns] {logical} must be a string")
+            raise LayoutError(f"mapping: [{name}.columns] {logical} must be a string")
         if physical:
             columns[logical] = physical
         elif logical == ID or logical in REQUIRED[name]:
-            raise MappingError(f"mapping: [{name}.columns] {logical} is required and cannot be blank")
+            raise LayoutError(f"mapping: [{name}.columns] {logical} is required and cannot be blank")
         else:
             columns.pop(logical, None)
-    return EntityMap(entity=name, table=table, columns=columns, where=where)
+    return EntityLayout(entity=name, table=table, columns=columns, where=where)
 
 
-def load_mapping(source: JobBossMapping | Mapping[str, Any] | str | os.PathLike[str] | None
-                 ) -> JobBossMapping:
-    """A mapping from whatever was given: a mapping, a dict, a TOML path, or None (E2 default)."""
+def load_layout(source: JobBossLayout | Mapping[str, Any] | str | os.PathLike[str] | None
+                ) -> JobBossLayout:
+    """A layout from whatever was given: a layout, a dict, a TOML path, or None (E2 default)."""
     if source is None or source == "":
-        return JobBossMapping.default()
-    if isinstance(source, JobBossMapping):
+        return JobBossLayout.default()
+    if isinstance(source, JobBossLayout):
         return source
     if isinstance(source, Mapping):
-        return JobBossMapping.from_dict(source)
-    return JobBossMapping.from_file(source)
+        return JobBossLayout.from_dict(source)
+    return JobBossLayout.from_file(source)
 
 
-def check_schema(engine: Engine, mapping: JobBossMapping | None = None) -> None:
+def check_schema(engine: Engine, layout: JobBossLayout | None = None) -> None:
     """Raise :class:`SchemaMismatch` listing every mapped table and column the database lacks.
 
     Names compare case-insensitively, as on SQL Server's usual collation.
     A missing table is reported once as ``"Table (table)"``; a missing column
     as ``"Table.Column"``.
     """
-    mapping = mapping or JobBossMapping.default()
+    layout = layout or JobBossLayout.default()
     insp = inspect(engine)
     # A site may map an entity to a view (a build whose tables differ): views count as tables.
-    names = [*insp.get_table_names(schema=mapping.schema), *insp.get_view_names(schema=mapping.schema)]
+    names = [*insp.get_table_names(schema=layout.schema), *insp.get_view_names(schema=layout.schema)]
     tables = {name.lower(): name for name in names}
     missing: list[str] = []
-    for _entity_name, table, columns in mapping.describe():
+    for _entity_name, table, columns in layout.describe():
         real = tables.get(table.lower())
         if real is None:
             missing.append(f"{table} (table)")
             continue
-        present = {col["name"].lower() for col in insp.get_columns(real, schema=mapping.schema)}
+        present = {col["name"].lower() for col in insp.get_columns(real, schema=layout.schema)}
         missing += [f"{table}.{col}" for col in columns if col.lower() not in present]
     if missing:
         raise SchemaMismatch(missing)
 
 
-def mapping_from_config(config: Any) -> JobBossMapping:
-    """The mapping a :class:`~qbwc_service.config.Config` names (``jobboss.mapping_file``,
+def layout_from_config(config: Any) -> JobBossLayout:
+    """The layout a :class:`~qbwc_service.config.Config` names (``jobboss.mapping_file``,
     relative to the config file's folder), or the E2 default when the key is empty."""
     name = config["jobboss.mapping_file"]
-    return JobBossMapping.from_file(config.resolve(name)) if name else JobBossMapping.default()
+    return JobBossLayout.from_file(config.resolve(name)) if name else JobBossLayout.default()

@@ -29,13 +29,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service import xmlsafe
+from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import build as qb_build
 from qbwc_service.qbxml import message as qb_message
 from qbwc_service.qbxml import requests as rq
@@ -43,32 +43,26 @@ from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
 from qbwc_service.qbxml.validate import validation_errors
-from qbwc_service.queue import dequeue, messages
+from qbwc_service.queue import areas, dequeue, messages
 from qbwc_service.queue import jobs as jobs_mod
-from qbwc_service.queue.models import (
-    AuditEvent,
-    IdMapEntry,
-    Job,
-    QbwcSession,
-    Run,
-    User,
-    WriteBack,
-    utcnow,
-)
+from qbwc_service.queue.models import IdMapEntry, Job, QbwcSession, User, WriteBack, utcnow
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync import apply, idmap, kinds, planner, runs
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.contract import RequestContext
-from qbwc_service.sync.dependencies import DependencyPlanner
-from qbwc_service.sync.mapping import lists
-from qbwc_service.sync.mapping.context import MapContext, MappingError
+from qbwc_service.sync.kinds import registry
+from qbwc_service.sync.kinds.base import Family, ListJobKind, SourceRecord
+from qbwc_service.sync.kinds.context import BuildError, MapContext, Need
+from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.planning import idmap, planner
+from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
+from qbwc_service.sync.protocols import JobBossWrites
+from qbwc_service.sync.running import apply, runs, writebacks
+from qbwc_service.sync.running.requests import names_query, request_for
 
 log = logging.getLogger(__name__)
 
-#: Areas a session may stop on error (lists never stop: their failures block dependents).
-STOPPABLE_AREAS = ("ar", "ap", "time")
 #: Build failures that fail the one job, never the message.
-BUILD_ERRORS = (MappingError, QbxmlFieldError, qb_versions.QbxmlVersionError, ValueError,
+BUILD_ERRORS = (BuildError, QbxmlFieldError, qb_versions.QbxmlVersionError, ValueError,
                 KeyError, TypeError)
 #: Write-backs owed before receiveResponseXML performs them: JobBOSS2 sees a few large
 #: transactions rather than one per message. The rest go when the session has nothing
@@ -79,8 +73,8 @@ WRITEBACK_BATCH = 500
 class JobBossSync:
     """The :class:`~qbwc_service.sync.contract.SyncEngine` syncing JobBOSS2 into QuickBooks."""
 
-    def __init__(self, *, reader_factory: Callable[[User], Any] | None = None,
-                 writer_factory: Callable[[User], Any] | None = None,
+    def __init__(self, *, reader_factory: Callable[[User], JobBossReader] | None = None,
+                 writer_factory: Callable[[User], JobBossWrites] | None = None,
                  paid_status_code: str = "P", validate: bool = True,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.reader_factory = reader_factory or planner.default_reader
@@ -89,7 +83,7 @@ class JobBossSync:
         self.validate = validate
         self.clock = clock
         #: One JobBOSS2 writer per database URL (an engine with its pool), not one per message.
-        self._writers: dict[str, Any] = {}
+        self._writers: dict[str, JobBossWrites] = {}
 
     # ------------------------------------------------------------ SyncEngine
 
@@ -189,7 +183,7 @@ class JobBossSync:
             (entity, key): rq.Ref(list_id=qb_id) for entity, key, qb_id in db.execute(
                 select(IdMapEntry.entity, IdMapEntry.source_key, IdMapEntry.qb_id).where(
                     IdMapEntry.user_id == user_id,
-                    IdMapEntry.entity.in_(list(lists.LIST_ENTITIES))))}
+                    IdMapEntry.entity.in_(list(registry.LIST_KINDS))))}
 
         def resolve(entity: str, key: str) -> rq.Ref | None:
             ident = (entity, idmap.norm_key(key))
@@ -209,14 +203,14 @@ class JobBossSync:
         stopped = runs.stopped_areas(db, session.run_id)
         # Skip the areas without a single job in ``status`` (an index probe each), so the
         # claim runs its readiness query only where there is something to find.
-        areas = [a for a in dequeue.AREA_ORDER
-                 if a not in stopped and _has_status(db, session.user_id, status, a)]
+        wanted = [a for a in areas.ORDER
+                  if a not in stopped and _has_status(db, session.user_id, status, a)]
         claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
-                                      limit=settings.batch_size, areas=areas, now=self.clock(),
+                                      limit=settings.batch_size, areas=wanted, now=self.clock(),
                                       run_id=session.run_id, status=status)
         if status == JobStatus.VERIFY.value:
             for job in claimed:
-                job.payload = {**job.payload, "phase": "verify"}
+                registry.set_payload(job, registry.payload_of(job).but(phase=Phase.VERIFY))
         return claimed
 
     def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
@@ -226,17 +220,20 @@ class JobBossSync:
         elements: list[tuple[Job, etree._Element]] = []
         warnings: dict[int, list[FieldWarning]] = {}
         ac = self._apply_context(db, session, settings)
-        for group in _request_groups(jobs):
+        payloads = {job.id: registry.payload_of(job) for job in jobs}
+        for group in _request_groups(jobs, payloads):
             head = group[0]
             request_id = head.request_id if len(group) == 1 else f"L{head.id}"
             found: list[FieldWarning] = []
             try:
-                request = _grouped_query(group, mctx) if len(group) > 1 else kinds.request_for(head, mctx)
+                request = (_grouped_query(group, payloads, mctx) if len(group) > 1
+                           else request_for(head, payloads[head.id], mctx))
                 element = qb_build.build_request_element(request, version, country, request_id, found)
             except BUILD_ERRORS as exc:
                 if len(group) > 1:  # one bad name: look the others up one by one
                     for job in group:
-                        built = self._build_one(ac, session, settings, mctx, job, warnings)
+                        built = self._build_one(ac, session, settings, mctx, job, payloads[job.id],
+                                                warnings)
                         if built is not None:
                             elements.append((job, built))
                     continue
@@ -244,13 +241,13 @@ class JobBossSync:
                 continue
             for job in group:
                 job.request_id = request_id
-                warnings[job.id] = _own_warnings(job, group, found)
+                warnings[job.id] = _own_warnings(payloads[job.id], group, found)
             elements.append((head, element))
         if not elements:
             ac.flush()
             return ""
         on_error = "stopOnError" if (settings["options.quit_area_on_error"]
-                                     and jobs[0].area in STOPPABLE_AREAS) else "continueOnError"
+                                     and jobs[0].area in areas.STOPPABLE) else "continueOnError"
         xml = self._serialize(ac, session, settings, elements, on_error, version)
         sent = [job for job in jobs if job.status == JobStatus.SENT.value]
         for job in sent:
@@ -265,11 +262,13 @@ class JobBossSync:
 
     def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,
                    settings: settings_mod.SyncSettings, mctx: MapContext, job: Job,
-                   warnings: dict[int, list[FieldWarning]]) -> etree._Element | None:
+                   payload: JobPayload, warnings: dict[int, list[FieldWarning]]
+                   ) -> etree._Element | None:
         found: list[FieldWarning] = []
         try:
-            element = qb_build.build_request_element(kinds.request_for(job, mctx), mctx.version,
-                                                     mctx.country, str(job.id), found)
+            request = request_for(job, payload, mctx)
+            element = qb_build.build_request_element(request, mctx.version, mctx.country,
+                                                     str(job.id), found)
         except BUILD_ERRORS as exc:
             self._build_failed(ac, session, settings, job, str(exc))
             return None
@@ -305,7 +304,8 @@ class JobBossSync:
 
     def _build_failed(self, ac: apply.ApplyContext, session: QbwcSession,
                       settings: settings_mod.SyncSettings, job: Job, reason: str) -> None:
-        if kinds.kind_of(job) == "ensure" and lists.LIST_ENTITIES[job.payload["entity"]].absent_ok:
+        kind = registry.job_kind(job.kind)
+        if isinstance(kind, ListJobKind) and kind.family is Family.ENSURE and kind.kind.absent_ok:
             apply.mark_absent(ac, job, f"cannot exist in QuickBooks ({reason})")
             return
         outcome = apply.fail(ac, job, reason)
@@ -319,8 +319,8 @@ class JobBossSync:
                                   ensure=self._ensure_factory(db, session, settings))
 
     def _ensure_factory(self, db: Session, session: QbwcSession,
-                        settings: settings_mod.SyncSettings) -> Callable[[Session, int, Any], Job]:
-        def ensure(db_: Session, user_id: int, need: Any) -> Job:
+                        settings: settings_mod.SyncSettings) -> Callable[[Session, int, Need], Job]:
+        def ensure(db_: Session, user_id: int, need: Need) -> Job:
             lookup = _safe_lookup(self.reader_factory, session.user, settings)
             return DependencyPlanner(db_, user_id, settings, lookup).ensure(db_, user_id, need)
         return ensure
@@ -335,29 +335,29 @@ class JobBossSync:
     def _maybe_stop_area(self, ac: apply.ApplyContext, session: QbwcSession,
                          settings: settings_mod.SyncSettings, outcome: apply.Outcome) -> None:
         if (outcome.event == jobs_mod.ERROR and settings["options.quit_area_on_error"]
-                and outcome.area in STOPPABLE_AREAS):
+                and outcome.area in areas.STOPPABLE):
             ac.changes.flush()  # the stop is an audit row of its own, after the error
             runs.stop_area(ac.db, session.user_id, session.run_id, outcome.area)
 
     def _progress(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings) -> int:
         stopped = runs.stopped_areas(db, session.run_id)
-        areas = [a for a in dequeue.AREA_ORDER if a not in stopped]
-        if not _has_open_work(db, session.user_id, areas, self.clock()):
+        going = [a for a in areas.ORDER if a not in stopped]
+        if not _has_open_work(db, session.user_id, going, self.clock()):
             return 100
         return min(99, max(1, dequeue.progress(db, user_id=session.user_id, session_id=session.id,
-                                               areas=areas)))
+                                               areas=going)))
 
     def _writebacks(self, db: Session, user: User, run_id: int | None) -> None:
         if not user.jobboss_url:
             return
         try:
-            target = apply.JobBossTarget(self._writer(user), self.paid_status_code)
+            target = writebacks.JobBossTarget(self._writer(user), self.paid_status_code)
         except Exception as exc:  # noqa: BLE001 - JobBOSS2 unreachable: retried next time
             log.warning("JobBOSS2 write-backs for %s postponed: %s", user.name, exc)
             return
-        apply.run_writebacks(db, user.id, target, run_id)
+        writebacks.run_writebacks(db, user.id, target, run_id)
 
-    def _writer(self, user: User) -> Any:
+    def _writer(self, user: User) -> JobBossWrites:
         if self.writer_factory is not _default_writer:
             return self.writer_factory(user)
         writer = self._writers.get(user.jobboss_url)
@@ -417,13 +417,15 @@ def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -
                for area in areas)
 
 
-def _request_groups(jobs: list[Job]) -> list[list[Job]]:
+def _request_groups(jobs: list[Job], payloads: dict[int, JobPayload]) -> list[list[Job]]:
     """Ensure jobs looking up names of the same list share one query; the rest go alone."""
     groups: list[list[Job]] = []
     shared: dict[str, list[Job]] = {}
     for job in jobs:
-        if kinds.kind_of(job) == "ensure" and kinds.phase(job) in ("query", "verify"):
-            entity = job.payload["entity"]
+        payload = payloads[job.id]
+        if (registry.job_kind(job.kind).family is Family.ENSURE
+                and payload.phase in (Phase.QUERY, Phase.VERIFY)):
+            entity = payload.entity
             if entity not in shared:
                 shared[entity] = []
                 groups.append(shared[entity])
@@ -433,17 +435,18 @@ def _request_groups(jobs: list[Job]) -> list[list[Job]]:
     return groups
 
 
-def _own_warnings(job: Job, group: list[Job], found: list[FieldWarning]) -> list[FieldWarning]:
-    """The warnings of a shared name query that concern ``job``'s own name, not its neighbours'."""
+def _own_warnings(payload: JobPayload, group: list[Job], found: list[FieldWarning]
+                  ) -> list[FieldWarning]:
+    """The warnings of a shared name query that concern the job's own name, not its neighbours'."""
     if len(group) == 1:
         return found
-    name = str(job.payload.get("name", "")).strip()
+    name = payload.name.strip()
     return [w for w in found if str(w.original).strip() == name]
 
 
-def _grouped_query(group: list[Job], mctx: MapContext) -> Any:
-    names = tuple(dict.fromkeys(job.payload["name"] for job in group))
-    return lists.query_for(group[0].payload["entity"], names, mctx.country)
+def _grouped_query(group: list[Job], payloads: dict[int, JobPayload], mctx: MapContext) -> rq.Request:
+    names = tuple(dict.fromkeys(payloads[job.id].name for job in group))
+    return names_query(registry.list_kind(payloads[group[0].id].entity), names, mctx.country)
 
 
 def _members(db: Session, session: QbwcSession, head: Job) -> list[Job]:
@@ -457,9 +460,9 @@ def _copy(element: etree._Element) -> etree._Element:
     return etree.fromstring(etree.tostring(element))
 
 
-def _safe_lookup(factory: Callable[[User], Any], user: User,
-                 settings: settings_mod.SyncSettings) -> Callable[[str, list[str]], dict[str, Any]]:
-    def lookup(entity: str, keys: list[str]) -> dict[str, Any]:
+def _safe_lookup(factory: Callable[[User], JobBossReader], user: User,
+                 settings: settings_mod.SyncSettings) -> RecordLookup:
+    def lookup(entity: str, keys: list[str]) -> dict[str, SourceRecord]:
         try:
             reader = factory(user)
         except Exception:  # noqa: BLE001 - without JobBOSS2 the ensure adds by name only
@@ -484,10 +487,10 @@ def _tax_defaults(hcp: str, country: str) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-def _default_writer(user: User) -> Any:
+def _default_writer(user: User) -> JobBossWrites:
     from qbwc_service.jobboss.writeback import JobBossWriter
 
     return JobBossWriter(user.jobboss_url)
 
 
-__all__ = ["JobBossSync", "lost_to_verify", "AuditEvent", "Run", "update"]
+__all__ = ["JobBossSync", "lost_to_verify"]

@@ -6,12 +6,12 @@ import sqlite3
 
 import pytest
 
-from qbwc_service.jobboss.mapping import (
-    JobBossMapping,
-    MappingError,
+from qbwc_service.jobboss.layout import (
+    JobBossLayout,
+    LayoutError,
     SchemaMismatch,
     check_schema,
-    load_mapping,
+    load_layout,
 )
 from qbwc_service.jobboss.reader import ALL, JobBossReader
 from qbwc_service.jobboss.writeback import JobBossWriter
@@ -49,11 +49,11 @@ def test_renamed_table_and_columns_read_the_same(demo_path, demo_copy):
         "Billing": {"table": "Billing2", "columns": {"Exported": "ExportedToQB", "_ID": "BillingKey"}},
         "CustCode": {"columns": {"FAX": ""}},
     }
-    renamed = JobBossReader(demo_copy, mapping=mapping)
+    renamed = JobBossReader(demo_copy, layout=mapping)
     original = JobBossReader(demo_path)
     assert list(renamed.ar_invoices()) == list(original.ar_invoices())
     assert all(c.fax is None for c in renamed.customers())
-    writer = JobBossWriter(demo_copy, mapping=mapping)
+    writer = JobBossWriter(demo_copy, layout=mapping)
     first = next(renamed.ar_invoices())
     assert writer.mark_exported("Billing", first.key)
     with sqlite3.connect(demo_copy) as conn:
@@ -67,7 +67,7 @@ def test_extra_where_filter_per_entity(demo_path, tmp_path):
     path.write_text(
         "[Billing]\nwhere = \"CustCode = 'ACME'\"\n\n[CustCode]\nwhere = \"Active = 'N'\"\n", encoding="utf-8"
     )
-    reader = JobBossReader(demo_path, mapping=str(path))
+    reader = JobBossReader(demo_path, layout=str(path))
     invoices = list(reader.ar_invoices(ALL))
     assert invoices and {i.cust_code for i in invoices} == {"ACME"}
     assert [c.cust_code for c in reader.customers()] == ["DEFUNCT"]
@@ -78,10 +78,10 @@ def test_receiver_exported_column_can_be_mapped(demo_copy):
         conn.execute('ALTER TABLE "Receiver" ADD COLUMN "QBExported" CHAR(1)')
         conn.execute("UPDATE Receiver SET QBExported = 'Y' WHERE ReceiverNo = 'R500001'")
     mapping = {"Receiver": {"columns": {"Exported": "QBExported"}}}
-    reader = JobBossReader(demo_copy, mapping=mapping)
+    reader = JobBossReader(demo_copy, layout=mapping)
     keys = {r.key for r in reader.receiver_bills()}
     assert "Receiver:R500001" not in keys and "Receiver:R500002" in keys
-    assert JobBossWriter(demo_copy, mapping=mapping).mark_exported("Receiver", "R500002")
+    assert JobBossWriter(demo_copy, layout=mapping).mark_exported("Receiver", "R500002")
     assert "Receiver:R500002" not in {r.key for r in reader.receiver_bills()}
 
 
@@ -97,34 +97,34 @@ def test_receiver_exported_column_can_be_mapped(demo_copy):
     ],
 )
 def test_bad_mappings_are_refused(raw, message):
-    with pytest.raises(MappingError, match=message):
-        JobBossMapping.from_dict(raw)
+    with pytest.raises(LayoutError, match=message):
+        JobBossLayout.from_dict(raw)
 
 
 def test_load_mapping_sources(tmp_path):
-    assert load_mapping(None) == JobBossMapping.default()
-    assert load_mapping("") == JobBossMapping.default()
+    assert load_layout(None) == JobBossLayout.default()
+    assert load_layout("") == JobBossLayout.default()
     bad = tmp_path / "bad.toml"
     bad.write_text("[Billing\n", encoding="utf-8")
-    with pytest.raises(MappingError):
-        load_mapping(bad)
-    assert load_mapping({"schema": "dbo"}).table("Billing").schema == "dbo"
+    with pytest.raises(LayoutError):
+        load_layout(bad)
+    assert load_layout({"schema": "dbo"}).table("Billing").schema == "dbo"
 
 
 def test_mapping_from_config(tmp_path):
     from qbwc_service.config import from_mapping
-    from qbwc_service.jobboss.mapping import mapping_from_config
+    from qbwc_service.jobboss.layout import layout_from_config
 
     (tmp_path / "site.toml").write_text('[Billing]\ntable = "Invoices"\n', encoding="utf-8")
     config = from_mapping({"jobboss": {"mapping_file": "site.toml"}}, tmp_path / "qbwc-service.toml")
-    assert mapping_from_config(config)["Billing"].table == "Invoices"
-    assert mapping_from_config(from_mapping({}, tmp_path / "x.toml")) == JobBossMapping.default()
+    assert layout_from_config(config)["Billing"].table == "Invoices"
+    assert layout_from_config(from_mapping({}, tmp_path / "x.toml")) == JobBossLayout.default()
 
 
 def test_extra_where_filter_on_a_lines_table(demo_path):
     """A filter on a lines table drops those lines; its unqualified names mean that table's columns."""
     mapping = {"BillingDet": {"where": "InvoiceNo IS NOT NULL AND QtyShipped <> 0"}}
-    filtered = {i.key: i for i in JobBossReader(demo_path, mapping=mapping).ar_invoices(ALL)}
+    filtered = {i.key: i for i in JobBossReader(demo_path, layout=mapping).ar_invoices(ALL)}
     original = {i.key: i for i in JobBossReader(demo_path).ar_invoices(ALL)}
     assert filtered.keys() == original.keys()
     assert any(ln.quantity == 0 for i in original.values() for ln in i.lines)
@@ -135,5 +135,5 @@ def test_extra_where_filter_on_a_lines_table(demo_path):
 def test_an_entity_may_be_mapped_to_a_view(demo_path, demo_copy):
     with sqlite3.connect(demo_copy) as conn:
         conn.execute('CREATE VIEW "QBBilling" AS SELECT * FROM "Billing"')
-    reader = JobBossReader(demo_copy, mapping={"Billing": {"table": "QBBilling"}})
+    reader = JobBossReader(demo_copy, layout={"Billing": {"table": "QBBilling"}})
     assert list(reader.ar_invoices()) == list(JobBossReader(demo_path).ar_invoices())

@@ -13,7 +13,7 @@ authenticate, the admin's Start button):
    while something still waits blocked on it); nothing more when none;
 2. each one whose JobBOSS2 record now has another fingerprint than the one
    planned gets an ensure job for the new version
-   (:meth:`~qbwc_service.sync.dependencies.DependencyPlanner.plan_changed`:
+   (:meth:`~qbwc_service.sync.planning.dependencies.DependencyPlanner.plan_changed`:
    it queries QuickBooks by the new name and adopts or adds);
 3. the failed job's dependents now depend on the new job, and the blocked
    ones go back to ``pending`` (``unblocked``), to be sent once it is done;
@@ -25,20 +25,17 @@ job re-sends it as planned.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.areas import LISTS
 from qbwc_service.queue.models import Job, JobDependency
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync.dependencies import DependencyPlanner
-from qbwc_service.sync.mapping.context import Need
-
-#: Finds the JobBOSS2 records of a list: (entity, keys) -> {key: record}.
-Lookup = Callable[[str, list[str]], dict[str, Any]]
+from qbwc_service.sync.kinds import registry
+from qbwc_service.sync.kinds.base import SourceRecord
+from qbwc_service.sync.kinds.context import Need
+from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 
 
 def failed_ensure_jobs(db: Session, user_id: int) -> list[Job]:
@@ -52,39 +49,40 @@ def failed_ensure_jobs(db: Session, user_id: int) -> list[Job]:
         JobDependency.depends_on_id == Job.id, waiting.id == JobDependency.job_id,
         waiting.status == JobStatus.BLOCKED.value))
     return list(db.scalars(select(Job).where(
-        Job.user_id == user_id, Job.area == "lists", Job.kind.like("%.ensure"),
+        Job.user_id == user_id, Job.area == LISTS.name, Job.kind.in_(registry.ensure_kinds()),
         or_(Job.status == JobStatus.ERROR.value,
             and_(Job.status == JobStatus.CANCELLED.value, has_blocked))).order_by(Job.id)))
 
 
 def replan_fixed_lists(db: Session, user_id: int, deps: DependencyPlanner,
-                       lookup: Lookup) -> int:
+                       lookup: RecordLookup) -> int:
     """Plan again the failed list records changed in JobBOSS2; returns how many."""
     failed = failed_ensure_jobs(db, user_id)
     if not failed:
         return 0
     by_entity: dict[str, list[Job]] = {}
     for job in failed:
-        by_entity.setdefault(job.payload.get("entity", ""), []).append(job)
+        by_entity.setdefault(registry.payload_of(job).entity, []).append(job)
     count = 0
     for entity, group in by_entity.items():
         records = lookup(entity, sorted({j.source_key for j in group}))
         for job in group:
             record = records.get(job.source_key)
-            if record is None or record.fingerprint() == job.payload.get("fingerprint"):
+            if record is None or record.fingerprint() == registry.payload_of(job).fingerprint:
                 continue  # gone from JobBOSS2, or not fixed yet
             if _replan(db, job, record, deps):
                 count += 1
     return count
 
 
-def _replan(db: Session, old: Job, record: Any, deps: DependencyPlanner) -> bool:
-    need = Need(old.payload["entity"], old.source_key, old.payload.get("name") or old.source_key)
+def _replan(db: Session, old: Job, record: SourceRecord, deps: DependencyPlanner) -> bool:
+    planned = registry.payload_of(old)
+    need = Need(planned.entity, old.source_key, planned.name or old.source_key)
     new, _created = deps.plan_changed(need, record)
     if new.id == old.id or new.status not in (JobStatus.PENDING.value, JobStatus.BLOCKED.value):
         return False  # this version was planned and failed before: an admin's retry is the way
     why = (f"{jobs_mod.record_key(old)} changed in JobBOSS2: planned again as job {new.id}"
-           f" ({new.payload.get('name', '')})")
+           f" ({registry.payload_of(new).name})")
     _move_dependents(db, old, new)
     if old.status == JobStatus.ERROR.value:
         jobs_mod.transition(db, old, JobStatus.CANCELLED, reason=why, event=jobs_mod.REPLANNED)
@@ -92,7 +90,7 @@ def _replan(db: Session, old: Job, record: Any, deps: DependencyPlanner) -> bool
         jobs_mod.audit(db, user_id=old.user_id, event=jobs_mod.REPLANNED, job=old, detail=why)
     released = []
     for dep in jobs_mod.dependents(db, new, [JobStatus.BLOCKED]):
-        if new.status == JobStatus.BLOCKED.value or jobs_mod._has_failed_dependency(db, dep):
+        if new.status == JobStatus.BLOCKED.value or jobs_mod.has_failed_dependency(db, dep):
             continue
         jobs_mod.transition(db, dep, JobStatus.PENDING, event=jobs_mod.UNBLOCKED,
                             reason=f"waiting for job {new.id} now: {why}")

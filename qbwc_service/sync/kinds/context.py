@@ -1,11 +1,11 @@
-"""What every mapping function gets besides the record.
+"""What every kind's builder gets besides the record, and the helpers they share.
 
-A mapping turns one JobBOSS2 record into one qbXML request (a dataclass of
+A kind turns one JobBOSS2 record into one qbXML request (a dataclass of
 :mod:`qbwc_service.qbxml.requests`). It needs the QuickBooks company's
 country and qbXML version, the user's settings, and the ListIDs of the list
 records the request references: :class:`MapContext` carries all four.
 
-A record QuickBooks would refuse raises :class:`MappingError` with a reason a
+A record QuickBooks would refuse raises :class:`BuildError` with a reason a
 person can act on; the job fails alone and is never sent.
 """
 
@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from qbwc_service.jobboss import records as jb
+from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.requests import Ref
 from qbwc_service.sync.settings import SyncSettings, defaults
 
@@ -26,7 +28,7 @@ TOLERANCE = Decimal("0.005")
 GUID_NAMESPACE = uuid.UUID("6f1c1c5e-2b0a-4d49-9a55-1f1bd2d0a9c3")
 
 
-class MappingError(ValueError):
+class BuildError(ValueError):
     """The record cannot become a request QuickBooks would accept; the message says why."""
 
 
@@ -62,7 +64,7 @@ class MapContext:
         """The reference to a needed list record: its ListID when known, else its name."""
         known = self.resolve(need.entity, need.key)
         if known is not None and known.list_id == "":
-            raise MappingError(f"{need.entity.replace('_', ' ')} {need.name!r} does not exist "
+            raise BuildError(f"{need.entity.replace('_', ' ')} {need.name!r} does not exist "
                                "in QuickBooks")
         return known if known is not None else Ref.named(need.name)
 
@@ -108,3 +110,30 @@ def text(value: str | None) -> str | None:
         return None
     stripped = value.strip()
     return stripped or None
+
+
+def address(addr: jb.Address | None) -> rq.Address | None:
+    """A JobBOSS2 address as QuickBooks' (its name on the first line); ``None`` when empty."""
+    if addr is None or addr.is_empty:
+        return None
+    return rq.Address(addr1=text(addr.name), addr2=text(addr.line1), addr3=text(addr.line2),
+                      city=text(addr.city), state=text(addr.state),
+                      postal_code=text(addr.postal_code), country=text(addr.country))
+
+
+def check_ref_number(value: str, what: str, limit: int) -> None:
+    """Refuse a RefNumber longer than QuickBooks allows (never truncated: it identifies the record)."""
+    if len(value) > limit:
+        raise BuildError(f"{what} {value!r} is longer than the {limit} characters QuickBooks allows")
+
+
+def list_name(name: str, what: str) -> str:
+    """A list record's QuickBooks name; :class:`BuildError` when it has none or one QuickBooks
+    would read as a sub-list path."""
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise BuildError(f"{what} has no name")
+    if ":" in cleaned:
+        raise BuildError(f"{what} name {cleaned!r} contains ':', which QuickBooks reads as a "
+                         "sub-list separator")
+    return cleaned

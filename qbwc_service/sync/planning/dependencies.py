@@ -4,63 +4,49 @@ For every list record a transaction references (customer, parts, terms,
 accounts, sales tax, vendor, employee, payroll item) that the ID map does not
 know for this company, one *ensure* job is planned: shared by every
 transaction that needs it, it looks the record up in QuickBooks by name and
-adds it when missing (:mod:`.kinds`). The transaction depends on it, so it is
-sent only once all its ensure jobs are done; if one fails, the transaction is
-blocked with the reason instead of being sent to fail with 3140.
+adds it when missing (as its kind in :mod:`qbwc_service.sync.kinds` says).
+The transaction depends on it, so it is sent only once all its ensure jobs
+are done; if one fails, the transaction is blocked with the reason instead of
+being sent to fail with 3140.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.jobboss import records as jb
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import Job
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync import idmap, kinds
-from qbwc_service.sync.mapping import ap, ar, lists
-from qbwc_service.sync.mapping import time as time_map
-from qbwc_service.sync.mapping.context import Need
+from qbwc_service.sync.kinds import registry
+from qbwc_service.sync.kinds.base import SourceRecord, TxnKind
+from qbwc_service.sync.kinds.context import Need
+from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.planning import idmap
 from qbwc_service.sync.serialize import to_jsonable
+from qbwc_service.sync.settings import SyncSettings
 
-#: Priority of ensure jobs: accounts before the items that use them, then the rest.
-PRIORITY = {"qb_account": 10, "account": 10, "terms": 20, "sales_tax": 20, "payroll_item": 20}
-DEFAULT_PRIORITY = 30
 #: Open or failed states: an ensure job in one of them is reused, not planned again.
 _REUSABLE = {JobStatus.PENDING.value, JobStatus.BLOCKED.value, JobStatus.SENT.value,
              JobStatus.VERIFY.value, JobStatus.ERROR.value}
 
 #: Finds the JobBOSS2 records of a list: (entity, keys) -> {key: record}.
-RecordLookup = Callable[[str, list[str]], dict[str, Any]]
+RecordLookup = Callable[[str, list[str]], dict[str, SourceRecord]]
 
 
-def no_records(_entity: str, _keys: list[str]) -> dict[str, Any]:
+def no_records(_entity: str, _keys: list[str]) -> dict[str, SourceRecord]:
     return {}
 
 
-def transaction_needs(kind: str, record: Any, settings: Any, index: int = 1) -> list[Need]:
-    """What a transaction of ``kind`` references."""
-    if kind == "invoice.add":
-        return ar.needs(record, settings)
-    if kind == "bill.add":
-        return ap.bill_needs(record, settings)
-    if kind == "receiver_bill.add":
-        return ap.receiver_needs(record, settings)
-    if kind == "time.add":
-        return time_map.needs(record, index, settings)
-    raise ValueError(f"unknown transaction kind {kind!r}")
-
-
-def needs_of_job(job: Job, settings: Any) -> list[Need]:
+def needs_of_job(job: Job, settings: SyncSettings) -> list[Need]:
     """What a planned job references (transactions and list records alike)."""
-    if kinds.kind_of(job) == "txn":
-        return transaction_needs(job.kind, kinds.record_of(job), settings,
-                                 int(job.payload.get("index", 1)))
-    return lists.list_needs(job.payload["entity"], settings)
+    kind = registry.job_kind(job.kind)
+    payload = registry.payload_of(job)
+    if isinstance(kind, TxnKind):
+        return kind.needs(registry.record_of(payload), payload.index, settings)
+    return registry.list_kind(payload.entity).needs(settings)
 
 
 def _dedupe(needs: Iterable[Need]) -> list[Need]:
@@ -73,7 +59,7 @@ def _dedupe(needs: Iterable[Need]) -> list[Need]:
 class DependencyPlanner:
     """Plans (or finds) the ensure jobs a set of needs calls for, for one user."""
 
-    def __init__(self, db: Session, user_id: int, settings: Any,
+    def __init__(self, db: Session, user_id: int, settings: SyncSettings,
                  lookup: RecordLookup = no_records) -> None:
         self.db = db
         self.user_id = user_id
@@ -107,11 +93,11 @@ class DependencyPlanner:
         assert job is not None
         return job
 
-    def plan_changed(self, need: Need, record: Any) -> tuple[Job, bool]:
+    def plan_changed(self, need: Need, record: SourceRecord) -> tuple[Job, bool]:
         """An ensure job for a new version of a JobBOSS2 list record: ``(job, created)``.
 
         For a record whose ensure job failed and that has since been fixed in
-        JobBOSS2 (see :func:`qbwc_service.sync.replan.replan_fixed_lists`):
+        JobBOSS2 (see :func:`qbwc_service.sync.planning.replan.replan_fixed_lists`):
         one job per version (``source_version`` is ``changed-<fingerprint>``),
         which queries QuickBooks by the record's current name and adopts or
         adds it like any ensure job.
@@ -124,17 +110,18 @@ class DependencyPlanner:
 
     def _existing(self, needs: list[Need]) -> dict[tuple[str, str], Job]:
         found: dict[tuple[str, str], Job] = {}
-        by_kind: dict[str, list[str]] = {}
+        by_entity: dict[str, list[str]] = {}
         for need in needs:
-            by_kind.setdefault(f"{need.entity}.ensure", []).append(idmap.norm_key(need.key))
-        for kind, keys in by_kind.items():
+            by_entity.setdefault(need.entity, []).append(idmap.norm_key(need.key))
+        for entity, keys in by_entity.items():
+            kind = registry.list_kind(entity).ensure_kind
             for start in range(0, len(keys), 500):
                 rows = self.db.scalars(select(Job).where(
                     Job.user_id == self.user_id, Job.kind == kind,
                     Job.source_key.in_(keys[start:start + 500]),
                     Job.status.in_(_REUSABLE)).order_by(Job.id))
                 for job in rows:
-                    found[(kind.removesuffix(".ensure"), job.source_key)] = job
+                    found[(entity, job.source_key)] = job
         return found
 
     def _plan(self, needs: list[Need], force: bool = False) -> dict[tuple[str, str], Job]:
@@ -149,49 +136,29 @@ class DependencyPlanner:
                 out[(entity, idmap.norm_key(need.key))] = self._plan_one(need, record, force)
         return out
 
-    def _plan_one(self, need: Need, record: Any, force: bool = False, version: str = "") -> Job:
-        need = _named(need, record)
-        sub = lists.list_needs(need.entity, self.settings)
+    def _plan_one(self, need: Need, record: SourceRecord | None, force: bool = False,
+                  version: str = "") -> Job:
+        kind = registry.list_kind(need.entity)
+        if record is not None:  # the QuickBooks name its JobBOSS2 record gives
+            need = kind.named(need.key, record)
+        sub = kind.needs(self.settings)
         sub_jobs = [j for j in self.jobs_for(sub).values() if j is not None] if sub else []
-        spec = lists.LIST_ENTITIES[need.entity]
-        payload: dict[str, Any] = {
-            "entity": need.entity, "key": idmap.norm_key(need.key), "name": need.name,
-            "phase": "query",
-            "record_type": type(record).__name__ if record is not None else None,
-            "record": to_jsonable(record) if record is not None else None,
-            "fingerprint": record.fingerprint() if record is not None else "",
-        }
-        if need.entity == "qb_account":
-            payload["account_type"] = _default_account_type(need.name, self.settings)
+        key = idmap.norm_key(need.key)
+        payload = JobPayload(
+            phase=Phase.QUERY, entity=need.entity, key=key, name=need.name,
+            record_type=type(record).__name__ if record is not None else None,
+            record=to_jsonable(record) if record is not None else None,
+            fingerprint=record.fingerprint() if record is not None else "")
+        if kind.planned_with is not None:
+            payload = payload.but(**kind.planned_with(need, self.settings))
         if force:
-            version = f"again-{_count_jobs(self.db, self.user_id, f'{need.entity}.ensure', need.key)}"
+            version = f"again-{_count_jobs(self.db, self.user_id, kind.ensure_kind, need.key)}"
         job, created = jobs_mod.ensure_job(
-            self.db, user_id=self.user_id, area="lists", kind=f"{need.entity}.ensure",
-            source_table=spec.table, source_key=idmap.norm_key(need.key), source_version=version,
-            payload=payload, priority=PRIORITY.get(need.entity, DEFAULT_PRIORITY),
-            depends_on=sub_jobs)
+            self.db, user_id=self.user_id, area=kind.area.name, kind=kind.ensure_kind,
+            source_table=kind.table, source_key=key, source_version=version,
+            payload=payload.to_json(), priority=kind.priority, depends_on=sub_jobs)
         self.planned += int(created)
         return job
-
-
-def _named(need: Need, record: Any) -> Need:
-    """The need with the QuickBooks name its JobBOSS2 record gives."""
-    if isinstance(record, jb.Customer):
-        return lists.customer_need(need.key, record)
-    if isinstance(record, jb.Vendor):
-        return lists.vendor_need(need.key, record)
-    if isinstance(record, jb.Employee):
-        return lists.employee_need(need.key, record)
-    if isinstance(record, jb.GlAccount):
-        return lists.account_need(need.key, record)
-    return need
-
-
-def _default_account_type(name: str, settings: Any) -> str:
-    for setting_key, account_type in lists.DEFAULT_ACCOUNTS.values():
-        if settings[setting_key] == name:
-            return account_type
-    return "Expense"
 
 
 def _count_jobs(db: Session, user_id: int, kind: str, key: str) -> int:

@@ -16,7 +16,7 @@ newer version of a record still waiting replaces the older one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
@@ -37,12 +36,14 @@ from qbwc_service.queue.models import (
     utcnow,
 )
 from qbwc_service.queue.states import JobStatus
-from qbwc_service.sync import idmap, replan
 from qbwc_service.sync import settings as settings_mod
-from qbwc_service.sync.dependencies import DependencyPlanner, transaction_needs
-from qbwc_service.sync.mapping import lists
-from qbwc_service.sync.mapping import time as time_map
-from qbwc_service.sync.mapping.context import Need
+from qbwc_service.sync.kinds import registry
+from qbwc_service.sync.kinds.base import ListKind, Source, SourceRecord, TxnKind
+from qbwc_service.sync.kinds.context import Need
+from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.planning import idmap, replan
+from qbwc_service.sync.planning.dependencies import DependencyPlanner
+from qbwc_service.sync.protocols import JobBossWrites
 from qbwc_service.sync.serialize import to_jsonable
 
 #: The settings-table key of the auto-sync high-water mark (not a user setting).
@@ -141,14 +142,12 @@ def plan_defaults(db: Session, user: User, *,
     """Sync Defaults: ensure the default accounts and the freight item exist in QuickBooks."""
     settings = settings or settings_mod.get_settings(db, user.id)
     deps = DependencyPlanner(db, user.id, settings)
-    needs = [lists.default_account_need(settings, p) for p in lists.DEFAULT_ACCOUNTS
-             if settings[lists.DEFAULT_ACCOUNTS[p][0]]]
-    needs.append(lists.freight_need(settings))
-    deps.jobs_for(needs)
+    deps.jobs_for(registry.default_needs(settings))
     return PlanResult(ensure_jobs=deps.planned)
 
 
-def set_begin(db: Session, user: User, begin: date, writer: Any = None) -> dict[str, int]:
+def set_begin(db: Session, user: User, begin: date,
+              writer: JobBossWrites | None = None) -> dict[str, int]:
     """Set Begin: mark every transaction before ``begin`` exported; auto sync from ``begin``."""
     if writer is None:
         from qbwc_service.jobboss.writeback import JobBossWriter
@@ -178,60 +177,18 @@ def set_high_water(db: Session, user_id: int, value: datetime) -> None:
 # ---------------------------------------------------------------- the planner
 
 
-@dataclass(frozen=True)
-class _Source:
-    kind: str
-    area: str
-    read: Callable[[JobBossReader, TxnFilter, Planner], Iterable[Any]]
-
-
-def _receivers(reader: JobBossReader, flt: TxnFilter, planner: Planner) -> Iterable[Any]:
-    done = {k for k in idmap.known_keys(planner.db, planner.user.id, "bill") if k.startswith("Receiver:")}
-    return reader.receiver_bills(flt, exported=done)
-
-
-#: (setting that enables it, setting value or "") -> where the records come from.
-SOURCES: dict[tuple[str, str], _Source] = {
-    ("source.invoices", "billing"): _Source("invoice.add", "ar", lambda r, f, p: r.ar_invoices(f)),
-    ("source.invoices", "packing_list"): _Source("invoice.add", "ar",
-                                                 lambda r, f, p: r.packing_list_invoices(f)),
-    ("source.bills", "vendor_invoice"): _Source("bill.add", "ap", lambda r, f, p: r.ap_invoices(f)),
-    ("source.bills", "receiver"): _Source("receiver_bill.add", "ap", _receivers),
-    ("time", ""): _Source("time.add", "time", lambda r, f, p: r.attendance(f)),
-}
-#: Item switch -> the source key chosen by settings.
-ITEM_SWITCHES: tuple[tuple[str, str], ...] = (
-    ("items.customer_billing", "source.invoices"),
-    ("items.vendor_invoices", "source.bills"),
-    ("items.time_and_attendance", "time"),
-)
-
-#: Lists ``validate_sync_tables`` and ``update_after_edit`` walk: entity -> reader method.
-LIST_READERS: dict[str, str] = {"customer": "customers", "vendor": "vendors",
-                                "employee": "employees", "item": "parts", "terms": "terms",
-                                "account": "gl_accounts", "sales_tax": "tax_codes"}
-#: Lists ``update_after_edit`` sends changes of.
-EDITABLE = ("customer", "vendor", "employee", "item")
-
-
-def list_key(entity: str, record: Any) -> str:
-    """The ID map key of a JobBOSS2 list record."""
-    return {
-        "customer": lambda r: r.cust_code, "vendor": lambda r: r.vend_code,
-        "employee": lambda r: str(r.empl_code), "item": lambda r: r.part_no,
-        "terms": lambda r: r.code, "account": lambda r: r.number, "sales_tax": lambda r: r.code,
-    }[entity](record)
-
-
-def lookup_records(reader: Any, entity: str, keys: list[str]) -> dict[str, Any]:
+def lookup_records(reader: JobBossReader, entity: str,
+                   keys: Sequence[str]) -> dict[str, SourceRecord]:
     """The JobBOSS2 records of one list by ID map key; unknown keys are left out."""
-    method = LIST_READERS.get(entity)
-    if method is None or not keys:
+    kind = registry.LIST_KINDS.get(entity)
+    if kind is None or kind.read is None or kind.key_of is None or not keys:
         return {}
-    codes: list[Any] = [int(k) for k in keys if k.isdigit()] if entity == "employee" else keys
-    if not codes:
-        return {}
-    return {list_key(entity, r): r for r in getattr(reader, method)(codes)}
+    key_of = kind.key_of
+    return {key_of(r): r for r in kind.read(reader, keys)}
+
+
+#: A job to plan: (job key "Table:key", the record, the unit index, its dependencies).
+_Row = tuple[str, SourceRecord, int, list[Job]]
 
 
 class Planner:
@@ -247,20 +204,21 @@ class Planner:
         self.latest: datetime | None = None
         self.deps = DependencyPlanner(db, user.id, settings, self.lookup)
 
+    def known_keys(self, entity: str) -> Mapping[str, str]:
+        """What the ID map holds of ``entity`` for this user (sources ask: receivers)."""
+        return idmap.known_keys(self.db, self.user.id, entity)
+
     # -- sources
 
-    def sources(self) -> list[_Source]:
-        out = []
-        for switch, choice in ITEM_SWITCHES:
-            if self.settings[switch]:
-                value = self.settings[choice] if choice != "time" else ""
-                out.append(SOURCES[(choice, value)])
-        return out
+    def sources(self) -> list[Source[Any]]:
+        """The JobBOSS2 sources the settings turn on, in planning order."""
+        return [source for source in registry.SOURCES if source.enabled(self.settings)]
 
     def transactions(self, flt: TxnFilter) -> None:
         for source in self.sources():
             for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
-                self._plan_chunk(source, chunk)
+                for kind, records in _routed(source, chunk):
+                    self._plan_chunk(kind, records)
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
@@ -281,19 +239,19 @@ class Planner:
 
     # -- transactions
 
-    def _plan_chunk(self, source: _Source, records: list[Any]) -> None:
-        items = list(self._units(source, records))
+    def _plan_chunk(self, kind: TxnKind[Any], records: list[SourceRecord]) -> None:
+        items = list(_units(kind, records))
         if not items:
             return
         known = idmap.lookup_many(self.db, self.user.id,
-                                  [(_entity_of(source.kind), key) for key, _r, _i in items])
-        existing = self._existing_jobs(source.kind, [key for key, _r, _i in items])
-        todo: list[tuple[str, Any, int, list[Need]]] = []
+                                  [(kind.entity, key) for key, _r, _i in items])
+        existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
+        todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
         for key, record, index in items:
             self._note_time(record)
-            if (_entity_of(source.kind), key) in known:
+            if (kind.entity, key) in known:
                 self.result.already_in_quickbooks += 1
-                self._owe_writebacks(source, key)
+                self._owe_writebacks(kind, key)
                 continue
             version = record.fingerprint()
             jobs = existing.get(key, [])
@@ -308,27 +266,15 @@ class Planner:
                     jobs_mod.transition(self.db, old, JobStatus.CANCELLED,
                                         reason=f"replaced by version {version}")
                     self.result.replaced += 1
-            todo.append((key, record, index, transaction_needs(source.kind, record, self.settings,
-                                                              index)))
+            todo.append((key, record, index, kind.needs(record, index, self.settings)))
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
         for key, record, index, needs in todo:
             deps = [ensure[(n.entity, idmap.norm_key(n.key))] for n in needs]
             rows.append((key, record, index, [d for d in deps if d is not None]))
-        self._add_many(source, rows)
+        self._add_many(kind, rows)
 
-    def _units(self, source: _Source, records: list[Any]) -> Iterator[tuple[str, Any, int]]:
-        """``(job key, record, punch index)``: one per record, one per punch for time."""
-        for record in records:
-            if source.kind != "time.add":
-                yield record.key, record, 1
-                continue
-            if not record.complete:
-                continue  # a day still open waits for its clock-out
-            for index, _punch in time_map.punches_to_send(record):
-                yield f"{record.key}#{index}", record, index
-
-    def _note_time(self, record: Any) -> None:
+    def _note_time(self, record: SourceRecord) -> None:
         stamp = getattr(record, "last_mod", None)
         if stamp is not None and (self.latest is None or stamp > self.latest):
             self.latest = stamp
@@ -344,8 +290,8 @@ class Planner:
                 out.setdefault(f"{job.source_table}:{job.source_key}", []).append(job)
         return out
 
-    def _add_many(self, source: _Source, rows: list[tuple[str, Any, int, list[Job]]]) -> None:
-        """Plan the jobs of ``rows`` (key, record, punch index, dependencies) in bulk.
+    def _add_many(self, kind: TxnKind[Any], rows: list[_Row]) -> None:
+        """Plan the jobs of ``rows`` (key, record, unit index, dependencies) in bulk.
 
         What :func:`qbwc_service.queue.jobs.add_job` does for each, in a few
         statements: one multi-row ``INSERT .. ON CONFLICT DO NOTHING`` (a
@@ -356,19 +302,19 @@ class Planner:
         """
         if self.db.get_bind().dialect.name not in ("sqlite", "postgresql"):
             for row in rows:
-                self._add(source, *row)
+                self._add(kind, *row)
             return
-        segment: list[tuple[str, Any, int, list[Job]]] = []
+        segment: list[_Row] = []
         for row in rows:
             if any(JobStatus(dep.status) in jobs_mod.FAILED_STATES for dep in row[3]):
-                self._insert(source, segment)
+                self._insert(kind, segment)
                 segment = []
-                self._add(source, *row)
+                self._add(kind, *row)
             else:
                 segment.append(row)
-        self._insert(source, segment)
+        self._insert(kind, segment)
 
-    def _insert(self, source: _Source, rows: list[tuple[str, Any, int, list[Job]]]) -> None:
+    def _insert(self, kind: TxnKind[Any], rows: list[_Row]) -> None:
         if not rows:
             return
         self.db.flush()
@@ -377,9 +323,9 @@ class Planner:
         for key, record, index, _deps in rows:
             table, source_key = key.split(":", 1)
             values.append(dict(
-                user_id=self.user.id, area=source.area, kind=source.kind, source_table=table,
+                user_id=self.user.id, area=kind.area.name, kind=kind.name, source_table=table,
                 source_key=source_key, source_version=record.fingerprint(),
-                payload=_payload(source, record, index), priority=TXN_PRIORITY, not_before=None,
+                payload=_payload(kind, record, index), priority=TXN_PRIORITY, not_before=None,
                 status=JobStatus.PENDING.value, created_at=now, updated_at=now, warnings=[]))
         insert_ = _dialect_insert(self.db)
         jobs = Job.__table__
@@ -394,7 +340,7 @@ class Planner:
             if job_id is None:  # planned before (or twice in this chunk)
                 self.result.unchanged += 1
                 continue
-            self.result.add(source.kind)
+            self.result.add(kind.name)
             events.append(dict(created_at=now, user_id=self.user.id, job_id=job_id, run_id=None,
                                record_key=f"{row['source_table']}:{row['source_key']}"[:200],
                                event=jobs_mod.PLANNED, detail=""))
@@ -405,24 +351,25 @@ class Planner:
         if links:
             self.db.execute(insert(JobDependency), links)
 
-    def _add(self, source: _Source, key: str, record: Any, index: int, deps: list[Job]) -> None:
+    def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
+             deps: list[Job]) -> None:
         table, source_key = key.split(":", 1)
-        payload = _payload(source, record, index)
-        job = jobs_mod.add_job(self.db, user_id=self.user.id, area=source.area, kind=source.kind,
+        job = jobs_mod.add_job(self.db, user_id=self.user.id, area=kind.area.name, kind=kind.name,
                                source_table=table, source_key=source_key,
-                               source_version=record.fingerprint(), payload=payload,
-                               priority=TXN_PRIORITY, depends_on=deps)
+                               source_version=record.fingerprint(),
+                               payload=_payload(kind, record, index), priority=TXN_PRIORITY,
+                               depends_on=deps)
         if job is None:
             self.result.unchanged += 1
         else:
-            self.result.add(source.kind)
+            self.result.add(kind.name)
 
-    def _owe_writebacks(self, source: _Source, key: str) -> None:
+    def _owe_writebacks(self, kind: TxnKind[Any], key: str) -> None:
         """QuickBooks holds it but JobBOSS2 still says unexported: owe the flag again."""
-        if source.kind == "receiver_bill.add":
+        if not any(rule.action == "exported" for rule in kind.writebacks):
             return
         table, source_key = key.split(":", 1)
-        if source.kind == "time.add":
+        if kind.units is not None:  # the flag is the whole record's
             source_key = source_key.split("#", 1)[0]
         open_row = self.db.scalar(select(WriteBack.id).where(
             WriteBack.user_id == self.user.id, WriteBack.action == "exported",
@@ -435,62 +382,79 @@ class Planner:
 
     # -- lists
 
-    def lookup(self, entity: str, keys: list[str]) -> dict[str, Any]:
+    def lookup(self, entity: str, keys: list[str]) -> dict[str, SourceRecord]:
         """The JobBOSS2 records of a list by key (for ensure jobs)."""
         return lookup_records(self.reader, entity, keys)
 
     def sync_tables(self) -> None:
         """``validate_sync_tables``: every record of every shared list."""
-        for entity, method in LIST_READERS.items():
-            needs = [self._need(entity, r) for r in getattr(self.reader, method)()]
+        for kind in registry.LIST_KINDS.values():
+            if kind.read is None or kind.key_of is None:
+                continue
+            key_of = kind.key_of
+            needs = [kind.named(key_of(r), r) for r in kind.read(self.reader)]
             if needs:
                 self.deps.jobs_for(needs)
 
-    def _need(self, entity: str, record: Any) -> Need:
-        key = list_key(entity, record)
-        named = {"customer": lambda: lists.customer_need(key, record),
-                 "vendor": lambda: lists.vendor_need(key, record),
-                 "employee": lambda: lists.employee_need(key, record),
-                 "account": lambda: lists.account_need(key, record)}
-        return named.get(entity, lambda: Need(entity, key, key))()
-
     def updates(self, changed_since: datetime | None) -> None:
         """``update_after_edit``: Mod jobs for synced list records changed in JobBOSS2."""
-        for entity in EDITABLE:
-            known = idmap.known_keys(self.db, self.user.id, entity)
+        for kind in registry.LIST_KINDS.values():
+            if kind.mod is None or kind.read is None or kind.key_of is None:
+                continue
+            known = idmap.known_keys(self.db, self.user.id, kind.entity)
             if not known:
                 continue
-            method = getattr(self.reader, LIST_READERS[entity])
-            for record in method(changed_since=changed_since) if changed_since else method():
-                key = list_key(entity, record)
+            for record in kind.read(self.reader, changed_since=changed_since):
+                key = kind.key_of(record)
                 sent_as = known.get(key)
                 version = record.fingerprint()
                 if not sent_as or sent_as == version:
                     continue
-                self._plan_mod(entity, key, record, version)
+                self._plan_mod(kind, key, record, version)
 
-    def _plan_mod(self, entity: str, key: str, record: Any, version: str) -> None:
-        need = self._need(entity, record)
-        payload = {"entity": entity, "key": key, "name": need.name,
-                   "record_type": type(record).__name__, "record": to_jsonable(record),
-                   "fingerprint": version, "phase": "read" if entity == "item" else "mod"}
-        known = idmap.lookup(self.db, self.user.id, entity, key)
+    def _plan_mod(self, kind: ListKind[Any], key: str, record: SourceRecord, version: str) -> None:
+        payload = JobPayload(
+            phase=Phase.READ if kind.mod_reads_first else Phase.MOD, entity=kind.entity, key=key,
+            name=kind.named(key, record).name, record_type=type(record).__name__,
+            record=to_jsonable(record), fingerprint=version)
+        known = idmap.lookup(self.db, self.user.id, kind.entity, key)
         if known is not None:
-            payload["edit_sequence"] = known.edit_sequence
-        job = jobs_mod.add_job(self.db, user_id=self.user.id, area="lists", kind=f"{entity}.mod",
-                               source_table=lists.LIST_ENTITIES[entity].table, source_key=key,
-                               source_version=version, payload=payload, priority=40)
+            payload = payload.but(edit_sequence=known.edit_sequence)
+        job = jobs_mod.add_job(self.db, user_id=self.user.id, area=kind.area.name,
+                               kind=kind.mod_kind, source_table=kind.table, source_key=key,
+                               source_version=version, payload=payload.to_json(), priority=40)
         if job is not None:
-            self.result.add(f"{entity}.mod")
+            self.result.add(kind.mod_kind)
 
 
-def _payload(source: _Source, record: Any, index: int) -> dict[str, Any]:
-    """What a transaction job keeps: the record as planned, and its punch for time."""
-    payload: dict[str, Any] = {"record_type": type(record).__name__,
-                               "record": to_jsonable(record), "phase": "add"}
-    if source.kind == "time.add":
-        payload.update(index=index, day_key=record.key.split(":", 1)[1])
-    return payload
+def _routed(source: Source[Any], records: list[SourceRecord]
+            ) -> list[tuple[TxnKind[Any], list[SourceRecord]]]:
+    """The records of a chunk grouped by the kind each becomes, in order."""
+    groups: dict[str, tuple[TxnKind[Any], list[SourceRecord]]] = {}
+    for record in records:
+        kind = registry.route(source, record)
+        if kind is not None:
+            groups.setdefault(kind.name, (kind, []))[1].append(record)
+    return list(groups.values())
+
+
+def _units(kind: TxnKind[Any], records: list[SourceRecord]) -> Iterator[tuple[str, SourceRecord, int]]:
+    """``(job key, record, unit index)``: one per record, or one per unit (time: per punch)."""
+    for record in records:
+        if kind.units is None:
+            yield record.key, record, 1
+            continue
+        for index in kind.units(record):
+            yield f"{record.key}#{index}", record, index
+
+
+def _payload(kind: TxnKind[Any], record: SourceRecord, index: int) -> dict[str, Any]:
+    """What a transaction job keeps: the record as planned, and its unit."""
+    payload = JobPayload(phase=Phase.ADD, record_type=type(record).__name__,
+                         record=to_jsonable(record))
+    if kind.units is not None:
+        payload = payload.but(index=index, parent_key=record.key.split(":", 1)[1])
+    return payload.to_json()
 
 
 def _dialect_insert(db: Session) -> Any:
@@ -503,14 +467,8 @@ def _dialect_insert(db: Session) -> Any:
     return sqlite_insert
 
 
-def _entity_of(kind: str) -> str:
-    from qbwc_service.sync.kinds import TXN_KINDS
-
-    return TXN_KINDS[kind].entity
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
+def _chunks(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+    chunk: list[SourceRecord] = []
     for item in items:
         chunk.append(item)
         if len(chunk) >= size:
@@ -520,4 +478,4 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-__all__ = ["PlanResult", "plan_auto", "plan_defaults", "plan_manual", "set_begin", "jb"]
+__all__ = ["PlanResult", "plan_auto", "plan_defaults", "plan_manual", "set_begin"]

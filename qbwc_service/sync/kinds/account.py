@@ -1,0 +1,40 @@
+"""GL accounts (JobBOSS2 ``GLAccounts``) as QuickBooks accounts.
+
+An account is named by its description (its number when it has none); the
+number goes in AccountNumber when it fits. Bill lines reference the account
+of their distribution.
+"""
+
+from __future__ import annotations
+
+from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
+from qbwc_service.qbxml import requests as rq
+from qbwc_service.sync.kinds.base import ListKind, query_of
+from qbwc_service.sync.kinds.context import Need, list_name, text
+
+
+def account_name(account: jb.GlAccount) -> str:
+    """A GL account's QuickBooks name: its description (the number when it has none)."""
+    return (text(account.description) or account.number).replace(":", "-")
+
+
+def need(number: str, account: jb.GlAccount | None = None) -> Need:
+    """The GL account ``number`` as a line references it."""
+    return Need("account", number, account_name(account) if account else number)
+
+
+def account_add(number: str, account: jb.GlAccount | None) -> rq.AccountAdd:
+    name = account_name(account) if account is not None else number
+    kind = account.account_type if account is not None else "Expense"
+    return rq.AccountAdd(name=list_name(name, "account"), account_type=kind,  # type: ignore[arg-type]
+                         account_number=number if len(number) <= 7 else None,
+                         desc=text(account.description) if account is not None else None)
+
+
+KIND: ListKind[jb.GlAccount] = ListKind(
+    entity="account", table="GLAccounts", query=query_of(rq.AccountQuery), priority=10,
+    sync_order=6, record_type=jb.GlAccount, key_of=lambda a: a.number, need=need,
+    read=JobBossReader.gl_accounts,
+    add=lambda n, account, _payload, _ctx: account_add(n.key, account),
+)

@@ -1,0 +1,50 @@
+"""Customers (JobBOSS2 ``CustCode``) as QuickBooks customers.
+
+A customer is named in QuickBooks by its ``QBCustCode`` when set, else its
+name; an invoice references it by the ListID the ID map holds, else by that
+name. Added when missing; with ``options.update_after_edit`` a changed
+customer is sent as a ``CustomerMod``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qbwc_service.jobboss import records as jb
+from qbwc_service.jobboss.reader import JobBossReader
+from qbwc_service.qbxml import requests as rq
+from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
+from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
+
+
+def need(code: str, customer: jb.Customer | None = None) -> Need:
+    """The customer ``code`` as a transaction references it."""
+    return Need("customer", code, customer.qb_name if customer else code)
+
+
+def _fields(c: jb.Customer) -> dict[str, Any]:
+    return dict(company_name=text(c.name), bill_address=address(c.address), phone=text(c.phone),
+                fax=text(c.fax), contact=text(c.contact))
+
+
+def customer_add(c: jb.Customer, ctx: MapContext) -> rq.CustomerAdd:
+    return rq.CustomerAdd(name=list_name(c.qb_name, "customer"),
+                          external_guid=ctx.guid(c.key, since="8.0"), **_fields(c))
+
+
+def customer_mod(c: jb.Customer, list_id: str, edit_sequence: str, ctx: MapContext) -> rq.CustomerMod:
+    return rq.CustomerMod(list_id=list_id, edit_sequence=edit_sequence,
+                          name=list_name(c.qb_name, "customer"), **_fields(c))
+
+
+def _by_name(n: Need) -> jb.Customer:
+    """A customer JobBOSS2 did not return: added by name only."""
+    return jb.Customer(cust_code=n.key, name=n.name, qb_name=n.name, terms_code=None,
+                       tax_code=None, address=jb.Address(), phone=None, fax=None, contact=None,
+                       active=True)
+
+
+KIND: ListKind[jb.Customer] = named_record_kind(
+    entity="customer", table="CustCode", query=query_of(rq.CustomerQuery), sync_order=1,
+    record_type=jb.Customer, key_of=lambda c: c.cust_code, need=need, read=JobBossReader.customers,
+    add=customer_add, mod=customer_mod, by_name=_by_name)

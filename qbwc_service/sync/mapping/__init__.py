@@ -1,1 +1,0 @@
-"""JobBOSS2 records -> qbXML requests, one module per record family."""
