@@ -17,9 +17,11 @@ from soap_support import (
     soap_headers,
     soap_result,
 )
+from sqlalchemy import select
 
 from qbwc_service import accounts, config, wsgi
 from qbwc_service.queue.db import transaction
+from qbwc_service.queue.models import AuthFailure
 from qbwc_service.soap.callbacks import EXPIRED_TEXT
 
 XSD = "http://www.w3.org/2001/XMLSchema"
@@ -405,8 +407,13 @@ def test_a_trusted_proxy_keeps_one_callers_failures_from_locking_out_the_rest(
         accounts.create_user(db, "username", "password", company_file="C:\\shop.qbw")
     app = webtest.TestApp(wsgi.create_app(config.load(config_file), ScriptedEngine(),
                                           sessions=sessions))
-    _failed_logins(app, "someone-else", "203.0.113.7", 3)
+    # Eight failures: the address they count against waits 32 s before its next attempt.
+    _failed_logins(app, "someone-else", "203.0.113.7", 8)
     assert (_login_answer(app, "198.51.100.4") == "nvu") is locked_out
+    with sessions() as db:
+        counted = {row.key for row in db.scalars(select(AuthFailure))}
+    counted_as = "10.9.9.9" if locked_out else "203.0.113.7"  # the proxy's address, or the caller's
+    assert counted == {f"qbwc:addr:{counted_as}", f"qbwc:pair:someone-else|{counted_as}"}
 
 
 def test_paused_service_answers_clientversion_with_e(config_file, sessions):

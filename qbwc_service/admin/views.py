@@ -22,7 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from qbwc_service.admin import sync_actions
-from qbwc_service.admin.app import db
+from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
 from qbwc_service.queue.states import RETRYABLE_STATES, TRANSITIONS, JobStatus
