@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from qbwc_service import accounts, config, wsgi
 from qbwc_service.queue.db import transaction
-from qbwc_service.queue.models import AuthFailure
+from qbwc_service.queue.models import AuthFailure, QbwcSession
 from qbwc_service.soap.callbacks import EXPIRED_TEXT
 
 XSD = "http://www.w3.org/2001/XMLSchema"
@@ -350,6 +350,32 @@ def test_a_non_integer_version_is_a_client_fault(app, engine_stub):
     fault = etree.fromstring(response.body).find(f".//{{{SOAP_ENV}}}Fault")
     assert fault.findtext("faultcode").endswith("Client") or "Client" in fault.findtext("faultcode")
     assert engine_stub.calls == []
+
+
+@pytest.mark.parametrize("value", ["2147483648", "-2147483649", "99999999999999999999999999"])
+def test_an_xs_int_out_of_range_is_a_client_fault_never_a_stored_value(app, engine_stub, sessions, value):
+    ticket = soap_result(post(app, "authenticate", strUserName="username", strPassword="password").body,
+                         "authenticate")[0].text
+    response = app.post("/qbwc", soap_envelope(
+        "sendRequestXML", ticket=ticket, strHCPResponse="", strCompanyFileName="", qbXMLCountry="US",
+        qbXMLMajorVers=value, qbXMLMinorVers="0"), headers=soap_headers("sendRequestXML"),
+        expect_errors=True)
+    assert response.status_int == 500
+    fault = etree.fromstring(response.body).find(f".//{{{SOAP_ENV}}}Fault")
+    assert "Client" in fault.findtext("faultcode")
+    assert "qbXMLMajorVers must be an xs:int" in fault.findtext("faultstring")
+    assert [name for name, _ in engine_stub.calls] == ["has_work"]
+    with sessions() as db:
+        assert db.scalars(select(QbwcSession.qbxml_version)).one() == ""
+
+
+def test_the_largest_xs_int_is_accepted(app, engine_stub):
+    ticket = soap_result(post(app, "authenticate", strUserName="username", strPassword="password").body,
+                         "authenticate")[0].text
+    post(app, "sendRequestXML", ticket=ticket, strHCPResponse="", strCompanyFileName="",
+         qbXMLCountry="US", qbXMLMajorVers="2147483647", qbXMLMinorVers="-2147483648")
+    ctx = engine_stub.calls[-1][1]
+    assert (ctx.major_version, ctx.minor_version) == (2**31 - 1, -(2**31))
 
 
 def test_spynes_own_parser_is_configured_safely(cfg, sessions):

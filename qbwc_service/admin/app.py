@@ -70,6 +70,10 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
             return views.render_error(404, "Not found.")
         return views.render_error(404, error.description or "Not found.")
 
+    @app.errorhandler(400)
+    def bad_request(error: HTTPException) -> ResponseReturnValue:
+        return views.render_error(400, error.description or "Bad request.")
+
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> ResponseReturnValue:
         return views.render_error(400, f"The form was refused: {error.description} "

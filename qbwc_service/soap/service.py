@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
-from spyne import Application, Array, Integer32, ServiceBase, Unicode, rpc
+from spyne import Application, Array, Fault, Integer32, ServiceBase, Unicode, rpc
 from spyne import const as spyne_const
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
@@ -30,6 +30,8 @@ SERVICE_NAME = "QBWebConnectorSvc"
 BINDING_NAME = "QBWebConnectorSvcSoap"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+XS_INT_MIN, XS_INT_MAX = -(2**31), 2**31 - 1
 
 String = Unicode(min_occurs=0, nillable=False)
 Int = Integer32(min_occurs=1, nillable=False)
@@ -54,6 +56,16 @@ def _remote_addr(ctx: Any) -> str:
 
 def _s(value: str | None) -> str:
     return value or ""
+
+
+def _xs_int(name: str, value: int | None) -> int:
+    """*value* of an ``xs:int`` parameter (0 when absent); outside xs:int's range a Client fault."""
+    if value is None:
+        return 0
+    if not XS_INT_MIN <= value <= XS_INT_MAX:
+        raise Fault("Client", f"{name} must be an xs:int (from {XS_INT_MIN} to {XS_INT_MAX}); "
+                              f"got a number of {len(str(abs(value)))} digits")
+    return value
 
 
 class QBWebConnectorSvc(ServiceBase):
@@ -82,8 +94,9 @@ class QBWebConnectorSvc(ServiceBase):
     def sendRequestXML(ctx, ticket, strHCPResponse, strCompanyFileName,  # noqa: ANN001, ANN201
                        qbXMLCountry, qbXMLMajorVers, qbXMLMinorVers):  # noqa: ANN001
         request = RequestContext(hcp_response=_s(strHCPResponse), company_file=_s(strCompanyFileName),
-                                 country=_s(qbXMLCountry), major_version=qbXMLMajorVers or 0,
-                                 minor_version=qbXMLMinorVers or 0)
+                                 country=_s(qbXMLCountry),
+                                 major_version=_xs_int("qbXMLMajorVers", qbXMLMajorVers),
+                                 minor_version=_xs_int("qbXMLMinorVers", qbXMLMinorVers))
         params = {"ticket": ticket, "strHCPResponse": strHCPResponse,
                   "strCompanyFileName": strCompanyFileName, "qbXMLCountry": qbXMLCountry,
                   "qbXMLMajorVers": qbXMLMajorVers, "qbXMLMinorVers": qbXMLMinorVers}

@@ -1,5 +1,5 @@
 """The admin page under attack: redirects after login, revocable sessions, Secure cookies behind a
-proxy, and login throttling apart from the Web Connector's."""
+proxy, ids and pages out of range, and login throttling apart from the Web Connector's."""
 
 from __future__ import annotations
 
@@ -111,6 +111,32 @@ def test_the_cookie_is_secure_when_a_trusted_proxy_says_https(sessions, db_url, 
 
 def test_the_cookie_is_not_secure_over_plain_http(sessions, db_url, tmp_path, users):
     assert _secure_cookie(sessions, db_url, tmp_path, 1, {}) is False
+
+
+# ------------------------------------------------------------------ ids and pages out of range
+
+
+@pytest.mark.parametrize("path", [
+    "/admin/jobs/99999999999999999999999", "/admin/jobs/2147483648", "/admin/jobs/-1",
+    "/admin/runs/99999999999999999999999", "/admin/runs/-5", "/admin/jobs/1e9",
+])
+def test_oversized_or_negative_ids_are_not_found(logged_in, path):
+    assert logged_in.get(path, status=404)
+
+
+def test_an_oversized_id_in_an_action_is_not_found(logged_in):
+    token = logged_in.get("/admin/queue").forms[0]["csrf_token"].value
+    logged_in.post("/admin/jobs/99999999999999999999999/retry", {"csrf_token": token}, status=404)
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "0", "-1", "abc", "%D9%A3", "1.5", ""])
+@pytest.mark.parametrize("path", ["/admin/queue", "/admin/runs", "/admin/audit"])
+def test_pages_out_of_range_are_bad_requests(logged_in, path, page):
+    assert "page must be a whole number" in logged_in.get(f"{path}?page={page}", status=400).text
+
+
+def test_a_page_past_the_end_is_an_empty_page(logged_in):
+    assert logged_in.get("/admin/queue?page=999999999", status=200)
 
 
 # ------------------------------------------------------------------ throttling
