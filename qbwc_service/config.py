@@ -84,6 +84,9 @@ KEYS: dict[str, Key] = {
                                   "-Proto / -Host are trusted (0: none)"),
     "server.max_request_mb": Key(int, 64, _positive,
                                  "largest SOAP request accepted (QuickBooks responses can be big)"),
+    "server.max_large_requests": Key(int, 2, _positive,
+                                     "SOAP requests over 1 MB handled at once; as many more wait, "
+                                     "the rest get HTTP 503"),
     "logging.level": Key(str, "INFO", lambda v: v.upper() in LOG_LEVELS, "log level"),
     "qbwc.ticket_ttl_minutes": Key(int, 30, _positive, "a session ticket expires after this idle time"),
     "qbwc.min_client_version": Key(str, "2.1.0.30", _version,

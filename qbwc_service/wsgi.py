@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request, Response
 
 from qbwc_service.config import Config
 from qbwc_service.queue import db
+from qbwc_service.soap.admission import LargeBodies
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
 from qbwc_service.soap.guard import XmlGuard
 from qbwc_service.soap.service import create_soap_app
@@ -60,7 +61,8 @@ def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine)
     max_body = config["server.max_request_mb"] * 1024 * 1024
     callbacks = QbwcCallbacks(sessions, engine, QbwcSettings.from_config(config))
     mounts: dict[str, WsgiApp] = {
-        SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body),
+        SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body,
+                            LargeBodies(config["server.max_large_requests"])),
         HEALTH_PATH: health_app(sessions),
         SUPPORT_PATH: _support_page,
     }
