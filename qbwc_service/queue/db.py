@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -9,17 +10,56 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+#: Seconds a SQLite writer waits for the database's write lock before giving up.
+BUSY_TIMEOUT_SECONDS = 30
+#: Seconds a thread waits for its process's write turn on SQLite before going on to SQLite's own
+#: wait: only a thread that writes through two connections at once waits that long.
+WRITE_TURN_TIMEOUT_SECONDS = 300
+#: Statements before which the SQLite driver opens a write transaction.
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+#: ``Connection.info`` key: this connection's transaction holds the process's write turn.
+_HOLDS_TURN = "qbwc_service.write_turn"
 
 
 def make_engine(url: str) -> Engine:
     """An engine for the queue; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS,
+                                                  "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _one_writer_at_a_time(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _one_writer_at_a_time(engine: Engine) -> None:
+    """Make the threads of this process queue for SQLite's single write lock on a lock of their own.
+
+    SQLite lets one transaction write at a time; the others wait in its busy
+    handler, which polls with sleeps of up to 100 ms and serves no one in
+    order, so under load some writers wait seconds for writes that take
+    milliseconds, and a transaction writing longer than the busy timeout makes
+    the others fail. Here a connection takes the process's write turn (a lock)
+    just before its transaction's first write, where the driver opens the
+    transaction, and gives it back when the transaction ends. Other processes on
+    the same file still meet in SQLite's busy handler.
+    """
+    turn = threading.Lock()
+
+    def before_write(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        if not conn.info.get(_HOLDS_TURN) and statement.lstrip()[:7].upper().startswith(_WRITES):
+            conn.info[_HOLDS_TURN] = turn.acquire(timeout=WRITE_TURN_TIMEOUT_SECONDS)
+
+    def end(conn: Connection) -> None:
+        if conn.info.pop(_HOLDS_TURN, False):
+            turn.release()
+
+    event.listen(engine, "before_cursor_execute", before_write)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

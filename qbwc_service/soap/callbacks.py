@@ -226,21 +226,26 @@ class QbwcCallbacks:
         """Run *call* on the ticket's open session; *invalid* if there is none.
 
         An exception inside *call* rolls its work back, is logged, leaves
-        :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*.
+        :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*. The
+        session is marked seen after *call*: a change made before would be
+        written at the engine's first query, and on SQLite every other session
+        would wait for the write lock through all of the engine's reading too.
         """
         try:
             with transaction(self.sessions) as db:
                 session = self._open_session(db, ticket)
                 if session is None:
                     return invalid
-                return call(db, session)
+                answer = call(db, session)
+                session.last_seen_at = self.clock()
+                return answer
         except Exception:
             log.exception("callback failed for session ticket %s", _ticket_ref(ticket))
             self._record_error(ticket, INTERNAL_ERROR_TEXT)
             return failed
 
     def _open_session(self, db: Session, ticket: str) -> QbwcSession | None:
-        """The open, unexpired session of *ticket*, touched; else ``None``."""
+        """The open, unexpired session of *ticket*, else ``None``."""
         if not ticket:
             return None
         session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
@@ -261,7 +266,6 @@ class QbwcCallbacks:
             session.state = "failed"
             log.warning("session %s ended: user %r was disabled", session.id, session.user.name)
             return None
-        session.last_seen_at = now
         return session
 
     def _ended_text(self, ticket: str) -> str:
