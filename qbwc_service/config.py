@@ -109,6 +109,12 @@ KEYS: dict[str, Key] = {
                             "QBWC_SERVICE_SECRET_KEY"),
     "admin.session_hours": Key(int, 12, _positive,
                                "an admin login lasts this long (logging out ends it at once)"),
+    "storage.keep_messages_days": Key(int, 90, lambda v: v >= 0,
+                                      "qbXML messages older than this are pruned daily by `serve` "
+                                      "and by `db prune` (0: keep them all)"),
+    "storage.max_message_kb": Key(int, 1024, _positive,
+                                  "a request or response larger than this is kept cut short, with "
+                                  "its full size and SHA-256"),
     "jobboss.paid_status_code": Key(str, "P", lambda v: len(v) == 1,
                                     "PymtStatus letter written when an invoice is marked paid"),
     "jobboss.mapping_file": Key(str, "", None,

@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.config import Config
-from qbwc_service.queue import db
+from qbwc_service.queue import db, messages
 from qbwc_service.soap.admission import LargeBodies
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
 from qbwc_service.soap.guard import XmlGuard
@@ -47,6 +47,7 @@ def create_app(config: Config, sync_engine: SyncEngine | None = None, *,
     """
     if sessions is None:
         sessions = db.session_factory(db.make_engine(config.database_url))
+    messages.limit_size(sessions, config["storage.max_message_kb"])
     engine = sync_engine if sync_engine is not None else _default_sync_engine(config)
     app: WsgiApp = DispatcherMiddleware(_not_found, _mounts(config, sessions, engine))
     proxies = config["server.trusted_proxies"]

@@ -109,6 +109,8 @@ class Job(Base):
         Index("ix_jobs_dequeue", "user_id", "status", "area", "priority", "id"),
         Index("ix_jobs_source", "user_id", "source_table", "source_key"),
         Index("ix_jobs_session", "session_id", "status"),
+        # Pruning old messages sets this to NULL; without an index every message deleted scans the jobs.
+        Index("ix_jobs_message", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,7 +156,10 @@ class Message(Base):
 
     Each job sent in it points here with ``jobs.message_id`` and finds its own
     request and response in it by ``jobs.request_id`` (the ``requestID``).
-    A job sent again points at its newest message; the older ones stay.
+    A job sent again points at its newest message; the older ones stay until
+    ``db prune`` (``storage.keep_messages_days``). A request or response over
+    ``storage.max_message_kb`` is kept cut short; its full size in bytes (UTF-8)
+    and SHA-256 are kept beside it, as for every message.
     """
 
     __tablename__ = "messages"
@@ -167,6 +172,10 @@ class Message(Base):
                                                index=True)
     request_xml: Mapped[str] = mapped_column(Text, default="")
     response_xml: Mapped[str] = mapped_column(Text, default="")
+    request_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    request_sha256: Mapped[str] = mapped_column(String(64), default="")
+    response_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    response_sha256: Mapped[str] = mapped_column(String(64), default="")
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column()
 
