@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from serving import start_serve
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -118,18 +119,8 @@ def prepare(url: str, work: Path, users: int, batch: int) -> None:
 def start_server(url: str, work: Path, threads: int,
                  inside: dict[str, list[float]]) -> tuple[subprocess.Popen[bytes], str]:
     """``serve`` on a free port; the time each callback took inside the server goes to *inside*."""
-    config = work / "qbwc-service.toml"
-    config.write_text(f'[database]\nurl = "{url}"\n\n[server]\nthreads = {threads}\n\n'
-                      f'[logging]\nlevel = "INFO"\n', encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "qbwc_service", "--config", str(config), "serve",
-                             "--port", "0"], stderr=subprocess.PIPE, cwd=work)
-    assert proc.stderr is not None
-    for raw in proc.stderr:
-        found = re.search(r"listening on (http://[\d.]+:\d+)", raw.decode(errors="replace"))
-        if found:
-            threading.Thread(target=read_call_log, args=(proc.stderr, inside), daemon=True).start()
-            return proc, found.group(1)
-    raise SystemExit("the server did not start")
+    return start_serve(work, f'[database]\nurl = "{url}"\n\n[server]\nthreads = {threads}\n\n'
+                             f'[logging]\nlevel = "INFO"\n', lambda stream: read_call_log(stream, inside))
 
 
 def read_call_log(stream: IO[bytes], inside: dict[str, list[float]]) -> None:

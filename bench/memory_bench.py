@@ -21,7 +21,6 @@ import http.client
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -29,6 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
+from serving import start_serve
 
 NS = "http://developer.intuit.com/"
 #: QuickBooks' answer travels escaped inside <response>; this is one record of it.
@@ -46,17 +46,7 @@ def body(megabytes: int) -> bytes:
 
 
 def start_server(work: Path, threads: int) -> tuple[subprocess.Popen[bytes], str]:
-    config = work / "qbwc-service.toml"
-    config.write_text(f'[logging]\nlevel = "WARNING"\n\n[server]\nthreads = {threads}\n', encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "qbwc_service", "--config", str(config), "serve",
-                             "--port", "0"], stderr=subprocess.PIPE, cwd=work)
-    assert proc.stderr is not None
-    for raw in proc.stderr:
-        found = re.search(r"listening on (http://[\d.]+:\d+)", raw.decode(errors="replace"))
-        if found:
-            threading.Thread(target=proc.stderr.read, daemon=True).start()  # keep the pipe drained
-            return proc, found.group(1)
-    raise SystemExit("the server did not start")
+    return start_serve(work, f'[logging]\nlevel = "WARNING"\n\n[server]\nthreads = {threads}\n')
 
 
 def post(host: str, port: int, data: bytes, out: list[str]) -> None:
