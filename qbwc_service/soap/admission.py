@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
 from qbwc_service.soap.body import IN_MEMORY_BYTES
-
-log = logging.getLogger(__name__)
 
 #: A body over this size is large: it takes a turn.
 LARGE_BYTES = IN_MEMORY_BYTES
