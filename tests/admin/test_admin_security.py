@@ -194,3 +194,16 @@ def test_admin_modules_do_not_import_the_app_module():
         imported |= {f"{node.module}.{alias.name}" for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom) for alias in node.names}
         assert "qbwc_service.admin.app" not in imported, path.name
+
+
+@pytest.mark.parametrize("args", [["queue", "show", "99999999999999999999"], ["queue", "retry", "--", "-1"],
+                                  ["queue", "skip", "2147483648"], ["report", "99999999999999999999"]])
+def test_the_command_line_refuses_ids_out_of_range_in_one_line(config_file, args):
+    from click.testing import CliRunner
+
+    from qbwc_service.cli import main
+
+    result = CliRunner().invoke(main, ["--config", str(config_file), *args])
+    assert result.exit_code == 2
+    assert "is not in the range 1<=x<=2147483647" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
