@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -42,24 +43,43 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     handler, which polls with sleeps of up to 100 ms and serves no one in
     order, so under load some writers wait seconds for writes that take
     milliseconds, and a transaction writing longer than the busy timeout makes
-    the others fail. Here a connection takes the process's write turn (a lock)
-    just before its transaction's first write, where the driver opens the
-    transaction, and gives it back when the transaction ends. Other processes on
-    the same file still meet in SQLite's busy handler.
+    the others fail. Here a connection takes the process's write turn just
+    before its transaction's first write, where the driver opens the
+    transaction, and passes it on once the driver has committed or rolled back
+    (not before: the next writer would meet SQLite's lock still held). Other
+    processes on the same file still meet in SQLite's busy handler.
     """
-    turn = threading.Lock()
+    turn = _WriteTurn()
+    dialect = engine.dialect
+    event.listen(engine, "before_cursor_execute", turn.before_statement)
+    dialect.do_commit = turn.ending(dialect.do_commit)  # type: ignore[method-assign]
+    dialect.do_rollback = turn.ending(dialect.do_rollback)  # type: ignore[method-assign]
 
-    def before_write(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        if not conn.info.get(_HOLDS_TURN) and statement.lstrip()[:7].upper().startswith(_WRITES):
-            conn.info[_HOLDS_TURN] = turn.acquire(timeout=WRITE_TURN_TIMEOUT_SECONDS)
 
-    def end(conn: Connection) -> None:
-        if conn.info.pop(_HOLDS_TURN, False):
-            turn.release()
+class _WriteTurn:
+    """A lock held by one driver connection at a time, from its first write to its transaction's end."""
 
-    event.listen(engine, "before_cursor_execute", before_write)
-    event.listen(engine, "commit", end)
-    event.listen(engine, "rollback", end)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holder: object | None = None
+
+    def before_statement(self, conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        raw = conn.connection.dbapi_connection
+        if self._holder is raw or not statement.lstrip()[:7].upper().startswith(_WRITES):
+            return
+        if self._lock.acquire(timeout=WRITE_TURN_TIMEOUT_SECONDS):
+            self._holder = raw
+
+    def ending(self, finish: Callable[[Any], None]) -> Callable[[Any], None]:
+        """*finish* (the dialect's commit or rollback), then the turn goes to the next writer."""
+        def end(pooled: Any) -> None:
+            try:
+                finish(pooled)
+            finally:
+                if self._holder is not None and self._holder is getattr(pooled, "dbapi_connection", pooled):
+                    self._holder = None
+                    self._lock.release()
+        return end
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
