@@ -113,6 +113,10 @@ def prepare(url: str, work: Path, users: int, batch: int) -> None:
         with db.transaction(sessions) as s:
             planner.plan_manual(s, s.scalars(select(User).where(User.name == f"load{n:02d}")).one(),
                                 None, None)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:  # statistics, as a database in use has them
+            conn.execute(text("ANALYZE"))
+            conn.commit()
     engine.dispose()
 
 
