@@ -8,6 +8,7 @@ Latency figures (p50 / p99 / max of sendRequestXML with 20 sessions) are
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -56,4 +57,21 @@ def test_sqlite_writers_of_one_process_wait_their_turn_instead_of_failing(tmp_pa
     assert errors == []
     with sessions() as s:
         assert sorted(s.scalars(text("SELECT name FROM users"))) == ["first", "second"]
+    engine.dispose()
+
+
+def test_a_connection_thrown_away_mid_write_gives_its_turn_back(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(db, "WRITE_TURN_TIMEOUT_SECONDS", 5)
+    url = f"sqlite:///{tmp_path / 'q.sqlite3'}"
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text("INSERT INTO auth_failures (key, count, window_start) "
+                          "VALUES ('x', 1, '2026-01-01')"))
+        conn.invalidate()  # as after a driver error: no commit, no rollback
+    started = time.monotonic()
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO auth_failures (key, count, window_start) "
+                          "VALUES ('y', 1, '2026-01-01')"))
+    assert time.monotonic() - started < 4  # not the five seconds of waiting for a lost turn
     engine.dispose()

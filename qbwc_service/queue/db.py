@@ -21,8 +21,6 @@ BUSY_TIMEOUT_SECONDS = 30
 WRITE_TURN_TIMEOUT_SECONDS = 300
 #: Statements before which the SQLite driver opens a write transaction.
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-#: ``Connection.info`` key: this connection's transaction holds the process's write turn.
-_HOLDS_TURN = "qbwc_service.write_turn"
 
 
 def make_engine(url: str) -> Engine:
@@ -54,6 +52,8 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", turn.before_statement)
     dialect.do_commit = turn.ending(dialect.do_commit)  # type: ignore[method-assign]
     dialect.do_rollback = turn.ending(dialect.do_rollback)  # type: ignore[method-assign]
+    for lost in ("invalidate", "close"):  # a connection thrown away mid-transaction
+        event.listen(engine, lost, turn.release_for)
 
 
 class _WriteTurn:
@@ -76,10 +76,14 @@ class _WriteTurn:
             try:
                 finish(pooled)
             finally:
-                if self._holder is not None and self._holder is getattr(pooled, "dbapi_connection", pooled):
-                    self._holder = None
-                    self._lock.release()
+                self.release_for(getattr(pooled, "dbapi_connection", pooled))
         return end
+
+    def release_for(self, raw: object, *_args: object) -> None:
+        """Give the turn back if the driver connection *raw* holds it."""
+        if self._holder is not None and self._holder is raw:
+            self._holder = None
+            self._lock.release()
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
