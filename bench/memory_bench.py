@@ -108,9 +108,9 @@ def main() -> None:
             time.sleep(1)
             before = server.memory_info().rss
             stop, peak, latencies, statuses = threading.Event(), [before], [], []
-            helpers = [threading.Thread(target=sample_rss, args=(server, stop, peak)),
+            watchers = [threading.Thread(target=sample_rss, args=(server, stop, peak)),
                        threading.Thread(target=watch_health, args=(host, int(port), stop, latencies))]
-            for thread in helpers:
+            for thread in watchers:
                 thread.start()
             started = time.perf_counter()
             posters = [threading.Thread(target=post, args=(host, int(port), data, statuses))
@@ -121,7 +121,7 @@ def main() -> None:
                 thread.join()
             elapsed = time.perf_counter() - started
             stop.set()
-            for thread in helpers:
+            for thread in watchers:
                 thread.join()
             time.sleep(3)
             after = server.memory_info().rss
