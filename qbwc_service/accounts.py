@@ -10,10 +10,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qbwc_service.queue.models import User
+from qbwc_service.queue.models import AdminSession, User, utcnow
 from qbwc_service.security import passwords
 
 NAME_MAX = 100
@@ -56,6 +56,7 @@ def set_password(db: Session, name: str, password: str) -> User:
     _check_password(password)
     user = require_user(db, name)
     user.password_hash = passwords.hash_password(password)
+    end_admin_sessions(db, user)
     return user
 
 
@@ -63,11 +64,20 @@ def set_enabled(db: Session, name: str, enabled: bool) -> User:
     """Enable or disable *name*; a disabled user's logins answer ``nvu``."""
     user = require_user(db, name)
     user.enabled = enabled
+    if not enabled:
+        end_admin_sessions(db, user)
     return user
 
 
 def disable_user(db: Session, name: str) -> User:
     return set_enabled(db, name, False)
+
+
+def end_admin_sessions(db: Session, user: User) -> None:
+    """Log *user* out of the admin page everywhere (a new password, a disabled user)."""
+    db.execute(update(AdminSession).where(AdminSession.user_id == user.id,
+                                          AdminSession.ended_at.is_(None))
+               .values(ended_at=utcnow()))
 
 
 def list_users(db: Session) -> Sequence[User]:
@@ -83,16 +93,27 @@ def verify_login(db: Session, name: str, password: str) -> User | None:
     scrypt parameters.
     """
     user = get_user(db, name) if name else None
+    if not password_matches(user, password):
+        return None
+    assert user is not None
+    upgrade_hash(user, password)
+    return user
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether *user* is enabled and *password* is theirs; as slow for ``None`` as for a user.
+
+    Needs no database: callers may run it outside any transaction (scrypt takes a while).
+    """
     if user is None:
-        passwords.verify_dummy(password)
-        return None
-    if not passwords.verify_password(password, user.password_hash):
-        return None
-    if not user.enabled:
-        return None
+        return passwords.verify_dummy(password)
+    return passwords.verify_password(password, user.password_hash) and user.enabled
+
+
+def upgrade_hash(user: User, password: str) -> None:
+    """Store a new hash of the verified *password* if the old one used older scrypt parameters."""
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    return user
 
 
 def _check_name(name: str) -> None:

@@ -84,6 +84,9 @@ KEYS: dict[str, Key] = {
                                   "-Proto / -Host are trusted (0: none)"),
     "server.max_request_mb": Key(int, 64, _positive,
                                  "largest SOAP request accepted (QuickBooks responses can be big)"),
+    "server.max_large_requests": Key(int, 2, _positive,
+                                     "SOAP requests over 1 MB handled at once; as many more wait, "
+                                     "the rest get HTTP 503"),
     "logging.level": Key(str, "INFO", lambda v: v.upper() in LOG_LEVELS, "log level"),
     "qbwc.ticket_ttl_minutes": Key(int, 30, _positive, "a session ticket expires after this idle time"),
     "qbwc.min_client_version": Key(str, "2.1.0.30", _version,
@@ -93,13 +96,25 @@ KEYS: dict[str, Key] = {
     "qbwc.paused_message": Key(str, "", None,
                                "non-empty: syncing is paused; every Web Connector stops at "
                                "clientVersion (`E:` answer) showing this text"),
-    "qbwc.max_failures": Key(int, 5, _positive, "failed logins allowed per user or address"),
+    "qbwc.max_failures": Key(int, 5, _positive,
+                             "failed logins allowed per user and caller address (then locked), and "
+                             "per address (then slowed down)"),
     "qbwc.failure_window_seconds": Key(int, 300, _positive,
                                        "window and lockout length for failed logins"),
+    "qbwc.slowdown_max_seconds": Key(int, 60, _positive,
+                                     "longest wait forced on an address between failed logins"),
     "qbwc.app_name": Key(str, "JobBOSS2 QuickBooks Sync", None, "AppName in .qwc files"),
     "qbwc.support_url": Key(str, "", None, "AppSupport in .qwc files; empty = the service URL + /support"),
     "admin.secret_key": Key(str, "", None, "signs admin sessions; empty = random per start",
                             "QBWC_SERVICE_SECRET_KEY"),
+    "admin.session_hours": Key(int, 12, _positive,
+                               "an admin login lasts this long (logging out ends it at once)"),
+    "storage.keep_messages_days": Key(int, 90, lambda v: v >= 0,
+                                      "qbXML messages older than this are pruned daily by `serve` "
+                                      "and by `db prune` (0: keep them all)"),
+    "storage.max_message_kb": Key(int, 1024, _positive,
+                                  "a request or response larger than this is kept cut short, with "
+                                  "its full size and SHA-256"),
     "jobboss.paid_status_code": Key(str, "P", lambda v: len(v) == 1,
                                     "PymtStatus letter written when an invoice is marked paid"),
     "jobboss.mapping_file": Key(str, "", None,

@@ -25,12 +25,16 @@ Tls = tuple[Path | str, Path | str]
 """(certificate PEM, private key PEM)."""
 
 SERVER_NAME = "qbwc-service"
+#: Connections the operating system queues before ``accept``: many Web Connectors calling at
+#: once must wait their turn, not be refused (cheroot's default is 5).
+LISTEN_BACKLOG = 128
 
 
 def make_server(app: Callable[..., Any], host: str, port: int, *, tls: Tls | None = None,
                 threads: int = 8) -> wsgi.Server:
     """A cheroot server for *app*, speaking HTTPS when *tls* is given."""
-    server = wsgi.Server((host, port), app, numthreads=threads, server_name=SERVER_NAME)
+    server = wsgi.Server((host, port), app, numthreads=threads, server_name=SERVER_NAME,
+                         request_queue_size=LISTEN_BACKLOG)
     if tls is not None:
         server.ssl_adapter = tls_adapter(*tls)
     return server

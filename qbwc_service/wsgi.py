@@ -20,7 +20,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.config import Config
-from qbwc_service.queue import db
+from qbwc_service.queue import db, messages
+from qbwc_service.soap.admission import LargeBodies
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
 from qbwc_service.soap.guard import XmlGuard
 from qbwc_service.soap.service import create_soap_app
@@ -46,6 +47,7 @@ def create_app(config: Config, sync_engine: SyncEngine | None = None, *,
     """
     if sessions is None:
         sessions = db.session_factory(db.make_engine(config.database_url))
+    messages.limit_size(sessions, config["storage.max_message_kb"])
     engine = sync_engine if sync_engine is not None else _default_sync_engine(config)
     app: WsgiApp = DispatcherMiddleware(_not_found, _mounts(config, sessions, engine))
     proxies = config["server.trusted_proxies"]
@@ -60,7 +62,8 @@ def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine)
     max_body = config["server.max_request_mb"] * 1024 * 1024
     callbacks = QbwcCallbacks(sessions, engine, QbwcSettings.from_config(config))
     mounts: dict[str, WsgiApp] = {
-        SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body),
+        SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body,
+                            LargeBodies(config["server.max_large_requests"])),
         HEALTH_PATH: health_app(sessions),
         SUPPORT_PATH: _support_page,
     }

@@ -9,6 +9,9 @@ entities never expand.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import BinaryIO
+
 from lxml import etree
 
 #: Bytes fed at a time while looking for a DOCTYPE before the root element.
@@ -44,12 +47,35 @@ def parse(data: str | bytes, huge_text: bool = False) -> etree._Element:
     # already decoded, so its UTF-8 bytes are read as UTF-8 whatever the declaration says.
     is_text = isinstance(data, str)
     raw = data.encode("utf-8") if is_text else data
-    if huge_text and _prolog_doctype(raw):
+    if huge_text and _prolog_doctype(raw[start:start + PROLOG_CHUNK]
+                                     for start in range(0, len(raw), PROLOG_CHUNK)):
         raise UnsafeXMLError("XML with a DOCTYPE is refused")
     try:
         tree = etree.fromstring(raw, _parser("utf-8" if is_text else None, huge_text)).getroottree()
     except etree.XMLSyntaxError as exc:
         raise UnsafeXMLError(f"malformed XML: {exc}") from exc
+    return _checked(tree)
+
+
+def parse_file(stream: BinaryIO, huge_text: bool = False) -> etree._Element:
+    """:func:`parse` for a seekable binary file, read in chunks: the bytes are never all in memory.
+
+    The file is read from its start (twice with ``huge_text``: the prolog, then the document).
+    """
+    stream.seek(0)
+    if huge_text:
+        if _prolog_doctype(iter(lambda: stream.read(PROLOG_CHUNK), b"")):
+            raise UnsafeXMLError("XML with a DOCTYPE is refused")
+        stream.seek(0)
+    try:
+        tree = etree.parse(stream, _parser(None, huge_text))
+    except etree.XMLSyntaxError as exc:
+        raise UnsafeXMLError(f"malformed XML: {exc}") from exc
+    return _checked(tree)
+
+
+def _checked(tree: etree._ElementTree) -> etree._Element:
+    """The root of *tree*, refused if the document declared a DOCTYPE or holds entity references."""
     if tree.docinfo.doctype:
         raise UnsafeXMLError("XML with a DOCTYPE is refused")
     root = tree.getroot()
@@ -58,13 +84,13 @@ def parse(data: str | bytes, huge_text: bool = False) -> etree._Element:
     return root
 
 
-def _prolog_doctype(raw: bytes) -> str:
+def _prolog_doctype(chunks: Iterable[bytes]) -> str:
     """The DOCTYPE before the root element (``""`` if none), parsed with libxml2's limits on."""
     parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=False)
     try:
-        for start in range(0, len(raw), PROLOG_CHUNK):
-            parser.feed(raw[start:start + PROLOG_CHUNK])
+        for chunk in chunks:
+            parser.feed(chunk)
             for _event, element in parser.read_events():
                 return element.getroottree().docinfo.doctype or ""
     except etree.XMLSyntaxError as exc:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import queue
+import re
 import shutil
 import socket
 import subprocess
+import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from sqlalchemy.orm import Session
 
@@ -115,3 +121,48 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
                     "-keyout", str(key), "-out", str(cert)],
                    check=True, capture_output=True)
     return cert, key
+
+
+CLI = [sys.executable, "-m", "qbwc_service"]
+STARTUP_SECONDS = 60
+
+
+class ServeProcess:
+    """A running ``qbwc-service serve``; its URL is read from the line it prints when ready."""
+
+    def __init__(self, config_path: Path, *extra: str) -> None:
+        self.proc = subprocess.Popen([*CLI, "--config", str(config_path), "serve", "--port", "0", *extra],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        self.url = self._wait_for_url()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line)
+        self.lines.put("")
+
+    def _wait_for_url(self) -> str:
+        seen = []
+        while True:
+            try:
+                line = self.lines.get(timeout=STARTUP_SECONDS)
+            except queue.Empty:
+                self.stop()
+                pytest.fail(f"serve did not start: {''.join(seen)}")
+            seen.append(line)
+            match = re.search(r"listening on (\S+)", line)
+            if match:
+                return match.group(1)
+            if line == "":
+                pytest.fail(f"serve exited: {''.join(seen)}")
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()

@@ -63,23 +63,43 @@ def test_tickets_are_long_random_and_hashed():
     assert tickets.ticket_hash(ticket) == hashlib.sha256(ticket.encode()).hexdigest()
 
 
+def test_throttle_keys_pair_and_address_per_channel():
+    attempt = throttle.Attempt(throttle.Channel.QBWC, " Alice ", "10.0.0.1")
+    assert attempt.keys == ("qbwc:pair:alice|10.0.0.1", "qbwc:addr:10.0.0.1")
+    admin = throttle.Attempt(throttle.Channel.ADMIN, "alice", "10.0.0.1")
+    assert set(admin.keys).isdisjoint(attempt.keys)
+    # A name far longer than any user's cannot push the address out of its key.
+    long = throttle.Attempt(throttle.Channel.QBWC, "x" * 500, "2001:db8::1")
+    assert long.pair_key.endswith("|2001:db8::1")
+
+
+def test_throttle_pair_locks_for_the_window_and_address_waits_double_to_the_ceiling():
+    policy = throttle.ThrottlePolicy(max_failures=3, window_seconds=300, slowdown_max_seconds=10)
+    assert [policy.pair_lock(n) for n in (2, 3, 9)] == [None, timedelta(seconds=300),
+                                                         timedelta(seconds=300)]
+    assert [policy.address_wait(n) for n in range(2, 9)] == [
+        None, *(timedelta(seconds=s) for s in (1, 2, 4, 8, 10, 10))]
+    assert policy.address_wait(10_000) == timedelta(seconds=10)
+
+
 def test_throttle_locks_resets_and_prunes(sessions):
     policy = throttle.ThrottlePolicy(max_failures=2, window_seconds=60)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    keys = throttle.login_keys("Alice", "10.0.0.1")
-    assert keys == ["user:alice", "addr:10.0.0.1"]
+    attempt = throttle.Attempt(throttle.Channel.QBWC, "Alice", "10.0.0.1")
     with transaction(sessions) as db:
-        assert throttle.record_failure(db, keys, policy, now) == []
-        assert throttle.locked_key(db, keys, now) is None
+        assert throttle.record_failure(db, attempt, policy, now) == []
+        assert throttle.check(db, attempt, None, now) is None
     with transaction(sessions) as db:
-        assert throttle.record_failure(db, keys, policy, now + timedelta(seconds=1)) == keys
-        assert throttle.locked_key(db, keys, now + timedelta(seconds=2)) == "user:alice"
-        assert throttle.locked_key(db, ["addr:10.0.0.1"], now + timedelta(seconds=2)) == "addr:10.0.0.1"
+        locked = throttle.record_failure(db, attempt, policy, now + timedelta(seconds=1))
+        assert [r.key for r in locked] == list(attempt.keys)
+        refusal = throttle.check(db, attempt, None, now + timedelta(seconds=2))
+        assert refusal.key == attempt.pair_key and refusal.retry_after(now + timedelta(seconds=2)) == 59
     with transaction(sessions) as db:
-        assert throttle.locked_key(db, keys, now + timedelta(seconds=62)) is None
+        assert throttle.check(db, attempt, None, now + timedelta(seconds=62)) is None
     # A failure much later prunes stale rows of other keys.
+    other = throttle.Attempt(throttle.Channel.QBWC, "other", "10.0.0.2")
     with transaction(sessions) as db:
-        throttle.record_failure(db, ["user:other"], policy, now + timedelta(minutes=10))
+        throttle.record_failure(db, other, policy, now + timedelta(minutes=10))
     with sessions() as db:
-        assert db.get(AuthFailure, "user:alice") is None
-        assert db.get(AuthFailure, "user:other").count == 1
+        assert db.get(AuthFailure, attempt.pair_key) is None
+        assert db.get(AuthFailure, other.pair_key).count == 1

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import queue
-import re
 import ssl
 import subprocess
-import sys
-import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +12,16 @@ from pathlib import Path
 import pytest
 import requests
 import zeep
-from soap_support import NS, self_signed_cert, soap_envelope, soap_headers, soap_result, wsdl_path
+from soap_support import (
+    CLI,
+    NS,
+    ServeProcess,
+    self_signed_cert,
+    soap_envelope,
+    soap_headers,
+    soap_result,
+    wsdl_path,
+)
 from zeep.transports import Transport
 
 from qbwc_service import accounts, config, wsgi
@@ -26,51 +30,6 @@ from qbwc_service.server import run_in_thread
 
 TROUBLESHOOT_BINDING = "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap"
 CLASSIC_BINDING = "{http://developer.intuit.com/}QBWebConnectorSvcSoap"
-CLI = [sys.executable, "-m", "qbwc_service"]
-STARTUP_SECONDS = 60
-
-
-class ServeProcess:
-    """A running ``qbwc-service serve``; its URL is read from the line it prints when ready."""
-
-    def __init__(self, config_path: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen([*CLI, "--config", str(config_path), "serve", "--port", "0", *extra],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, daemon=True).start()
-        self.url = self._wait_for_url()
-
-    def _pump(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.put(line)
-        self.lines.put("")
-
-    def _wait_for_url(self) -> str:
-        seen = []
-        while True:
-            try:
-                line = self.lines.get(timeout=STARTUP_SECONDS)
-            except queue.Empty:
-                self.stop()
-                pytest.fail(f"serve did not start: {''.join(seen)}")
-            seen.append(line)
-            match = re.search(r"listening on (\S+)", line)
-            if match:
-                return match.group(1)
-            if line == "":
-                pytest.fail(f"serve exited: {''.join(seen)}")
-
-    def stop(self) -> int:
-        self.proc.terminate()
-        try:
-            return self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait()
-
-
 @pytest.fixture
 def user(sessions) -> None:
     with transaction(sessions) as db:

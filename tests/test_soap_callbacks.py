@@ -11,6 +11,7 @@ from sqlalchemy import select
 from qbwc_service import accounts, xmlsafe
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuthFailure, QbwcSession
+from qbwc_service.security import throttle
 from qbwc_service.security.throttle import ThrottlePolicy
 from qbwc_service.security.tickets import ticket_hash
 from qbwc_service.soap.callbacks import (
@@ -211,26 +212,54 @@ def test_disabling_a_user_ends_its_open_session(users):
     assert "disabled" in ENDED_TEXTS["failed"]
 
 
-def test_repeated_failures_lock_the_user_even_with_the_right_password(users, clock):
+def test_failures_from_one_address_never_lock_out_the_right_password_from_another(users, clock):
     cb = make(users, clock=clock, throttle=ThrottlePolicy(max_failures=3, window_seconds=300))
-    for _ in range(3):
-        assert cb.authenticate("alice", "guess", "10.0.0.1") == ["", "nvu"]
-    # Locked: the right password from another address is refused too.
-    assert cb.authenticate("alice", "s3cret!", "10.0.0.2") == ["", "nvu"]
-    # Other users are not affected.
+    for name in ("alice", "Alice ", "ALICE"):  # one user, however the name is typed
+        assert cb.authenticate(name, "guess", "10.0.0.1") == ["", "nvu"]
+    # That pair is locked: even the right password from 10.0.0.1 is refused...
+    assert cb.authenticate("alice", "s3cret!", "10.0.0.1") == ["", "nvu"]
+    # ...but never from another address, however often 10.0.0.1 keeps guessing.
+    for _ in range(5):
+        clock.advance(seconds=60)
+        cb.authenticate("alice", "guess", "10.0.0.1")
+        assert cb.authenticate("alice", "s3cret!", "10.0.0.2")[1] != "nvu"
     assert cb.authenticate("bob", "hunter2", "10.0.0.2")[1] != "nvu"
     clock.advance(seconds=301)
-    assert cb.authenticate("alice", "s3cret!", "10.0.0.2")[1] != "nvu"
-    with users() as db:
-        assert db.get(AuthFailure, "user:alice") is None  # success clears the user's record
+    assert cb.authenticate("alice", "s3cret!", "10.0.0.1")[1] != "nvu"
+    with users() as db:  # a success clears its pair's record
+        assert db.get(AuthFailure, "qbwc:pair:alice|10.0.0.1") is None
 
 
-def test_repeated_failures_lock_the_address(users, clock):
+def test_the_right_password_from_a_known_address_always_works(users, clock):
     cb = make(users, clock=clock, throttle=ThrottlePolicy(max_failures=3, window_seconds=300))
-    for name in ("x1", "x2", "x3"):
-        assert cb.authenticate(name, "guess", "203.0.113.9") == ["", "nvu"]
-    assert cb.authenticate("bob", "hunter2", "203.0.113.9") == ["", "nvu"]
+    assert cb.authenticate("alice", "s3cret!", "10.0.0.1")[1] != "nvu"  # 10.0.0.1 is now known
+    for name in ("alice", "alice", "alice", "x1", "x2", "x3", "x4"):
+        assert cb.authenticate(name, "guess", "10.0.0.1") == ["", "nvu"]
+    assert cb.authenticate("alice", "s3cret!", "10.0.0.1")[1] != "nvu"
+    # Known to alice only: bob from there waits like any caller from a guessing address.
+    assert cb.authenticate("bob", "hunter2", "10.0.0.1") == ["", "nvu"]
+
+
+def test_a_guessing_address_is_slowed_down_up_to_a_ceiling(users, clock):
+    policy = ThrottlePolicy(max_failures=3, window_seconds=300, slowdown_max_seconds=8)
+    cb = make(users, clock=clock, throttle=policy)
+    addr = "203.0.113.9"
+    waits = []
+    for n in range(8):
+        assert cb.authenticate(f"x{n}", "guess", addr) == ["", "nvu"]
+        with users() as db:
+            refusal = throttle.check(db, throttle.Attempt(throttle.Channel.QBWC, "bob", addr), None,
+                                     clock.now)
+        waits.append(refusal.retry_after(clock.now) if refusal else 0)
+        if refusal:
+            # While it waits, even the right password is refused unchecked...
+            assert cb.authenticate("bob", "hunter2", addr) == ["", "nvu"]
+            clock.advance(seconds=refusal.retry_after(clock.now))
+    assert waits == [0, 0, 1, 2, 4, 8, 8, 8]
+    # ...and other addresses are not slowed at all.
     assert cb.authenticate("bob", "hunter2", "198.51.100.1")[1] != "nvu"
+    clock.advance(seconds=8)
+    assert cb.authenticate("bob", "hunter2", addr)[1] != "nvu"
 
 
 def test_failures_outside_the_window_do_not_add_up(users, clock):

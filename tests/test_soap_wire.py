@@ -17,9 +17,11 @@ from soap_support import (
     soap_headers,
     soap_result,
 )
+from sqlalchemy import select
 
 from qbwc_service import accounts, config, wsgi
 from qbwc_service.queue.db import transaction
+from qbwc_service.queue.models import AuthFailure, QbwcSession
 from qbwc_service.soap.callbacks import EXPIRED_TEXT
 
 XSD = "http://www.w3.org/2001/XMLSchema"
@@ -350,6 +352,32 @@ def test_a_non_integer_version_is_a_client_fault(app, engine_stub):
     assert engine_stub.calls == []
 
 
+@pytest.mark.parametrize("value", ["2147483648", "-2147483649", "99999999999999999999999999"])
+def test_an_xs_int_out_of_range_is_a_client_fault_never_a_stored_value(app, engine_stub, sessions, value):
+    ticket = soap_result(post(app, "authenticate", strUserName="username", strPassword="password").body,
+                         "authenticate")[0].text
+    response = app.post("/qbwc", soap_envelope(
+        "sendRequestXML", ticket=ticket, strHCPResponse="", strCompanyFileName="", qbXMLCountry="US",
+        qbXMLMajorVers=value, qbXMLMinorVers="0"), headers=soap_headers("sendRequestXML"),
+        expect_errors=True)
+    assert response.status_int == 500
+    fault = etree.fromstring(response.body).find(f".//{{{SOAP_ENV}}}Fault")
+    assert "Client" in fault.findtext("faultcode")
+    assert "qbXMLMajorVers must be an xs:int" in fault.findtext("faultstring")
+    assert [name for name, _ in engine_stub.calls] == ["has_work"]
+    with sessions() as db:
+        assert db.scalars(select(QbwcSession.qbxml_version)).one() == ""
+
+
+def test_the_largest_xs_int_is_accepted(app, engine_stub):
+    ticket = soap_result(post(app, "authenticate", strUserName="username", strPassword="password").body,
+                         "authenticate")[0].text
+    post(app, "sendRequestXML", ticket=ticket, strHCPResponse="", strCompanyFileName="",
+         qbXMLCountry="US", qbXMLMajorVers="2147483647", qbXMLMinorVers="-2147483648")
+    ctx = engine_stub.calls[-1][1]
+    assert (ctx.major_version, ctx.minor_version) == (2**31 - 1, -(2**31))
+
+
 def test_spynes_own_parser_is_configured_safely(cfg, sessions):
     """Defence in depth: even without the guard in front, spyne does not expand entities."""
     from qbwc_service.soap.callbacks import QbwcCallbacks
@@ -405,8 +433,13 @@ def test_a_trusted_proxy_keeps_one_callers_failures_from_locking_out_the_rest(
         accounts.create_user(db, "username", "password", company_file="C:\\shop.qbw")
     app = webtest.TestApp(wsgi.create_app(config.load(config_file), ScriptedEngine(),
                                           sessions=sessions))
-    _failed_logins(app, "someone-else", "203.0.113.7", 3)
+    # Eight failures: the address they count against waits 32 s before its next attempt.
+    _failed_logins(app, "someone-else", "203.0.113.7", 8)
     assert (_login_answer(app, "198.51.100.4") == "nvu") is locked_out
+    with sessions() as db:
+        counted = {row.key for row in db.scalars(select(AuthFailure))}
+    counted_as = "10.9.9.9" if locked_out else "203.0.113.7"  # the proxy's address, or the caller's
+    assert counted == {f"qbwc:addr:{counted_as}", f"qbwc:pair:someone-else|{counted_as}"}
 
 
 def test_paused_service_answers_clientversion_with_e(config_file, sessions):

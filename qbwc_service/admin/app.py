@@ -3,19 +3,22 @@
 :func:`create_app` builds an app that works mounted under any prefix
 (``/admin`` in :mod:`qbwc_service.wsgi`): every URL is made with
 ``url_for``, which honours ``SCRIPT_NAME``. Every page but the login form
-requires an enabled user with the admin flag; every POST carries a CSRF
+requires an enabled user with the admin flag, logged in through a session
+kept on the server (:mod:`.login_sessions`); every POST carries a CSRF
 token (Flask-WTF), and the pages forbid framing and foreign scripts.
+Modules: :mod:`.database` (the request's database session), :mod:`.auth`
+(login, logout), :mod:`.views` (the pages).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from lxml import etree
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,23 +26,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from qbwc_service import xmlsafe
-from qbwc_service.config import Config
-from qbwc_service.queue.models import User
+from qbwc_service.admin import auth, database, login_sessions, views
+from qbwc_service.config import KEYS, Config
+from qbwc_service.security.throttle import ThrottlePolicy
 
 SESSION_COOKIE = "qbwc_admin_session"
-
-
-class AdminUser(UserMixin):
-    """The logged-in admin. The session id includes a fingerprint of the
-    password hash, so changing the password ends every session of the user."""
-
-    def __init__(self, user: User) -> None:
-        self.user_id = user.id
-        self.name = user.name
-        self.fingerprint = user.password_hash[-12:]
-
-    def get_id(self) -> str:
-        return f"{self.user_id}:{self.fingerprint}"
 
 
 def create_app(config: Config | None, sessions: sessionmaker[Session],
@@ -51,6 +42,7 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
     """
     app = Flask(__name__)
     secure = bool(config is not None and config.tls)
+    hours = config["admin.session_hours"] if config is not None else KEYS["admin.session_hours"].default
     app.config.update(
         SECRET_KEY=config.secret_key if config is not None else _random_key(),
         SESSION_COOKIE_NAME=SESSION_COOKIE,
@@ -59,21 +51,15 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
         SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_SECURE=secure,
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the login session
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
         QBWC_TICKET_TTL_MINUTES=config["qbwc.ticket_ttl_minutes"] if config is not None else 30,
-        QBWC_MAX_FAILURES=config["qbwc.max_failures"] if config is not None else 5,
-        QBWC_FAILURE_WINDOW=config["qbwc.failure_window_seconds"] if config is not None else 300,
+        **{auth.POLICY: ThrottlePolicy.from_config(config) if config is not None else ThrottlePolicy()},
     )
+    login_sessions.install(app, timedelta(hours=hours))
     app.config.update(overrides or {})
-    app.extensions["qbwc_sessions"] = sessions
+    database.init_app(app, sessions)
     CSRFProtect(app)
-    _login_manager(app, sessions)
-    _database_per_request(app)
     _security_headers(app)
     _template_helpers(app)
-
-    from qbwc_service.admin import auth, views
-
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
 
@@ -83,6 +69,10 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
         if not current_user.is_authenticated:
             return views.render_error(404, "Not found.")
         return views.render_error(404, error.description or "Not found.")
+
+    @app.errorhandler(400)
+    def bad_request(error: HTTPException) -> ResponseReturnValue:
+        return views.render_error(400, error.description or "Bad request.")
 
     @app.errorhandler(CSRFError)
     def csrf_refused(error: CSRFError) -> ResponseReturnValue:
@@ -95,40 +85,6 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
 def _random_key() -> str:
     import secrets
     return secrets.token_hex(32)
-
-
-def _login_manager(app: Flask, sessions: sessionmaker[Session]) -> None:
-    manager = LoginManager(app)
-    manager.login_view = "auth.login"
-    manager.login_message = "Please log in as an admin user."
-    manager.session_protection = "basic"
-
-    @manager.user_loader
-    def load(session_id: str) -> AdminUser | None:
-        user_id, _, fingerprint = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db().get(User, int(user_id))
-        if user is None or not (user.enabled and user.is_admin):
-            return None
-        admin = AdminUser(user)
-        return admin if admin.fingerprint == fingerprint else None
-
-
-def db() -> Session:
-    """The database session of the current request (opened on first use)."""
-    if "db" not in g:
-        g.db = current_app.extensions["qbwc_sessions"]()
-    return g.db
-
-
-def _database_per_request(app: Flask) -> None:
-    @app.teardown_appcontext
-    def close(_exc: BaseException | None) -> None:
-        session = g.pop("db", None)
-        if session is not None:
-            session.rollback()
-            session.close()
 
 
 def _security_headers(app: Flask) -> None:

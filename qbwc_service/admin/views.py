@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from qbwc_service.admin import sync_actions
-from qbwc_service.admin.app import db
+from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
 from qbwc_service.queue.states import RETRYABLE_STATES, TRANSITIONS, JobStatus
@@ -32,6 +33,10 @@ from qbwc_service.sync import settings as st
 bp = Blueprint("views", __name__)
 
 PAGE_SIZE = 50
+#: Row ids fit the databases' 32-bit integer columns; a larger one in a URL matches no route (404).
+MAX_ID = 2**31 - 1
+#: Digits a page number may have: its offset stays far inside 64 bits.
+PAGE_DIGITS = 9
 #: Action -> the status it moves a job to (buttons shown only where the state machine allows).
 ACTION_TARGETS = {"retry": JobStatus.PENDING, "skip": JobStatus.SKIPPED,
                   "cancel": JobStatus.CANCELLED}
@@ -66,8 +71,11 @@ def _user_named(name: str | None) -> User | None:
 
 
 def _page() -> int:
+    """The ``page`` query argument: 1 when absent, 400 unless a whole number from 1 on."""
     raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    if not re.fullmatch(rf"[0-9]{{1,{PAGE_DIGITS}}}", raw) or int(raw) < 1:
+        abort(400, f"page must be a whole number from 1 to {10**PAGE_DIGITS - 1}, not {raw[:20]!r}.")
+    return int(raw)
 
 
 # ------------------------------------------------------------------ queue and jobs
@@ -118,7 +126,7 @@ def _user_id(name: str | None) -> int | None:
     return ops.user_by_name(db(), name).id if name else None
 
 
-@bp.route("/jobs/<int:job_id>")
+@bp.route(f"/jobs/<int(max={MAX_ID}):job_id>")
 def job(job_id: int) -> ResponseReturnValue:
     found = db().get(Job, job_id)
     if found is None:
@@ -130,7 +138,7 @@ def job(job_id: int) -> ResponseReturnValue:
                            owner=db().get(User, found.user_id), actions=allowed)
 
 
-@bp.route("/jobs/<int:job_id>/<action>", methods=["POST"])
+@bp.route(f"/jobs/<int(max={MAX_ID}):job_id>/<action>", methods=["POST"])
 def job_action(job_id: int, action: str) -> ResponseReturnValue:
     if action not in ops.ACTIONS:
         abort(404)
@@ -184,7 +192,7 @@ def runs() -> ResponseReturnValue:
                            duration=_duration, live=_live_runs())
 
 
-@bp.route("/runs/<int:run_id>")
+@bp.route(f"/runs/<int(max={MAX_ID}):run_id>")
 def run(run_id: int) -> ResponseReturnValue:
     try:
         report = reports.build_report(db(), run_id)

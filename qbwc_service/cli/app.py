@@ -58,6 +58,9 @@ class ConfigUsageError(click.ClickException):
 
 pass_state = click.make_pass_decorator(CliState)
 
+#: A job or run id on the command line: the databases keep them in 32-bit integer columns.
+ROW_ID = click.IntRange(1, 2**31 - 1)
+
 #: Driver messages that mean the schema is missing or behind the code.
 MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
 

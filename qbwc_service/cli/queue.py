@@ -9,7 +9,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.app import ROW_ID, CliState, main, pass_state
 from qbwc_service.queue import ops
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import Job, User
@@ -64,7 +64,7 @@ def list_(state: CliState, user_name: str | None, status: str | None, area: str 
 
 
 @queue_group.command("show")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def show(state: CliState, job_id: int, as_json: bool) -> None:
@@ -94,7 +94,7 @@ def _render_detail(d: dict[str, Any]) -> str:
 
 
 @queue_group.command("retry")
-@click.argument("job_id", type=int, required=False)
+@click.argument("job_id", type=ROW_ID, required=False)
 @click.option("--all-errors", is_flag=True, help="Retry every job in error.")
 @click.option("--area", type=click.Choice(ops.AREAS), help="With --all-errors: only this area.")
 @click.option("--user", "user_name", help="With --all-errors: only this user.")
@@ -116,7 +116,7 @@ def retry(state: CliState, job_id: int | None, all_errors: bool, area: str | Non
 
 
 @queue_group.command("skip")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=ROW_ID)
 @pass_state
 def skip(state: CliState, job_id: int) -> None:
     """Do not send this job (a later plan may queue the record again)."""
@@ -124,7 +124,7 @@ def skip(state: CliState, job_id: int) -> None:
 
 
 @queue_group.command("cancel")
-@click.argument("job_id", type=int)
+@click.argument("job_id", type=ROW_ID)
 @pass_state
 def cancel(state: CliState, job_id: int) -> None:
     """Retire this job for good."""

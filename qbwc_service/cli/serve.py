@@ -12,7 +12,7 @@ import click
 from qbwc_service import accounts, qwc
 from qbwc_service.cli.app import CliState, ConfigUsageError, WriteError, main, pass_state
 from qbwc_service.config import Config
-from qbwc_service.queue import db
+from qbwc_service.queue import db, retention
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
     _check_tls_files(config)
     db.upgrade(config.database_url)  # idempotent: a no-op when the schema is current
     app = wsgi.create_app(config, sessions=state.sessions)
+    retention.prune_daily(state.sessions, config["storage.keep_messages_days"])
     try:
         srv = server.make_server(app, host or config["server.host"],
                                  config["server.port"] if port is None else port,

@@ -9,7 +9,7 @@ from alembic.util import CommandError
 
 from qbwc_service import config as config_mod
 from qbwc_service.cli.app import CliState, WriteError, main, pass_state
-from qbwc_service.queue import db
+from qbwc_service.queue import db, retention
 
 
 @main.command()
@@ -51,6 +51,16 @@ def db_downgrade(state: CliState, revision: str) -> None:
     """Undo migrations down to REVISION (``base`` empties the database)."""
     _migrate(db.downgrade, state.config.database_url, revision)
     click.echo(f"database at {revision}")
+
+
+@db_group.command("prune")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep this many days instead of storage.keep_messages_days (0: keep everything).")
+@pass_state
+def db_prune(state: CliState, days: int | None) -> None:
+    """Remove qbXML messages and admin logins older than storage.keep_messages_days (serve does it daily)."""
+    keep = state.config["storage.keep_messages_days"] if days is None else days
+    click.echo(retention.prune(state.sessions, keep).line(keep))
 
 
 def _migrate(step: Callable[[str, str], None], url: str, revision: str) -> None:

@@ -4,22 +4,62 @@ A message carries up to ``sync.batch_size`` requests; it is stored once in
 ``messages`` and each job sent in it points at it (``jobs.message_id``).
 :func:`exchanged_xml` gives back one job's own request and response, found by
 its ``requestID``. Nothing here commits.
+
+Each text is kept with its size in bytes (UTF-8) and SHA-256; one over the
+session's limit (``storage.max_message_kb``, see :func:`limit_size`) is kept
+cut to that size, ending with a comment that says so, so one huge answer
+cannot bloat the database.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
 from sqlalchemy import insert, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import xmlsafe
 from qbwc_service.queue.models import Job, Message, utcnow
 
 #: Ids per ``IN`` list.
 _CHUNK = 500
+#: ``Session.info`` key of the largest text kept whole, in bytes.
+MAX_BYTES = "qbwc_service.max_message_bytes"
+DEFAULT_MAX_KB = 1024
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A text as stored: itself or its start, with the whole text's size and hash."""
+
+    text: str
+    size: int
+    sha256: str
+
+
+def limit_size(sessions: sessionmaker[Session], max_kb: int) -> None:
+    """Sessions made by *sessions* keep requests and responses of up to *max_kb* KB whole."""
+    sessions.configure(info={**sessions.kw.get("info", {}), MAX_BYTES: max_kb * 1024})
+
+
+def bounded(text: str, max_bytes: int) -> Kept:
+    """*text* as kept: whole up to *max_bytes* (UTF-8), else its start and a note of what was cut."""
+    raw = text.encode("utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
+    if len(raw) <= max_bytes:
+        return Kept(text, len(raw), digest)
+    start = raw[:max_bytes].decode("utf-8", errors="ignore")  # never half a character
+    note = (f"\n<!-- qbwc-service kept the first {max_bytes} of {len(raw)} bytes of this message; "
+            f"SHA-256 of all of it: {digest} -->")
+    return Kept(start + note, len(raw), digest)
+
+
+def _kept(db: Session, text: str) -> Kept:
+    return bounded(text, db.info.get(MAX_BYTES, DEFAULT_MAX_KB * 1024))
 
 
 def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
@@ -31,9 +71,11 @@ def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
     row per job in the ORM's flush; the job objects in the session get the new
     ``message_id`` too.
     """
+    kept = _kept(db, xml)
     message_id = db.execute(insert(Message).values(
-        user_id=user_id, session_id=session_id, run_id=run_id, request_xml=xml,
-        response_xml="", sent_at=at or utcnow()).returning(Message.id)).scalar_one()
+        user_id=user_id, session_id=session_id, run_id=run_id, request_xml=kept.text,
+        request_bytes=kept.size, request_sha256=kept.sha256, response_xml="",
+        sent_at=at or utcnow()).returning(Message.id)).scalar_one()
     ids = [job.id for job in jobs]
     for start in range(0, len(ids), _CHUNK):
         db.execute(update(Job).where(Job.id.in_(ids[start:start + _CHUNK]))
@@ -47,8 +89,10 @@ def keep_response(db: Session, message_ids: Iterable[int | None], xml: str, *,
     """Store QuickBooks' response ``xml`` on the messages it answers."""
     ids = sorted({i for i in message_ids if i is not None})
     if ids:
+        kept = _kept(db, xml)
         db.execute(update(Message).where(Message.id.in_(ids))
-                   .values(response_xml=xml, answered_at=at or utcnow()))
+                   .values(response_xml=kept.text, response_bytes=kept.size,
+                           response_sha256=kept.sha256, answered_at=at or utcnow()))
 
 
 def exchanged_xml(db: Session, job: Job) -> tuple[str, str]:

@@ -10,7 +10,8 @@ ticket), ``jobs`` + ``job_dependencies`` (the queue, see
 :mod:`qbwc_service.queue.states`), ``runs`` (one per session that did work,
 with counts and the report), ``audit_events``, ``id_map`` (JobBOSS2 key ->
 QuickBooks ListID / TxnID per company), ``settings`` (sync options per user),
-``auth_failures`` (login throttling), ``writebacks`` (JobBOSS2 flag
+``auth_failures`` (login throttling), ``admin_sessions`` (logins to the
+admin page, revocable), ``writebacks`` (JobBOSS2 flag
 updates still owed) and ``messages`` (each qbXML message sent to QuickBooks
 with its response, which the jobs sent in it point at).
 """
@@ -40,6 +41,11 @@ from qbwc_service.queue.states import JobStatus
 def utcnow() -> datetime:
     """Timezone-aware now; stored as UTC everywhere."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """*moment* made timezone-aware: SQLite gives back naive datetimes, all stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def new_guid() -> str:
@@ -103,6 +109,8 @@ class Job(Base):
         Index("ix_jobs_dequeue", "user_id", "status", "area", "priority", "id"),
         Index("ix_jobs_source", "user_id", "source_table", "source_key"),
         Index("ix_jobs_session", "session_id", "status"),
+        # Pruning old messages sets this to NULL; without an index every message deleted scans the jobs.
+        Index("ix_jobs_message", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +156,10 @@ class Message(Base):
 
     Each job sent in it points here with ``jobs.message_id`` and finds its own
     request and response in it by ``jobs.request_id`` (the ``requestID``).
-    A job sent again points at its newest message; the older ones stay.
+    A job sent again points at its newest message; the older ones stay until
+    ``db prune`` (``storage.keep_messages_days``). A request or response over
+    ``storage.max_message_kb`` is kept cut short; its full size in bytes (UTF-8)
+    and SHA-256 are kept beside it, as for every message.
     """
 
     __tablename__ = "messages"
@@ -161,6 +172,10 @@ class Message(Base):
                                                index=True)
     request_xml: Mapped[str] = mapped_column(Text, default="")
     response_xml: Mapped[str] = mapped_column(Text, default="")
+    request_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    request_sha256: Mapped[str] = mapped_column(String(64), default="")
+    response_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    response_sha256: Mapped[str] = mapped_column(String(64), default="")
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column()
 
@@ -250,6 +265,26 @@ class AuthFailure(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     window_start: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column()
+
+
+class AdminSession(Base):
+    """One login to the admin page. The browser's cookie carries a random token; only its
+    SHA-256 is kept here, so the session lives on the server and logging out ends it for good.
+
+    A session is valid while ``ended_at`` is empty and ``expires_at`` (``admin.session_hours``
+    after the login) is ahead. Ended rows stay until ``db prune``: they remember the addresses
+    each user logged in from, which login throttling trusts.
+    """
+
+    __tablename__ = "admin_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[datetime | None] = mapped_column()
 
 
 class WriteBack(Base):

@@ -27,7 +27,7 @@ import qbwc_service
 from qbwc_service import accounts
 from qbwc_service.config import Config
 from qbwc_service.queue.db import transaction
-from qbwc_service.queue.models import QbwcSession, User
+from qbwc_service.queue.models import QbwcSession, User, as_utc
 from qbwc_service.security import throttle
 from qbwc_service.security.tickets import new_ticket, ticket_hash
 from qbwc_service.soap import hcp
@@ -77,8 +77,7 @@ class QbwcSettings:
     def from_config(cls, config: Config) -> QbwcSettings:
         return cls(
             ticket_ttl=timedelta(minutes=config["qbwc.ticket_ttl_minutes"]),
-            throttle=throttle.ThrottlePolicy(config["qbwc.max_failures"],
-                                             config["qbwc.failure_window_seconds"]),
+            throttle=throttle.ThrottlePolicy.from_config(config),
             min_client_version=config["qbwc.min_client_version"],
             warn_client_version=config["qbwc.warn_client_version"],
             paused_message=config["qbwc.paused_message"],
@@ -106,32 +105,46 @@ class QbwcCallbacks:
                                      self.settings.warn_client_version, self.settings.paused_message)
 
     def authenticate(self, user_name: str, password: str, remote_addr: str = "") -> list[str]:
-        """``[ticket, "none" | company file | ""]``, or ``["", "nvu"]``."""
+        """``[ticket, "none" | company file | ""]``, or ``["", "nvu"]``.
+
+        The password is checked (scrypt, tens of milliseconds) between two short
+        transactions, never while the queue database is being written.
+        """
         now = self.clock()
-        keys = throttle.login_keys(user_name, remote_addr)
+        attempt = throttle.Attempt(throttle.Channel.QBWC, user_name, remote_addr)
+        with self.sessions() as db:
+            user = accounts.get_user(db, user_name) if user_name else None
+            refused = throttle.check(db, attempt, user.id if user else None, now)
+        if refused is not None:
+            log.warning("authenticate %s from %s refused unchecked for %d s: %s after repeated failures",
+                        short_repr(user_name), remote_addr or "?", refused.retry_after(now),
+                        "the address is slowed down" if refused.by_address else "locked from this address")
+            return ["", NVU]
+        matches = accounts.password_matches(user, password)
         with transaction(self.sessions) as db:
-            locked = throttle.locked_key(db, keys, now)
-            if locked:
-                log.warning("authenticate %s from %s refused: %s is locked after repeated failures",
-                            short_repr(user_name), remote_addr or "?", locked[:80])
-                return ["", NVU]
-            user = accounts.verify_login(db, user_name, password)
-            if user is None:
-                newly = throttle.record_failure(db, keys, self.settings.throttle, now)
+            # The same user, still enabled, with the password just checked (not changed meanwhile).
+            current = db.get(User, user.id) if user is not None and matches else None
+            if current is None or not current.enabled or current.password_hash != user.password_hash:
+                newly = throttle.record_failure(db, attempt, self.settings.throttle, now)
                 log.warning("authenticate %s from %s failed: unknown user, wrong password or disabled%s",
                             short_repr(user_name), remote_addr or "?",
-                            f"; now locked: {', '.join(newly)}" if newly else "")
+                            f"; now locked: {', '.join(r.key[:80] for r in newly)}" if newly else "")
                 return ["", NVU]
-            throttle.clear(db, keys[0])
-            self._expire_idle_sessions(db, user, now)
-            ticket = new_ticket()
-            session = QbwcSession(ticket_hash=ticket_hash(ticket), user_id=user.id,
-                                  remote_addr=remote_addr[:64], created_at=now, last_seen_at=now,
-                                  state="open")
-            db.add(session)
-            db.flush()
-            has_work = self._has_work(db, user, session)
-            return [ticket, (user.company_file or "") if has_work else NONE]
+            accounts.upgrade_hash(current, password)
+            throttle.record_success(db, attempt)
+            return self._open(db, current, remote_addr, now)
+
+    def _open(self, db: Session, user: User, remote_addr: str, now: datetime) -> list[str]:
+        """A new session for *user*: its ticket, and what the Web Connector should open."""
+        self._expire_idle_sessions(db, user, now)
+        ticket = new_ticket()
+        session = QbwcSession(ticket_hash=ticket_hash(ticket), user_id=user.id,
+                              remote_addr=remote_addr[:64], created_at=now, last_seen_at=now,
+                              state="open")
+        db.add(session)
+        db.flush()
+        has_work = self._has_work(db, user, session)
+        return [ticket, (user.company_file or "") if has_work else NONE]
 
     # -- callbacks of an open session ---------------------------------------
 
@@ -213,21 +226,26 @@ class QbwcCallbacks:
         """Run *call* on the ticket's open session; *invalid* if there is none.
 
         An exception inside *call* rolls its work back, is logged, leaves
-        :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*.
+        :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*. The
+        session is marked seen after *call*: a change made before would be
+        written at the engine's first query, and on SQLite every other session
+        would wait for the write lock through all of the engine's reading too.
         """
         try:
             with transaction(self.sessions) as db:
                 session = self._open_session(db, ticket)
                 if session is None:
                     return invalid
-                return call(db, session)
+                answer = call(db, session)
+                session.last_seen_at = self.clock()
+                return answer
         except Exception:
             log.exception("callback failed for session ticket %s", _ticket_ref(ticket))
             self._record_error(ticket, INTERNAL_ERROR_TEXT)
             return failed
 
     def _open_session(self, db: Session, ticket: str) -> QbwcSession | None:
-        """The open, unexpired session of *ticket*, touched; else ``None``."""
+        """The open, unexpired session of *ticket*, else ``None``."""
         if not ticket:
             return None
         session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
@@ -240,7 +258,7 @@ class QbwcCallbacks:
                      session.state)
             return None
         now = self.clock()
-        if now - _aware(session.last_seen_at) > self.settings.ticket_ttl:
+        if now - as_utc(session.last_seen_at) > self.settings.ticket_ttl:
             session.state = "expired"
             log.info("session %s expired: idle since %s", session.id, session.last_seen_at)
             return None
@@ -248,7 +266,6 @@ class QbwcCallbacks:
             session.state = "failed"
             log.warning("session %s ended: user %r was disabled", session.id, session.user.name)
             return None
-        session.last_seen_at = now
         return session
 
     def _ended_text(self, ticket: str) -> str:
@@ -290,6 +307,3 @@ def _ticket_ref(ticket: str) -> str:
     """A short, non-secret reference to a ticket for the log."""
     return ticket_hash(ticket)[:10] if ticket else "(empty)"
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

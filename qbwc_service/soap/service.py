@@ -16,13 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
-from spyne import Application, Array, Integer32, ServiceBase, Unicode, rpc
+from spyne import Application, Array, Fault, Integer32, ServiceBase, Unicode, rpc
 from spyne import const as spyne_const
+from spyne.const.http import HTTP_405
+from spyne.error import RequestNotAllowed
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from qbwc_service.soap.callbacks import QbwcCallbacks
 from qbwc_service.soap.calllog import log_call
+from qbwc_service.soap.guard import PARSED_ENVELOPE
 from qbwc_service.sync.contract import RequestContext
 
 NAMESPACE = "http://developer.intuit.com/"
@@ -30,6 +33,8 @@ SERVICE_NAME = "QBWebConnectorSvc"
 BINDING_NAME = "QBWebConnectorSvcSoap"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
 WSDL_SOAP_NS = "http://schemas.xmlsoap.org/wsdl/soap/"
+
+XS_INT_MIN, XS_INT_MAX = -(2**31), 2**31 - 1
 
 String = Unicode(min_occurs=0, nillable=False)
 Int = Integer32(min_occurs=1, nillable=False)
@@ -54,6 +59,16 @@ def _remote_addr(ctx: Any) -> str:
 
 def _s(value: str | None) -> str:
     return value or ""
+
+
+def _xs_int(name: str, value: int | None) -> int:
+    """*value* of an ``xs:int`` parameter (0 when absent); outside xs:int's range a Client fault."""
+    if value is None:
+        return 0
+    if not XS_INT_MIN <= value <= XS_INT_MAX:
+        raise Fault("Client", f"{name} must be an xs:int (from {XS_INT_MIN} to {XS_INT_MAX}); "
+                              f"got a number of {len(str(abs(value)))} digits")
+    return value
 
 
 class QBWebConnectorSvc(ServiceBase):
@@ -82,8 +97,9 @@ class QBWebConnectorSvc(ServiceBase):
     def sendRequestXML(ctx, ticket, strHCPResponse, strCompanyFileName,  # noqa: ANN001, ANN201
                        qbXMLCountry, qbXMLMajorVers, qbXMLMinorVers):  # noqa: ANN001
         request = RequestContext(hcp_response=_s(strHCPResponse), company_file=_s(strCompanyFileName),
-                                 country=_s(qbXMLCountry), major_version=qbXMLMajorVers or 0,
-                                 minor_version=qbXMLMinorVers or 0)
+                                 country=_s(qbXMLCountry),
+                                 major_version=_xs_int("qbXMLMajorVers", qbXMLMajorVers),
+                                 minor_version=_xs_int("qbXMLMinorVers", qbXMLMinorVers))
         params = {"ticket": ticket, "strHCPResponse": strHCPResponse,
                   "strCompanyFileName": strCompanyFileName, "qbXMLCountry": qbXMLCountry,
                   "qbXMLMajorVers": qbXMLMajorVers, "qbXMLMinorVers": qbXMLMinorVers}
@@ -129,6 +145,36 @@ class QBWebConnectorSvc(ServiceBase):
                         lambda cb: cb.interactive_rejected(_s(wcTicket), _s(reason))))
 
 
+class ParsedSoap11(Soap11):
+    """SOAP 1.1 that takes the envelope :class:`~.guard.XmlGuard` already parsed.
+
+    Without a parsed envelope in the request (spyne served without the
+    guard) the body is parsed as usual.
+    """
+
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        env = getattr(ctx.transport, "req_env", None) or {}
+        root = env.get(PARSED_ENVELOPE)
+        if root is None:
+            super().create_in_document(ctx, charset)
+            return
+        if ctx.transport.get_request_content_type() is None:
+            ctx.transport.resp_code = HTTP_405
+            raise RequestNotAllowed("You must issue a POST request with the Content-Type header "
+                                    "properly set.")
+        ctx.in_string = []
+        # No xml:id table: references between elements are a SOAP-encoding feature the Web
+        # Connector never uses.
+        ctx.in_document = (root, {})
+
+    def generate_method_contexts(self, ctx: Any) -> Any:
+        """The method's contexts (copies of *ctx*), with *ctx* itself emptied: spyne keeps it
+        alive in a reference cycle, and with it the whole request, until a garbage collection."""
+        contexts = super().generate_method_contexts(ctx)
+        _forget_request(ctx)
+        return contexts
+
+
 def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplication:
     """The spyne WSGI application answering the Web Connector through *callbacks*.
 
@@ -147,8 +193,8 @@ def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplic
     spyne_const.MIN_GC_INTERVAL = float("inf")
     application = Application(
         [QBWebConnectorSvc], tns=NAMESPACE, name=BINDING_NAME,
-        in_protocol=Soap11(validator=None, resolve_entities=False, load_dtd=False,
-                           no_network=True, huge_tree=True),
+        in_protocol=ParsedSoap11(validator=None, resolve_entities=False, load_dtd=False,
+                                 no_network=True, huge_tree=True),
         out_protocol=Soap11(),
     )
 
@@ -156,10 +202,23 @@ def create_soap_app(callbacks: QbwcCallbacks, max_body_bytes: int) -> WsgiApplic
         ctx.udc = callbacks
 
     application.event_manager.add_listener("method_call", bind_callbacks)
+    application.event_manager.add_listener("method_context_closed", _forget_request)
     wsgi = WsgiApplication(application, max_content_length=max_body_bytes,
                            block_length=64 * 1024)
     wsgi.event_manager.add_listener("wsdl", _intuit_soap_actions)
     return wsgi
+
+
+def _forget_request(ctx: Any) -> None:
+    """Drop the parsed request and its values as soon as the answer is made.
+
+    spyne's method contexts sit in reference cycles, which only the cyclic
+    garbage collector frees, so a large receiveResponseXML (its tree and its
+    text) would stay in memory long after the answer went out.
+    """
+    for name in ("in_string", "in_document", "in_header_doc", "in_body_doc", "in_object",
+                 "in_header"):
+        setattr(ctx, name, None)
 
 
 def _intuit_soap_actions(ctx: Any) -> None:
