@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.queue.models import User
+from qbwc_service.queue.models import User, new_guid
 from qbwc_service.security import passwords
 
 NAME_MAX = 100
@@ -36,16 +36,26 @@ def require_user(db: Session, name: str) -> User:
     return user
 
 
+def installation_owner_id(db: Session) -> str:
+    """The OwnerID of this installation's .qwc files: the first user's, or a new GUID for the first.
+
+    OwnerID names the application, FileID the company file, so every user
+    shares one OwnerID and has a FileID of its own. Users created before
+    this rule keep the OwnerID their Web Connector already registered.
+    """
+    return db.scalar(select(User.owner_id).order_by(User.id).limit(1)) or new_guid()
+
+
 def create_user(db: Session, name: str, password: str, *, company_file: str = "",
                 jobboss_url: str = "", is_admin: bool = False) -> User:
-    """Add a user with a fresh OwnerID / FileID pair."""
+    """Add a user with the installation's OwnerID and a FileID of its own."""
     _check_name(name)
     _check_password(password)
     if get_user(db, name) is not None:
         raise AccountError(f"user {name!r} already exists")
     user = User(name=name, password_hash=passwords.hash_password(password),
                 company_file=company_file, jobboss_url=jobboss_url, is_admin=is_admin,
-                enabled=True)
+                enabled=True, owner_id=installation_owner_id(db))
     db.add(user)
     db.flush()
     return user

@@ -90,11 +90,22 @@ def test_every_user_command_has_help(config_file):
         assert result.exit_code == 0 and "Usage" in result.output
 
 
-def test_each_user_gets_distinct_guids(sessions):
+def test_users_share_the_installations_owner_id_and_each_has_its_own_file_id(sessions):
     with transaction(sessions) as db:
         a = accounts.create_user(db, "a", "pw")
         b = accounts.create_user(db, "b", "pw")
-        assert len({a.owner_id, a.file_id, b.owner_id, b.file_id}) == 4
+        assert a.owner_id == b.owner_id
+        assert len({a.owner_id, a.file_id, b.file_id}) == 3
+
+
+def test_a_user_from_before_the_shared_owner_id_keeps_its_own(sessions):
+    """Its Web Connector registered that OwnerID; later users follow the first user's."""
+    with transaction(sessions) as db:
+        first = accounts.create_user(db, "first", "pw")
+        first.owner_id = "{11111111-1111-1111-1111-111111111111}"
+    with transaction(sessions) as db:
+        later = accounts.create_user(db, "later", "pw")
+        assert later.owner_id == "{11111111-1111-1111-1111-111111111111}"
 
 
 def test_user_commands_before_init_say_to_run_init(tmp_path):

@@ -68,8 +68,10 @@ def _check_tls_files(config: Config) -> None:
               help="File to write (default: NAME.qwc; '-' for standard output).")
 @click.option("--minutes", type=click.IntRange(min=1), default=qwc.DEFAULT_MINUTES, show_default=True,
               help="Run every N minutes.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @pass_state
-def qwc_command(state: CliState, name: str, url: str, output: str | None, minutes: int) -> None:
+def qwc_command(state: CliState, name: str, url: str, output: str | None, minutes: int,
+                force: bool) -> None:
     """Write the .qwc file that registers user NAME with the Web Connector."""
     config = state.config
     with state.sessions() as dbs:
@@ -87,7 +89,11 @@ def qwc_command(state: CliState, name: str, url: str, output: str | None, minute
         return
     path = Path(output or f"{name}.qwc")
     try:
-        path.write_bytes(data)
+        # "x" refuses an existing file atomically: a registration in use is never overwritten by accident.
+        with path.open("wb" if force else "xb") as out:
+            out.write(data)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} exists; pass --force to replace it") from exc
     except OSError as exc:
         raise WriteError(path, exc) from exc
     click.echo(f"wrote {path}; open it in the Web Connector (Add an application) "
