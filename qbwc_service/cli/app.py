@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 import click
 from sqlalchemy import Engine
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import config as config_mod
 from qbwc_service.queue import db
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass
@@ -57,6 +61,15 @@ class ConfigUsageError(click.ClickException):
 
 
 pass_state = click.make_pass_decorator(CliState)
+
+#: The one wording of ``--user`` in every command's help.
+USER_HELP = "Web Connector user name (one per QuickBooks company)"
+
+
+def user_option(*, required: bool = True, scope: str = "") -> Callable[[F], F]:
+    """``--user NAME`` (into ``user_name``); *scope* says what it limits, e.g. "only its jobs"."""
+    text = f"{USER_HELP}; {scope}." if scope else f"{USER_HELP}."
+    return click.option("--user", "user_name", metavar="NAME", required=required, help=text)
 
 #: Driver messages that mean the schema is missing or behind the code.
 MISSING_SCHEMA = ("no such table", "no such column", "does not exist")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from qbwc_service.cli.app import main
+from qbwc_service.cli.app import main, user_option
 
 #: Session outcomes that make ``simulate`` exit with status 1.
 FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_client", "noop_limit",
@@ -18,14 +18,14 @@ FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_clien
 
 @main.command()
 @click.option("--url", required=True, help="SOAP endpoint, e.g. http://127.0.0.1:8080/qbwc.")
-@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@user_option()
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), default=None,
               help="JSON file holding the QuickBooks stand-in's company (created if missing, saved after).")
 @click.option("--qb-version", default="13.0", show_default=True, help="qbXML version QuickBooks supports "
               "(13.0, 16.0, 8.0).")
 @click.option("--country", type=click.Choice(["US", "CA", "UK"], case_sensitive=False), default="US",
-              show_default=True)
+              metavar="[US|CA|UK]", show_default=True, help="Country edition of QuickBooks.")
 @click.option("--crash-after", type=click.IntRange(min=1), default=None,
               help="Stop after N sendRequestXML calls without answering (a Web Connector crash).")
 @click.option("--company-file", default=None, help="Company file open in QuickBooks.")
