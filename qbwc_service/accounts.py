@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +67,31 @@ def set_password(db: Session, name: str, password: str) -> User:
     _check_password(password)
     user = require_user(db, name)
     user.password_hash = passwords.hash_password(password)
+    return user
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What ``user edit`` changes; ``None`` leaves a field as it is."""
+
+    jobboss_url: str | None = None
+    company_file: str | None = None
+    is_admin: bool | None = None
+    enabled: bool | None = None
+
+    def items(self) -> list[tuple[str, str | bool]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None]
+
+
+def update_user(db: Session, name: str, changes: UserChanges) -> User:
+    """Apply *changes* to *name*; nothing given is an error (a typo would otherwise pass silently)."""
+    user = require_user(db, name)
+    items = changes.items()
+    if not items:
+        raise AccountError("nothing to change (give --jobboss-url, --company-file, --admin/--no-admin "
+                           "or --enable/--disable)")
+    for attribute, value in items:
+        setattr(user, attribute, value)
     return user
 
 

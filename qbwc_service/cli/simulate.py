@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from qbwc_service.cli.app import main, user_option
+from qbwc_service.cli.password_input import STDIN_HELP, read_password
 
 #: Session outcomes that make ``simulate`` exit with status 1.
 FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_client", "noop_limit",
@@ -19,7 +20,7 @@ FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_clien
 @main.command()
 @click.option("--url", required=True, help="SOAP endpoint, e.g. http://127.0.0.1:8080/qbwc.")
 @user_option()
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), default=None,
               help="JSON file holding the QuickBooks stand-in's company (created if missing, saved after).")
 @click.option("--qb-version", default="13.0", show_default=True, help="qbXML version QuickBooks supports "
@@ -41,7 +42,7 @@ def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | N
     from qbwc_service.simulator.quickbooks import product_for
     from qbwc_service.simulator.webconnector import DEFAULT_COMPANY_FILE, EmulatorOptions, WebConnector
 
-    password = _password(password_stdin)
+    password = read_password(password_stdin, confirm=False)
     try:
         product = product_for(country, qb_version)
     except ValueError as exc:
@@ -85,15 +86,6 @@ def _company(state_file: str | None, country: str, product: Any) -> Any:
                                  f"--country {company.country} or use another state file",
                                  param_hint="--state")
     return company
-
-
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        line = sys.stdin.readline()
-        if not line:
-            raise click.UsageError("--password-stdin: nothing on standard input")
-        return line.rstrip("\r\n")
-    return click.prompt("Password", hide_input=True)
 
 
 @main.command()
