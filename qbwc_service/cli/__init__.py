@@ -1,6 +1,7 @@
 """The command line: ``qbwc-service``. Each module below adds its commands to :data:`main`."""
 
 from qbwc_service.cli import (  # noqa: F401 - imported for their commands
+    alerts,
     jobboss,
     queue,
     report,

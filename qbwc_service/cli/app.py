@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import config as config_mod
+from qbwc_service import logsetup
 from qbwc_service.queue import db
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -34,8 +35,11 @@ class CliState:
                 self._config = config_mod.load(self.config_arg)
             except config_mod.ConfigError as exc:
                 raise ConfigUsageError(str(exc)) from exc
-            logging.basicConfig(level=self._config["logging.level"].upper(),
-                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            try:
+                logsetup.configure(self._config)
+            except OSError as exc:
+                raise ConfigUsageError(f"{self._config.path}: key 'logging.file': cannot open "
+                                       f"{self._config['logging.file']}: {exc.strerror or exc}") from exc
         return self._config
 
     @cached_property

@@ -12,6 +12,7 @@ import click
 from qbwc_service import accounts, qwc
 from qbwc_service.cli.app import CliState, ConfigUsageError, WriteError, main, pass_state
 from qbwc_service.config import Config
+from qbwc_service.observe import Observers
 from qbwc_service.queue import db
 
 log = logging.getLogger(__name__)
@@ -23,13 +24,15 @@ log = logging.getLogger(__name__)
               help="Port to listen on (default: server.port).")
 @pass_state
 def serve(state: CliState, host: str | None, port: int | None) -> None:
-    """Serve /qbwc (SOAP), /healthz and /admin with cheroot; HTTPS when server.tls_cert is set."""
+    """Serve /qbwc (SOAP), /healthz, /metrics and /admin with cheroot; HTTPS when server.tls_cert is set."""
     from qbwc_service import server, wsgi
 
     config = state.config
     _check_tls_files(config)
     db.upgrade(config.database_url)  # idempotent: a no-op when the schema is current
-    app = wsgi.create_app(config, sessions=state.sessions)
+    observers = Observers.from_config(config, state.sessions)
+    app = wsgi.create_app(config, sessions=state.sessions, observers=observers)
+    silence_watch = observers.start_silence_watch(state.sessions)
     try:
         srv = server.make_server(app, host or config["server.host"],
                                  config["server.port"] if port is None else port,
@@ -49,6 +52,9 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
         server.serve_forever(srv, on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {srv.bind_addr}: {exc}") from exc
+    finally:
+        if silence_watch is not None:
+            silence_watch.set()
 
 
 def _check_tls_files(config: Config) -> None:
