@@ -2,6 +2,7 @@
 
 from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     alerts,
+    doctor,
     jobboss,
     queue,
     report,

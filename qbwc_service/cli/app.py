@@ -77,6 +77,8 @@ def user_option(*, required: bool = True, scope: str = "") -> Callable[[F], F]:
 
 #: Driver messages that mean the schema is missing or behind the code.
 MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
+#: unixODBC's words for a driver that is not installed.
+MISSING_ODBC_DRIVER = "Can't open lib"
 
 
 class DatabaseUsageError(click.ClickException):
@@ -87,6 +89,8 @@ class DatabaseUsageError(click.ClickException):
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
         hint = (" (run `qbwc-service init` to create or upgrade the queue database)"
                 if _queue_schema_missing(detail) else "")
+        if MISSING_ODBC_DRIVER in detail:
+            hint = " (an ODBC driver is missing: `qbwc-service doctor` says which and what to install)"
         return cls(f"database error: {detail}{hint}")
 
 
