@@ -12,6 +12,7 @@ from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     simulate,
     sync,
     users,
+    windows,
 )
 from qbwc_service.cli.app import main
 
