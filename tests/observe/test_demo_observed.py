@@ -52,7 +52,7 @@ webhook_url = "{hook_url}"
 """, encoding="utf-8")
     level = logging.getLogger().level
     logsetup.configure(config.load(folder / "qbwc-service.toml"))  # as every command does
-    demo = run_demo(folder, serve=True)
+    demo = run_demo(folder, serve=True, port=0)
     try:
         request = urllib.request.Request(demo.server.url + "/metrics",
                                          headers={"Authorization": f"Bearer {TOKEN}"})
