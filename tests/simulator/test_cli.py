@@ -140,10 +140,24 @@ def test_demo_qwc_names_localhost_for_a_real_web_connector(tmp_path):
     assert qwc.findtext("AppSupport") == "http://localhost:4321/support"
 
 
-def test_demo_verbose_prints_the_soap_trace(tmp_path):
-    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path / "demo"), "--port", "0", "--verbose"])
+@pytest.mark.parametrize(("args", "traced"), [((), False), (("--verbose",), True), (("-v", "-q"), False)])
+def test_demo_prints_the_soap_trace_only_with_verbose(monkeypatch, tmp_path, args, traced):
+    """The emulator's per-call lines reach the output through the printer the CLI hands over."""
+    from qbwc_service.simulator import demo as demo_mod
+
+    def fake_run_demo(*_a, printer=None, **_k):
+        if printer is not None:
+            printer("sendRequestXML() -> <qbXML 50xInvoiceAddRq>")
+        return demo_mod.DemoResult(folder=tmp_path, config_path=tmp_path / "c.toml",
+                                   jobboss_path=tmp_path / "j.sqlite3", state_path=tmp_path / "qb.json",
+                                   user="demo", password="pw", url="http://127.0.0.1:8080/qbwc",
+                                   report_text="report")
+
+    monkeypatch.setattr(demo_mod, "run_demo", fake_run_demo)
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path), *args])
     assert result.exit_code == 0, result.output
-    assert "sendRequestXML(" in result.output and "authenticate(strUserName='demo')" in result.output
+    assert ("sendRequestXML()" in result.output) is traced
+    assert ("Sync report" in result.output) is not traced
 
 
 def test_demo_port_falls_back_when_busy_and_says_so(tmp_path):
