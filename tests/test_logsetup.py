@@ -63,15 +63,6 @@ def test_configuring_again_replaces_its_own_handlers(configured):
     assert [Path(h.baseFilename).name for h in own] == ["b.log"]
 
 
-@pytest.mark.parametrize(("text", "key"), [('[logging]\nformat = "xml"\n', "logging.format"),
-                                           ('[logging]\nmax_mb = 0\n', "logging.max_mb")])
-def test_bad_logging_settings_name_the_key(tmp_path, text, key):
-    path = tmp_path / "c.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(config.ConfigError, match=key):
-        config.load(path)
-
-
 def test_an_unwritable_log_file_is_a_configuration_error(tmp_path):
     (tmp_path / "blocker").write_text("a file, not a folder", encoding="utf-8")
     path = tmp_path / "c.toml"

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -56,6 +57,17 @@ class WriteError(click.ClickException):
 
     def __init__(self, path: object, exc: OSError) -> None:
         super().__init__(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def write_new_file(path: Path, data: bytes, *, force: bool) -> None:
+    """Write *data* to *path*; an existing file is kept unless *force* (checked atomically)."""
+    try:
+        with path.open("wb" if force else "xb") as out:
+            out.write(data)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} exists; pass --force to replace it") from exc
+    except OSError as exc:
+        raise WriteError(path, exc) from exc
 
 
 class ConfigUsageError(click.ClickException):

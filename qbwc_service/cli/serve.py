@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from qbwc_service import accounts, qwc
-from qbwc_service.cli.app import CliState, ConfigUsageError, WriteError, main, pass_state
+from qbwc_service.cli.app import CliState, ConfigUsageError, main, pass_state, write_new_file
 from qbwc_service.config import Config
 from qbwc_service.observe import Observers
 from qbwc_service.queue import db
@@ -94,13 +94,7 @@ def qwc_command(state: CliState, name: str, url: str, output: str | None, minute
         click.echo(data.decode("utf-8"), nl=False)
         return
     path = Path(output or f"{name}.qwc")
-    try:
-        # "x" refuses an existing file atomically: a registration in use is never overwritten by accident.
-        with path.open("wb" if force else "xb") as out:
-            out.write(data)
-    except FileExistsError as exc:
-        raise click.ClickException(f"{path} exists; pass --force to replace it") from exc
-    except OSError as exc:
-        raise WriteError(path, exc) from exc
+    # An existing file (a registration or a service in use) is kept unless --force.
+    write_new_file(path, data, force=force)
     click.echo(f"wrote {path}; open it in the Web Connector (Add an application) "
                f"and enter {name}'s password there")

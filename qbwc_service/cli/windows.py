@@ -9,7 +9,7 @@ from pathlib import Path, PurePath, PureWindowsPath
 import click
 
 from qbwc_service import windows_service
-from qbwc_service.cli.app import CliState, WriteError, main, pass_state
+from qbwc_service.cli.app import CliState, main, pass_state, write_new_file
 from qbwc_service.config import config_path
 
 
@@ -48,13 +48,8 @@ def windows_service_command(state: CliState, to_stdout: bool, output: str | None
         click.echo(data.decode("utf-8"), nl=False)
         return
     path = Path(output or "")
-    try:
-        with path.open("wb" if force else "xb") as out:
-            out.write(data)
-    except FileExistsError as exc:
-        raise click.ClickException(f"{path} exists; pass --force to replace it") from exc
-    except OSError as exc:
-        raise WriteError(path, exc) from exc
+    # An existing file (a registration or a service in use) is kept unless --force.
+    write_new_file(path, data, force=force)
     click.echo(f"wrote {path}; next to it put WinSW-x64.exe renamed to {path.stem}.exe, then run "
                f"{path.stem}.exe install")
 

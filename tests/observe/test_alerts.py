@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from click.testing import CliRunner
 from conftest import free_port, wait_for
 
@@ -114,16 +113,6 @@ def test_channels_follow_the_configuration(tmp_path):
     assert mail.security == "starttls" and mail.sender.startswith("qbwc-service@")
     assert hook.url == "https://hooks.x.example/q"
     assert channels_from_config(config.load(tmp_path / "absent.toml")) == []
-
-
-@pytest.mark.parametrize(("text", "key"), [('[alerts]\nsmtp_security = "tls"\n', "alerts.smtp_security"),
-                                           ('[alerts]\nwebhook_url = "ftp://x"\n', "alerts.webhook_url"),
-                                           ('[alerts]\nsilent_hours = 0\n', "alerts.silent_hours")])
-def test_bad_alert_settings_name_the_key(tmp_path, text, key):
-    path = tmp_path / "c.toml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(config.ConfigError, match=key):
-        config.load(path)
 
 
 def test_alerts_test_command_sends_to_every_channel(config_file, smtp, webhook):
