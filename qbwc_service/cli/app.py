@@ -87,6 +87,7 @@ def user_option(*, required: bool = True, scope: str = "") -> Callable[[F], F]:
     text = f"{USER_HELP}; {scope}." if scope else f"{USER_HELP}."
     return click.option("--user", "user_name", metavar="NAME", required=required, help=text)
 
+
 #: Driver messages that mean the schema is missing or behind the code.
 MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
 #: unixODBC's words for a driver that is not installed.
@@ -128,7 +129,8 @@ class MainGroup(click.Group):
 
 @click.group(cls=MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Configuration file (default: $QBWC_SERVICE_CONFIG or ./qbwc-service.toml).")
+              help="Configuration file (default: $QBWC_SERVICE_CONFIG, else qbwc-service.toml in the "
+                   "current folder; on Windows in %PROGRAMDATA%\\qbwc-service).")
 @click.version_option(package_name="qbwc-service")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:
