@@ -138,14 +138,12 @@ class Alerter:
             log.info("alert sent: %s", alert.subject)
         return failures
 
-    def send_later(self, alert: Alert) -> Future[list[str]]:
-        return self._pool.submit(self.send, alert)
-
     def on_session_end(self, end: SessionEnd) -> Future[list[str]] | None:
         """Session observer: alert when the run ended with errors or failed."""
         if not end.failed:
             return None
-        return self.send_later(self.run_alert(end))
+        # Building the alert reads the run's report: on the worker too, not in the callback.
+        return self._pool.submit(lambda: self.send(self.run_alert(end)))
 
     def run_alert(self, end: SessionEnd) -> Alert:
         errors = end.jobs.get("error", 0)

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_a
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.wrappers import Request, Response
 
@@ -44,18 +45,29 @@ class QueueCollector(Collector):
         last_ok = GaugeMetricFamily(f"{PREFIX}_last_successful_session_timestamp_seconds",
                                     "Unix time of each user's last session that closed without errors",
                                     labels=["user"])
-        with self.sessions() as db:
-            for status, area, count in db.execute(select(Job.status, Job.area, func.count())
-                                                  .group_by(Job.status, Job.area)):
-                jobs.add_metric([status, area], count)
-            for user, seen in db.execute(
-                    select(User.name, func.max(QbwcSession.last_seen_at))
-                    .join(User, User.id == QbwcSession.user_id)
-                    .outerjoin(Run, Run.id == QbwcSession.run_id)
-                    .where(QbwcSession.state == "closed",
-                           or_(QbwcSession.run_id.is_(None), Run.status == "ok"))
-                    .group_by(User.name)):
-                last_ok.add_metric([user], aware(seen).timestamp())
+        up = GaugeMetricFamily(f"{PREFIX}_queue_database_up",
+                               "1 when the queue database answered this scrape, else 0")
+        try:
+            with self.sessions() as db:
+                for status, area, count in db.execute(select(Job.status, Job.area, func.count())
+                                                      .group_by(Job.status, Job.area)):
+                    jobs.add_metric([status, area], count)
+                for user, seen in db.execute(
+                        select(User.name, func.max(QbwcSession.last_seen_at))
+                        .join(User, User.id == QbwcSession.user_id)
+                        .outerjoin(Run, Run.id == QbwcSession.run_id)
+                        .where(QbwcSession.state == "closed",
+                               or_(QbwcSession.run_id.is_(None), Run.status == "ok"))
+                        .group_by(User.name)):
+                    last_ok.add_metric([user], aware(seen).timestamp())
+        except SQLAlchemyError:
+            # The process's own figures still go out; the gauge says the queue's are missing.
+            log.warning("metrics: the queue database did not answer", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
         yield jobs
         yield last_ok
 
