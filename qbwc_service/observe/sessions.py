@@ -69,8 +69,9 @@ def describe(db: Session, session: QbwcSession, now: datetime) -> SessionEnd:
     jobs: dict[str, int] = dict(db.execute(select(Job.status, func.count())
                                            .where(Job.session_id == session.id).group_by(Job.status)).all())
     run = db.get(Run, session.run_id) if session.run_id is not None else None
+    # A session has one run; messages are indexed by run.
     answered = db.execute(select(Message.sent_at, Message.answered_at).where(
-        Message.session_id == session.id, Message.answered_at.is_not(None))).all()
+        Message.run_id == session.run_id, Message.answered_at.is_not(None))).all() if run is not None else []
     return SessionEnd(
         session_id=session.id, user=session.user.name, remote_addr=session.remote_addr,
         started_at=aware(session.created_at), ended_at=now,
