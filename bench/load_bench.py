@@ -44,9 +44,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from qbwc_service import accounts, xmlsafe
-from qbwc_service.jobboss.demo_db import create_demo_database
 from qbwc_service.queue import db
 from qbwc_service.queue.models import User
+from qbwc_service.simulator.demo_db import create_demo_database
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
 from qbwc_service.sync import planner

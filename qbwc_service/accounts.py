@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from qbwc_service.queue.models import AdminSession, User, utcnow
+from qbwc_service.queue.models import AdminSession, User, new_guid, utcnow
 from qbwc_service.security import passwords
 
 NAME_MAX = 100
@@ -36,16 +37,26 @@ def require_user(db: Session, name: str) -> User:
     return user
 
 
+def installation_owner_id(db: Session) -> str:
+    """The OwnerID of this installation's .qwc files: the first user's, or a new GUID for the first.
+
+    OwnerID names the application, FileID the company file, so every user
+    shares one OwnerID and has a FileID of its own. Users created before
+    this rule keep the OwnerID their Web Connector already registered.
+    """
+    return db.scalar(select(User.owner_id).order_by(User.id).limit(1)) or new_guid()
+
+
 def create_user(db: Session, name: str, password: str, *, company_file: str = "",
                 jobboss_url: str = "", is_admin: bool = False) -> User:
-    """Add a user with a fresh OwnerID / FileID pair."""
+    """Add a user with the installation's OwnerID and a FileID of its own."""
     _check_name(name)
     _check_password(password)
     if get_user(db, name) is not None:
         raise AccountError(f"user {name!r} already exists")
     user = User(name=name, password_hash=passwords.hash_password(password),
                 company_file=company_file, jobboss_url=jobboss_url, is_admin=is_admin,
-                enabled=True)
+                enabled=True, owner_id=installation_owner_id(db))
     db.add(user)
     db.flush()
     return user
@@ -57,6 +68,31 @@ def set_password(db: Session, name: str, password: str) -> User:
     user = require_user(db, name)
     user.password_hash = passwords.hash_password(password)
     end_admin_sessions(db, user)
+    return user
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """What ``user edit`` changes; ``None`` leaves a field as it is."""
+
+    jobboss_url: str | None = None
+    company_file: str | None = None
+    is_admin: bool | None = None
+    enabled: bool | None = None
+
+    def items(self) -> list[tuple[str, str | bool]]:
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name) is not None]
+
+
+def update_user(db: Session, name: str, changes: UserChanges) -> User:
+    """Apply *changes* to *name*; nothing given is an error (a typo would otherwise pass silently)."""
+    user = require_user(db, name)
+    items = changes.items()
+    if not items:
+        raise AccountError("nothing to change (give --jobboss-url, --company-file, --admin/--no-admin "
+                           "or --enable/--disable)")
+    for attribute, value in items:
+        setattr(user, attribute, value)
     return user
 
 

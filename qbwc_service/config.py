@@ -1,7 +1,8 @@
 """The service's configuration: one TOML file.
 
 The file is found through ``--config PATH``, else ``$QBWC_SERVICE_CONFIG``,
-else ``./qbwc-service.toml``. Every key is declared once in :data:`KEYS`
+else ``qbwc-service.toml`` in :func:`default_data_dir` (the current directory,
+or ``%PROGRAMDATA%\\qbwc-service`` on Windows). Every key is declared once in :data:`KEYS`
 (type, default, check); an unknown key, a wrong type or a bad value raises
 :class:`ConfigError` naming the key, which the CLI turns into exit code 2.
 
@@ -15,16 +16,20 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 DEFAULT_CONFIG_NAME = "qbwc-service.toml"
 CONFIG_ENV = "QBWC_SERVICE_CONFIG"
 DEFAULT_DB_NAME = "qbwc-service.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+SMTP_SECURITY = ("none", "starttls", "ssl")
+APP_DIR_NAME = "qbwc-service"
 
 
 class ConfigError(Exception):
@@ -51,6 +56,10 @@ def is_database_url(value: str) -> bool:
     except (ArgumentError, ValueError):
         return False
     return True
+
+
+def _http_url(value: str) -> bool:
+    return value == "" or value.startswith(("http://", "https://"))
 
 
 def _version(value: str) -> bool:
@@ -88,6 +97,11 @@ KEYS: dict[str, Key] = {
                                      "SOAP requests over 1 MB handled at once; as many more wait, "
                                      "the rest get HTTP 503"),
     "logging.level": Key(str, "INFO", lambda v: v.upper() in LOG_LEVELS, "log level"),
+    "logging.file": Key(str, "", None, "log file (relative: beside this file), rotated by size; "
+                        "empty = standard error only"),
+    "logging.format": Key(str, "text", lambda v: v in LOG_FORMATS, "`text` or `json` (one object a line)"),
+    "logging.max_mb": Key(int, 10, _positive, "size at which logging.file is rotated"),
+    "logging.backups": Key(int, 5, lambda v: v >= 0, "rotated log files kept"),
     "qbwc.ticket_ttl_minutes": Key(int, 30, _positive, "a session ticket expires after this idle time"),
     "qbwc.min_client_version": Key(str, "2.1.0.30", _version,
                                    "oldest Web Connector accepted (older: `O:` answer)"),
@@ -115,6 +129,17 @@ KEYS: dict[str, Key] = {
     "storage.max_message_kb": Key(int, 1024, _positive,
                                   "a request or response larger than this is kept cut short, with "
                                   "its full size and SHA-256"),
+    "metrics.token": Key(str, "", None, "non-empty: /metrics requires `Authorization: Bearer <token>`"),
+    "alerts.email_to": Key(str, "", None, "comma-separated addresses that get alert emails; empty = none"),
+    "alerts.email_from": Key(str, "", None, "From of alert emails; empty = qbwc-service@ this host"),
+    "alerts.smtp_host": Key(str, "localhost", None, "SMTP server for alert emails"),
+    "alerts.smtp_port": Key(int, 25, _port, "its port (587 for STARTTLS, 465 for SSL)"),
+    "alerts.smtp_security": Key(str, "none", lambda v: v in SMTP_SECURITY, "`none`, `starttls` or `ssl`"),
+    "alerts.smtp_user": Key(str, "", None, "SMTP login; empty = no login"),
+    "alerts.smtp_password": Key(str, "", None, "SMTP password (\"env:NAME\" keeps it out of this file)"),
+    "alerts.webhook_url": Key(str, "", _http_url, "URL that gets each alert as a JSON POST; empty = none"),
+    "alerts.silent_hours": Key(int, 26, _positive,
+                               "alert when a user's Web Connector has not called for this long"),
     "jobboss.paid_status_code": Key(str, "P", lambda v: len(v) == 1,
                                     "PymtStatus letter written when an invoice is marked paid"),
     "jobboss.mapping_file": Key(str, "", None,
@@ -164,11 +189,23 @@ class Config:
         return p if p.is_absolute() else self.base_dir / p
 
 
+def default_data_dir(platform: str = sys.platform, environ: Mapping[str, str] | None = None) -> PurePath:
+    """Where configuration, queue database and logs go when no path is given.
+
+    ``%PROGRAMDATA%\\qbwc-service`` on Windows (a service starts in System32,
+    so the current directory is no place for them); the current directory elsewhere.
+    """
+    env = os.environ if environ is None else environ
+    if platform == "win32":
+        return PureWindowsPath(env.get("PROGRAMDATA") or r"C:\ProgramData") / APP_DIR_NAME
+    return PurePath(".")
+
+
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Where the configuration lives: explicit path, env variable, or the default."""
+    """Where the configuration lives: explicit path, env variable, or the default data directory."""
     if explicit:
         return Path(explicit)
-    return Path(os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_NAME)
+    return Path(os.environ.get(CONFIG_ENV) or Path(default_data_dir()) / DEFAULT_CONFIG_NAME)
 
 
 def load(path: str | os.PathLike[str] | None = None, *, must_exist: bool = False) -> Config:

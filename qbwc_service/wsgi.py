@@ -1,4 +1,4 @@
-"""The one WSGI application: ``/qbwc`` (SOAP), ``/healthz``, ``/admin``.
+"""The one WSGI application: ``/qbwc`` (SOAP), ``/healthz``, ``/metrics``, ``/admin``.
 
 :func:`create_app` composes the parts with werkzeug's
 :class:`~werkzeug.middleware.dispatcher.DispatcherMiddleware`; each part is a
@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from qbwc_service.config import Config
+from qbwc_service.observe import Observers
 from qbwc_service.queue import db, messages
 from qbwc_service.soap.admission import LargeBodies
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
@@ -35,21 +36,26 @@ SOAP_PATH = "/qbwc"
 HEALTH_PATH = "/healthz"
 ADMIN_PATH = "/admin"
 SUPPORT_PATH = "/support"
+METRICS_PATH = "/metrics"
 
 
 def create_app(config: Config, sync_engine: SyncEngine | None = None, *,
-               sessions: sessionmaker[Session] | None = None) -> WsgiApp:
+               sessions: sessionmaker[Session] | None = None,
+               observers: Observers | None = None) -> WsgiApp:
     """The service's WSGI application for *config*.
 
     *sync_engine* answers sendRequestXML / receiveResponseXML (default:
     :func:`_default_sync_engine`); *sessions* defaults to a session factory on
-    the configured queue database.
+    the configured queue database; *observers* (metrics, alerts) default to
+    those *config* asks for.
     """
     if sessions is None:
         sessions = db.session_factory(db.make_engine(config.database_url))
     messages.limit_size(sessions, config["storage.max_message_kb"])
     engine = sync_engine if sync_engine is not None else _default_sync_engine(config)
-    app: WsgiApp = DispatcherMiddleware(_not_found, _mounts(config, sessions, engine))
+    if observers is None:
+        observers = Observers.from_config(config, sessions)
+    app: WsgiApp = DispatcherMiddleware(_not_found, _mounts(config, sessions, engine, observers))
     proxies = config["server.trusted_proxies"]
     # Behind a TLS-terminating proxy every caller would share the proxy's address, and one
     # user's failed logins would lock out all; trust exactly as many hops as are configured.
@@ -58,14 +64,17 @@ def create_app(config: Config, sync_engine: SyncEngine | None = None, *,
     return app
 
 
-def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine) -> dict[str, WsgiApp]:
+def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine,
+            observers: Observers) -> dict[str, WsgiApp]:
     max_body = config["server.max_request_mb"] * 1024 * 1024
-    callbacks = QbwcCallbacks(sessions, engine, QbwcSettings.from_config(config))
+    callbacks = QbwcCallbacks(sessions, engine, QbwcSettings.from_config(config),
+                              observers=observers.session_observers())
     mounts: dict[str, WsgiApp] = {
         SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body,
                             LargeBodies(config["server.max_large_requests"])),
         HEALTH_PATH: health_app(sessions),
         SUPPORT_PATH: _support_page,
+        METRICS_PATH: observers.metrics.wsgi_app(config["metrics.token"]),
     }
     admin = _admin_app(config, sessions)
     if admin is not None:

@@ -20,6 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from qbwc_service.queue import db
 
 TEST_DB_ENV = "QBWC_TEST_DATABASE_URL"
+#: Variables the service reads: whatever the caller's shell has must not reach a test.
+SERVICE_ENV = ("QBWC_SERVICE_CONFIG", "QBWC_SERVICE_DATABASE_URL", "QBWC_SERVICE_SECRET_KEY", "QBWC_PASSWORD")
+
+
+@pytest.fixture(autouse=True)
+def _no_service_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SERVICE_ENV:
+        monkeypatch.delenv(name, raising=False)
 
 
 def _server_url() -> str | None:

@@ -47,10 +47,10 @@ def test_add_list_disable_enable_passwd(config_file, sessions):
         assert accounts.verify_login(db, "alice", "second") is not None
 
 
-def test_password_keeps_inner_and_trailing_spaces_but_not_the_newline(config_file, sessions):
+def test_password_keeps_leading_and_inner_spaces_but_not_trailing_ones(config_file, sessions):
     assert run(config_file, "user", "add", "bob", "--password-stdin", stdin=" a b \r\n").exit_code == 0
     with sessions() as db:
-        assert accounts.verify_login(db, "bob", " a b ") is not None
+        assert accounts.verify_login(db, "bob", " a b") is not None
 
 
 @pytest.mark.parametrize("args,stdin,message", [
@@ -90,11 +90,22 @@ def test_every_user_command_has_help(config_file):
         assert result.exit_code == 0 and "Usage" in result.output
 
 
-def test_each_user_gets_distinct_guids(sessions):
+def test_users_share_the_installations_owner_id_and_each_has_its_own_file_id(sessions):
     with transaction(sessions) as db:
         a = accounts.create_user(db, "a", "pw")
         b = accounts.create_user(db, "b", "pw")
-        assert len({a.owner_id, a.file_id, b.owner_id, b.file_id}) == 4
+        assert a.owner_id == b.owner_id
+        assert len({a.owner_id, a.file_id, b.file_id}) == 3
+
+
+def test_a_user_from_before_the_shared_owner_id_keeps_its_own(sessions):
+    """Its Web Connector registered that OwnerID; later users follow the first user's."""
+    with transaction(sessions) as db:
+        first = accounts.create_user(db, "first", "pw")
+        first.owner_id = "{11111111-1111-1111-1111-111111111111}"
+    with transaction(sessions) as db:
+        later = accounts.create_user(db, "later", "pw")
+        assert later.owner_id == "{11111111-1111-1111-1111-111111111111}"
 
 
 def test_user_commands_before_init_say_to_run_init(tmp_path):
@@ -128,3 +139,77 @@ def test_init_hint_only_for_missing_queue_tables():
     assert "qbwc-service init" in message('relation "jobs" does not exist')
     assert "qbwc-service init" not in message("no such table: Billing")  # a JobBOSS2 table
     assert message("unable to open database file") == "database error: unable to open database file"
+
+
+def test_edit_changes_only_what_is_given(config_file, sessions):
+    assert run(config_file, "user", "add", "shop", "--password-stdin", "--company-file", "C:\\A.qbw",
+               stdin="pw\n").exit_code == 0
+    result = run(config_file, "user", "edit", "shop", "--jobboss-url", "env:SHOP_JOBBOSS_URL", "--admin")
+    assert result.exit_code == 0, result.output
+    assert "env:SHOP_JOBBOSS_URL" in result.output
+    with sessions() as db:
+        user = accounts.get_user(db, "shop")
+        assert (user.jobboss_url, user.company_file, user.is_admin, user.enabled) == \
+            ("env:SHOP_JOBBOSS_URL", "C:\\A.qbw", True, True)
+    assert run(config_file, "user", "edit", "shop", "--company-file", "", "--no-admin",
+               "--disable").exit_code == 0
+    with sessions() as db:
+        user = accounts.get_user(db, "shop")
+        assert (user.jobboss_url, user.company_file, user.is_admin, user.enabled) == \
+            ("env:SHOP_JOBBOSS_URL", "", False, False)
+    assert run(config_file, "user", "edit", "shop", "--enable").exit_code == 0
+    with sessions() as db:
+        assert accounts.get_user(db, "shop").enabled
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ((), "nothing to change"),
+    (("--jobboss-url", "env:"), "environment variable name"),
+    (("--jobboss-url", "env:A-B"), "environment variable name"),
+    (("--jobboss-url", "not a url"), "not a database URL"),
+])
+def test_edit_refuses_bad_input(config_file, args, message):
+    run(config_file, "user", "add", "shop", "--password-stdin", stdin="pw\n")
+    result = run(config_file, "user", "edit", "shop", *args)
+    assert result.exit_code != 0 and message in result.output
+
+
+def test_edit_of_an_unknown_user_names_it(config_file):
+    result = run(config_file, "user", "edit", "ghost", "--admin")
+    assert result.exit_code == 1 and "ghost" in result.output
+
+
+def test_a_url_with_a_password_gets_a_note_and_env_urls_do_not(config_file):
+    stored = CliRunner().invoke(main, ["--config", str(config_file), "user", "add", "a", "--password-stdin",
+                                       "--jobboss-url", "mssql+pyodbc://sa:Secret@h/JB?driver=FreeTDS"],
+                                input="pw\n")
+    assert stored.exit_code == 0 and "env:NAME" in stored.stderr
+    from_env = CliRunner().invoke(main, ["--config", str(config_file), "user", "add", "b", "--password-stdin",
+                                         "--jobboss-url", "env:JB_URL"], input="pw\n")
+    assert from_env.exit_code == 0 and "note" not in from_env.stderr
+
+
+@pytest.mark.parametrize(("line", "stored"), [
+    ("a long password \r\n", "a long password"),  # cmd.exe: echo a long password | ...
+    ("pw\n", "pw"),
+    (" inner  spaces kept\n", " inner  spaces kept"),
+])
+def test_password_stdin_drops_the_line_end_and_trailing_spaces(config_file, sessions, line, stored):
+    assert run(config_file, "user", "add", "u", "--password-stdin", stdin=line).exit_code == 0
+    with sessions() as db:
+        assert accounts.verify_login(db, "u", stored) is not None
+
+
+@pytest.mark.parametrize("line", ["'a long password' \r\n", '"pw"\n'])
+def test_password_stdin_refuses_quotes_cmd_exe_kept(config_file, sessions, line):
+    result = run(config_file, "user", "add", "u", "--password-stdin", stdin=line)
+    assert result.exit_code == 2 and "QBWC_PASSWORD" in result.output
+    with sessions() as db:
+        assert accounts.get_user(db, "u") is None
+
+
+def test_password_from_the_environment_is_taken_as_is(config_file, sessions, monkeypatch):
+    monkeypatch.setenv("QBWC_PASSWORD", "'quoted' and spaced ")
+    assert run(config_file, "user", "add", "u").exit_code == 0
+    with sessions() as db:
+        assert accounts.verify_login(db, "u", "'quoted' and spaced ") is not None

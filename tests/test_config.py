@@ -30,6 +30,11 @@ def run_with(tmp_path, text, *args, env=None):
     ('[database]\nurl = "not a database url"\n', "database.url"),
     ('[server]\ntls_cert = "cert.pem"\n', "server.tls_key"),
     ('[server]\ntls_key = "key.pem"\n', "server.tls_cert"),
+    ('[logging]\nformat = "xml"\n', "logging.format"),
+    ('[logging]\nmax_mb = 0\n', "logging.max_mb"),
+    ('[alerts]\nsmtp_security = "tls"\n', "alerts.smtp_security"),
+    ('[alerts]\nwebhook_url = "ftp://x"\n', "alerts.webhook_url"),
+    ('[alerts]\nsilent_hours = 0\n', "alerts.silent_hours"),
 ])
 def test_bad_configuration_exits_2_naming_the_key(tmp_path, text, key):
     result = run_with(tmp_path, text)

@@ -51,3 +51,18 @@ def test_command_is_serve_on_all_interfaces_after_init():
     script = shlex.split(entrypoint[2])
     assert entrypoint[:2] == ["sh", "-c"] and script[:2] == ["qbwc-service", "init"]
     assert entrypoint[2].endswith('exec "$@"')
+
+
+def test_python_version_is_one_ci_tests():
+    version = re.fullmatch(r"python:(3\.\d+)-slim(-\w+)?", last("FROM")).group(1)
+    ci = (DOCKERFILE.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(rf"^suite .*Python {re.escape(version)}\b", ci, re.MULTILINE), version
+
+
+def test_healthcheck_asks_healthz_on_the_served_port():
+    check = last("HEALTHCHECK")
+    options, command = check.split("CMD", 1)
+    assert "--interval=" in options and "--timeout=" in options
+    argv = json.loads(command)
+    port = json.loads(last("CMD"))[json.loads(last("CMD")).index("--port") + 1]
+    assert any(f"http://127.0.0.1:{port}/healthz" in part for part in argv)

@@ -65,7 +65,7 @@ def test_cli_writes_every_element(config_file, alice, tmp_path):
     assert root.findtext("Style") == "Document"
 
 
-def test_guids_are_stable_per_user_and_differ_between_users(config_file, alice, sessions, tmp_path):
+def test_one_owner_id_per_installation_and_a_file_id_per_user(config_file, alice, sessions, tmp_path):
     with transaction(sessions) as db:
         accounts.create_user(db, "bob", "pw")
     files = {}
@@ -76,7 +76,29 @@ def test_guids_are_stable_per_user_and_differ_between_users(config_file, alice, 
         root = parse(path.read_bytes())
         files[(name, n)] = (root.findtext("OwnerID"), root.findtext("FileID"))
     assert files[("alice", 1)] == files[("alice", 2)]
-    assert files[("alice", 1)] != files[("bob", 1)]
+    assert files[("alice", 1)][0] == files[("bob", 1)][0]  # OwnerID: the application
+    assert files[("alice", 1)][1] != files[("bob", 1)][1]  # FileID: the company file
+
+
+def test_an_existing_file_is_kept_unless_forced(config_file, alice, tmp_path):
+    path = tmp_path / "alice.qwc"
+    path.write_text("registered already\n", encoding="utf-8")
+    args = ["qwc", "alice", "--url", "https://sync.example.com/qbwc", "-o", str(path)]
+    refused = CliRunner().invoke(main, ["--config", str(config_file), *args])
+    assert refused.exit_code == 1
+    assert "exists" in refused.output and "--force" in refused.output
+    assert path.read_text(encoding="utf-8") == "registered already\n"
+    forced = run(config_file, *args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert parse(path.read_bytes()).findtext("UserName") == "alice"
+
+
+def test_files_end_with_a_newline(config_file, alice, tmp_path):
+    path = tmp_path / "alice.qwc"
+    run(config_file, "qwc", "alice", "--url", "https://sync.example.com/qbwc", "-o", str(path))
+    assert path.read_bytes().endswith(b"</QBWCXML>\n")
+    assert run(config_file, "qwc", "alice", "--url", "https://sync.example.com/qbwc",
+               "-o", "-").output.endswith("</QBWCXML>\n")
 
 
 @pytest.mark.parametrize("url", ["http://sync.example.com/qbwc", "http://192.168.1.5:8080/qbwc",

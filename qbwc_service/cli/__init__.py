@@ -1,6 +1,8 @@
 """The command line: ``qbwc-service``. Each module below adds its commands to :data:`main`."""
 
 from qbwc_service.cli import (  # noqa: F401 - imported for their commands
+    alerts,
+    doctor,
     jobboss,
     queue,
     report,
@@ -10,6 +12,7 @@ from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     simulate,
     sync,
     users,
+    windows,
 )
 from qbwc_service.cli.app import main
 

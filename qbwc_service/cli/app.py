@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
 
 import click
 from sqlalchemy import Engine
@@ -13,7 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import config as config_mod
+from qbwc_service import logsetup
 from qbwc_service.queue import db
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 @dataclass
@@ -30,8 +36,11 @@ class CliState:
                 self._config = config_mod.load(self.config_arg)
             except config_mod.ConfigError as exc:
                 raise ConfigUsageError(str(exc)) from exc
-            logging.basicConfig(level=self._config["logging.level"].upper(),
-                                format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+            try:
+                logsetup.configure(self._config)
+            except OSError as exc:
+                raise ConfigUsageError(f"{self._config.path}: key 'logging.file': cannot open "
+                                       f"{self._config['logging.file']}: {exc.strerror or exc}") from exc
         return self._config
 
     @cached_property
@@ -50,6 +59,17 @@ class WriteError(click.ClickException):
         super().__init__(f"cannot write {path}: {exc.strerror or exc}")
 
 
+def write_new_file(path: Path, data: bytes, *, force: bool) -> None:
+    """Write *data* to *path*; an existing file is kept unless *force* (checked atomically)."""
+    try:
+        with path.open("wb" if force else "xb") as out:
+            out.write(data)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} exists; pass --force to replace it") from exc
+    except OSError as exc:
+        raise WriteError(path, exc) from exc
+
+
 class ConfigUsageError(click.ClickException):
     """A configuration problem: printed plainly, exit code 2."""
 
@@ -61,8 +81,20 @@ pass_state = click.make_pass_decorator(CliState)
 #: A job or run id on the command line: the databases keep them in 32-bit integer columns.
 ROW_ID = click.IntRange(1, 2**31 - 1)
 
+#: The one wording of ``--user`` in every command's help.
+USER_HELP = "Web Connector user name (one per QuickBooks company)"
+
+
+def user_option(*, required: bool = True, scope: str = "") -> Callable[[F], F]:
+    """``--user NAME`` (into ``user_name``); *scope* says what it limits, e.g. "only its jobs"."""
+    text = f"{USER_HELP}; {scope}." if scope else f"{USER_HELP}."
+    return click.option("--user", "user_name", metavar="NAME", required=required, help=text)
+
+
 #: Driver messages that mean the schema is missing or behind the code.
 MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
+#: unixODBC's words for a driver that is not installed.
+MISSING_ODBC_DRIVER = "Can't open lib"
 
 
 class DatabaseUsageError(click.ClickException):
@@ -73,6 +105,8 @@ class DatabaseUsageError(click.ClickException):
         detail = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
         hint = (" (run `qbwc-service init` to create or upgrade the queue database)"
                 if _queue_schema_missing(detail) else "")
+        if MISSING_ODBC_DRIVER in detail:
+            hint = " (an ODBC driver is missing: `qbwc-service doctor` says which and what to install)"
         return cls(f"database error: {detail}{hint}")
 
 
@@ -98,7 +132,8 @@ class MainGroup(click.Group):
 
 @click.group(cls=MainGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Configuration file (default: $QBWC_SERVICE_CONFIG or ./qbwc-service.toml).")
+              help="Configuration file (default: $QBWC_SERVICE_CONFIG, else qbwc-service.toml in the "
+                   "current folder; on Windows in %PROGRAMDATA%\\qbwc-service).")
 @click.version_option(package_name="qbwc-service")
 @click.pass_context
 def main(ctx: click.Context, config_path: str | None) -> None:

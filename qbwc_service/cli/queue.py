@@ -9,7 +9,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from qbwc_service.cli.app import ROW_ID, CliState, main, pass_state
+from qbwc_service.cli.app import ROW_ID, CliState, main, pass_state, user_option
 from qbwc_service.queue import ops
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import Job, User
@@ -31,7 +31,7 @@ def queue_group() -> None:
 
 
 @queue_group.command("list")
-@click.option("--user", "user_name", help="Only this Web Connector user.")
+@user_option(required=False, scope="only its jobs")
 @click.option("--status", type=click.Choice(ops.STATUSES), help="Only jobs in this status.")
 @click.option("--area", type=click.Choice(ops.AREAS), help="Only this area.")
 @click.option("--text", help="Text in the record key.")
@@ -97,7 +97,7 @@ def _render_detail(d: dict[str, Any]) -> str:
 @click.argument("job_id", type=ROW_ID, required=False)
 @click.option("--all-errors", is_flag=True, help="Retry every job in error.")
 @click.option("--area", type=click.Choice(ops.AREAS), help="With --all-errors: only this area.")
-@click.option("--user", "user_name", help="With --all-errors: only this user.")
+@user_option(required=False, scope="with --all-errors, only its jobs")
 @pass_state
 def retry(state: CliState, job_id: int | None, all_errors: bool, area: str | None,
           user_name: str | None) -> None:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from qbwc_service.cli.app import ROW_ID, CliState, main, pass_state
+from qbwc_service.cli.app import ROW_ID, CliState, main, pass_state, user_option
 from qbwc_service.cli.queue import user_or_fail
 from qbwc_service.queue.db import transaction
 from qbwc_service.sync import reports
@@ -14,7 +14,7 @@ from qbwc_service.sync import reports
 
 @main.command("report")
 @click.argument("run_id", type=ROW_ID, required=False)
-@click.option("--user", "user_name", help="The latest run of this Web Connector user.")
+@user_option(required=False, scope="its latest run")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def report(state: CliState, run_id: int | None, user_name: str | None, as_json: bool) -> None:

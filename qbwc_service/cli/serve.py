@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from qbwc_service import accounts, qwc
-from qbwc_service.cli.app import CliState, ConfigUsageError, WriteError, main, pass_state
+from qbwc_service.cli.app import CliState, ConfigUsageError, main, pass_state, write_new_file
 from qbwc_service.config import Config
+from qbwc_service.observe import Observers
 from qbwc_service.queue import db, retention
 
 log = logging.getLogger(__name__)
@@ -23,14 +24,16 @@ log = logging.getLogger(__name__)
               help="Port to listen on (default: server.port).")
 @pass_state
 def serve(state: CliState, host: str | None, port: int | None) -> None:
-    """Serve /qbwc (SOAP), /healthz and /admin with cheroot; HTTPS when server.tls_cert is set."""
+    """Serve /qbwc (SOAP), /healthz, /metrics and /admin with cheroot; HTTPS when server.tls_cert is set."""
     from qbwc_service import server, wsgi
 
     config = state.config
     _check_tls_files(config)
     db.upgrade(config.database_url)  # idempotent: a no-op when the schema is current
-    app = wsgi.create_app(config, sessions=state.sessions)
+    observers = Observers.from_config(config, state.sessions)
+    app = wsgi.create_app(config, sessions=state.sessions, observers=observers)
     retention.prune_daily(state.sessions, config["storage.keep_messages_days"])
+    silence_watch = observers.start_silence_watch(state.sessions)
     try:
         srv = server.make_server(app, host or config["server.host"],
                                  config["server.port"] if port is None else port,
@@ -50,6 +53,9 @@ def serve(state: CliState, host: str | None, port: int | None) -> None:
         server.serve_forever(srv, on_ready=ready)
     except OSError as exc:
         raise click.ClickException(f"cannot serve on {srv.bind_addr}: {exc}") from exc
+    finally:
+        if silence_watch is not None:
+            silence_watch.set()
 
 
 def _check_tls_files(config: Config) -> None:
@@ -69,8 +75,10 @@ def _check_tls_files(config: Config) -> None:
               help="File to write (default: NAME.qwc; '-' for standard output).")
 @click.option("--minutes", type=click.IntRange(min=1), default=qwc.DEFAULT_MINUTES, show_default=True,
               help="Run every N minutes.")
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @pass_state
-def qwc_command(state: CliState, name: str, url: str, output: str | None, minutes: int) -> None:
+def qwc_command(state: CliState, name: str, url: str, output: str | None, minutes: int,
+                force: bool) -> None:
     """Write the .qwc file that registers user NAME with the Web Connector."""
     config = state.config
     with state.sessions() as dbs:
@@ -87,9 +95,7 @@ def qwc_command(state: CliState, name: str, url: str, output: str | None, minute
         click.echo(data.decode("utf-8"), nl=False)
         return
     path = Path(output or f"{name}.qwc")
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        raise WriteError(path, exc) from exc
+    # An existing file (a registration or a service in use) is kept unless --force.
+    write_new_file(path, data, force=force)
     click.echo(f"wrote {path}; open it in the Web Connector (Add an application) "
                f"and enter {name}'s password there")

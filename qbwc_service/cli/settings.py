@@ -6,7 +6,7 @@ import json
 
 import click
 
-from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.app import CliState, main, pass_state, user_option
 from qbwc_service.cli.queue import user_or_fail
 from qbwc_service.queue.db import transaction
 from qbwc_service.sync import settings as st
@@ -18,7 +18,7 @@ def settings_group() -> None:
 
 
 @settings_group.command("show")
-@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@user_option()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_state
 def show(state: CliState, user_name: str, as_json: bool) -> None:
@@ -39,12 +39,12 @@ def show(state: CliState, user_name: str, as_json: bool) -> None:
 
 
 @settings_group.command("set")
-@click.option("--user", "user_name", required=True, help="Web Connector user name.")
+@user_option()
 @click.argument("key")
 @click.argument("value")
 @pass_state
 def set_(state: CliState, user_name: str, key: str, value: str) -> None:
-    """Validate and save one setting, e.g. ``settings set --user shop sync.batch_size 100``."""
+    """Validate and save one setting, for example: settings set --user shop sync.batch_size 100"""
     try:
         with transaction(state.sessions) as db:
             user = user_or_fail(db, user_name)

@@ -48,7 +48,7 @@ def db_upgrade(state: CliState, revision: str) -> None:
 @click.argument("revision")
 @pass_state
 def db_downgrade(state: CliState, revision: str) -> None:
-    """Undo migrations down to REVISION (``base`` empties the database)."""
+    """Undo migrations down to REVISION ("base" empties the database)."""
     _migrate(db.downgrade, state.config.database_url, revision)
     click.echo(f"database at {revision}")
 

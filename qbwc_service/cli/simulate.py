@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -9,7 +11,9 @@ from typing import Any
 
 import click
 
-from qbwc_service.cli.app import main
+from qbwc_service.cli.app import main, user_option
+from qbwc_service.cli.password_input import STDIN_HELP, read_password
+from qbwc_service.simulator.demo import DEFAULT_PORT as DEMO_PORT
 
 #: Session outcomes that make ``simulate`` exit with status 1.
 FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_client", "noop_limit",
@@ -18,14 +22,14 @@ FAILED_OUTCOMES = frozenset({"nvu", "error", "connection_error", "rejected_clien
 
 @main.command()
 @click.option("--url", required=True, help="SOAP endpoint, e.g. http://127.0.0.1:8080/qbwc.")
-@click.option("--user", "user_name", required=True, help="Web Connector user name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@user_option()
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), default=None,
               help="JSON file holding the QuickBooks stand-in's company (created if missing, saved after).")
 @click.option("--qb-version", default="13.0", show_default=True, help="qbXML version QuickBooks supports "
               "(13.0, 16.0, 8.0).")
 @click.option("--country", type=click.Choice(["US", "CA", "UK"], case_sensitive=False), default="US",
-              show_default=True)
+              metavar="[US|CA|UK]", show_default=True, help="Country edition of QuickBooks.")
 @click.option("--crash-after", type=click.IntRange(min=1), default=None,
               help="Stop after N sendRequestXML calls without answering (a Web Connector crash).")
 @click.option("--company-file", default=None, help="Company file open in QuickBooks.")
@@ -41,7 +45,7 @@ def simulate(url: str, user_name: str, password_stdin: bool, state_file: str | N
     from qbwc_service.simulator.quickbooks import product_for
     from qbwc_service.simulator.webconnector import DEFAULT_COMPANY_FILE, EmulatorOptions, WebConnector
 
-    password = _password(password_stdin)
+    password = read_password(password_stdin, confirm=False)
     try:
         product = product_for(country, qb_version)
     except ValueError as exc:
@@ -87,34 +91,36 @@ def _company(state_file: str | None, country: str, product: Any) -> Any:
     return company
 
 
-def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        line = sys.stdin.readline()
-        if not line:
-            raise click.UsageError("--password-stdin: nothing on standard input")
-        return line.rstrip("\r\n")
-    return click.prompt("Password", hide_input=True)
-
-
 @main.command()
 @click.option("--dir", "folder", type=click.Path(file_okay=False), default=None,
               help="Folder for the demo's files (default: a new temporary folder).")
 @click.option("--serve", is_flag=True, help="After the sync keep the server running (admin page, a real Web "
               "Connector on this machine); prints the .qwc path and password.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEMO_PORT, show_default=True,
+              help="Port on localhost for the service; a busy one falls back to a free port (0: any).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the demo JobBOSS2 data.")
 @click.option("--scale", type=click.IntRange(min=1), default=1, show_default=True,
               help="Size multiplier of the demo JobBOSS2 data.")
-@click.option("-q", "--quiet", is_flag=True, help="Do not print every Web Connector call.")
-def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also print every Web Connector call (the SOAP trace).")
+@click.option("-q", "--quiet", is_flag=True, help="No SOAP trace (the default; kept for scripts).")
+def demo(folder: str | None, serve: bool, port: int, seed: int, scale: int, verbose: bool,
+         quiet: bool) -> None:
     """Sync a demo JobBOSS2 database into the QuickBooks stand-in, end to end, on this machine."""
     from qbwc_service.simulator.demo import run_demo
 
     started = time.perf_counter()
     say = click.echo
-    result = run_demo(folder, serve=serve, seed=seed, scale=scale,
-                      printer=(lambda line: None if line.startswith(("clientVersion", "authenticate",
-                               "sendRequestXML", "receiveResponseXML", "getLastError",
-                               "closeConnection", "connectionError")) else say(line)) if quiet else say)
+    if not verbose or quiet:
+        # The service's own log lines (a run with errors is a warning) belong to --verbose.
+        logging.basicConfig(level=logging.ERROR)
+        say("Syncing a demo JobBOSS2 database into a QuickBooks stand-in through real Web Connector "
+            "sessions...")
+    result = run_demo(folder, serve=serve, seed=seed, scale=scale, port=port,
+                      printer=say if verbose and not quiet else None)
+    if not verbose or quiet:
+        say("")
+        for line in demo_overview(result):
+            say(line)
     say("")
     say(result.report_summary().rstrip())
     say("")
@@ -134,3 +140,27 @@ def demo(folder: str | None, serve: bool, seed: int, scale: int, quiet: bool) ->
             result.server.stop()
         return
     say(f"demo folder: {result.folder}  ({time.perf_counter() - started:.1f} s)")
+    command = f"qbwc-service --config {shlex.quote(str(result.config_path))}"
+    say("\nNext steps")
+    say(f"  the full report:   {command} report")
+    say(f"  jobs in error:     {command} queue list --status error")
+    say(f"  the admin page:    qbwc-service demo --dir {shlex.quote(str(result.folder))} --serve")
+
+
+def demo_overview(result: Any) -> list[str]:
+    """Where the demo ran and what each Web Connector session did, for a shop's IT person."""
+    lines = ["Sync report",
+             f"  JobBOSS2 database:  {result.jobboss_path} (demo data)",
+             f"  service:            {result.url}"]
+    if result.port_note:
+        lines.append(f"  note:               {result.port_note}")
+    lines += _labelled("planned:", result.plan_lines)
+    lines += _labelled("sessions:", [
+        f"{n}. {s.outcome}, {s.requests} round trips, {s.seconds:.1f} s: "
+        f"{s.close_message or s.last_error or '-'}" for n, s in enumerate(result.sessions, 1)])
+    return lines
+
+
+def _labelled(label: str, items: list[str]) -> list[str]:
+    """*items* one a line, the first after *label*, the rest aligned under it."""
+    return [f"  {label if n == 0 else '':<20}{item}" for n, item in enumerate(items)]

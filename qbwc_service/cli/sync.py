@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from qbwc_service import accounts
-from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.app import CliState, main, pass_state, user_option
 from qbwc_service.queue.db import transaction
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.planning import planner
@@ -21,7 +21,7 @@ def sync_group() -> None:
 
 
 @sync_group.command("start")
-@click.option("--user", "user_name", required=True, help="Web Connector user (QuickBooks company).")
+@user_option()
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
               help="First transaction date (default: the sync.begin setting).")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
@@ -47,7 +47,7 @@ def sync_start(state: CliState, user_name: str, date_from: object, date_to: obje
 
 
 @sync_group.command("set-begin")
-@click.option("--user", "user_name", required=True, help="Web Connector user (QuickBooks company).")
+@user_option()
 @click.argument("begin", type=click.DateTime(["%Y-%m-%d"]), metavar="DATE")
 @pass_state
 def sync_set_begin(state: CliState, user_name: str, begin: object) -> None:
@@ -66,7 +66,7 @@ def sync_set_begin(state: CliState, user_name: str, begin: object) -> None:
 
 
 @sync_group.command("defaults")
-@click.option("--user", "user_name", required=True, help="Web Connector user (QuickBooks company).")
+@user_option()
 @pass_state
 def sync_defaults(state: CliState, user_name: str) -> None:
     """Sync Defaults: plan the default accounts and items QuickBooks may not have yet."""

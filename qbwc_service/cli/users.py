@@ -1,8 +1,6 @@
-"""Commands: ``user add | list | disable | enable | passwd``."""
+"""Commands: ``user add | edit | list | disable | enable | passwd``."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 from sqlalchemy.engine import make_url
@@ -11,7 +9,12 @@ from sqlalchemy.exc import ArgumentError
 from qbwc_service import accounts
 from qbwc_service import config as config_mod
 from qbwc_service.cli.app import CliState, main, pass_state
+from qbwc_service.cli.password_input import STDIN_HELP, read_password
+from qbwc_service.jobboss import connect
 from qbwc_service.queue.db import transaction
+
+JOBBOSS_URL_HELP = ("SQLAlchemy URL of this company's JobBOSS2 database, or env:NAME to read it from "
+                    "environment variable NAME (keeps the SQL password out of the queue database).")
 
 
 @main.group("user")
@@ -21,9 +24,9 @@ def user_group() -> None:
 
 @user_group.command("add")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
 @click.option("--company-file", default="", help="QuickBooks company file path (empty: the open one).")
-@click.option("--jobboss-url", default="", help="SQLAlchemy URL of this company's JobBOSS2 database.")
+@click.option("--jobboss-url", default="", help=JOBBOSS_URL_HELP)
 @click.option("--admin", "is_admin", is_flag=True, help="May log in to the /admin pages.")
 @pass_state
 def user_add(state: CliState, name: str, password_stdin: bool, company_file: str, jobboss_url: str,
@@ -31,11 +34,35 @@ def user_add(state: CliState, name: str, password_stdin: bool, company_file: str
     """Add user NAME (the UserName of its .qwc file)."""
     sessions = state.sessions  # configuration errors first, before asking for a password
     _check_database_url(jobboss_url)
-    password = _password(password_stdin)
+    password = read_password(password_stdin)
     with _errors(), transaction(sessions) as db:
         user = accounts.create_user(db, name, password, company_file=company_file,
                                     jobboss_url=jobboss_url, is_admin=is_admin)
     click.echo(f"added user {user.name} (OwnerID {user.owner_id}, FileID {user.file_id})")
+    _warn_stored_password(jobboss_url)
+
+
+@user_group.command("edit")
+@click.argument("name")
+@click.option("--jobboss-url", default=None, help=JOBBOSS_URL_HELP)
+@click.option("--company-file", default=None, help="QuickBooks company file path (empty: the open one).")
+@click.option("--admin/--no-admin", "is_admin", default=None, help="May (or may not) log in to /admin.")
+@click.option("--enable/--disable", "enabled", default=None,
+              help="Accept (or refuse) this user's Web Connector logins.")
+@pass_state
+def user_edit(state: CliState, name: str, jobboss_url: str | None, company_file: str | None,
+              is_admin: bool | None, enabled: bool | None) -> None:
+    """Change user NAME; what is not given stays as it is."""
+    if jobboss_url is not None:
+        _check_database_url(jobboss_url)
+    changes = accounts.UserChanges(jobboss_url=jobboss_url, company_file=company_file,
+                                   is_admin=is_admin, enabled=enabled)
+    with _errors(), transaction(state.sessions) as db:
+        accounts.update_user(db, name, changes)
+    shown = {"jobboss_url": _masked(jobboss_url or "")}
+    click.echo(f"changed user {name}: " + ", ".join(
+        f"{field} = {shown.get(field, value)}" for field, value in changes.items()))
+    _warn_stored_password(jobboss_url or "")
 
 
 @user_group.command("list")
@@ -77,41 +104,41 @@ def user_enable(state: CliState, name: str) -> None:
 
 @user_group.command("passwd")
 @click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--password-stdin", is_flag=True, help=STDIN_HELP)
 @pass_state
 def user_passwd(state: CliState, name: str, password_stdin: bool) -> None:
     """Set the password of user NAME (type the same one into the Web Connector)."""
     sessions = state.sessions
-    password = _password(password_stdin)
+    password = read_password(password_stdin)
     with _errors(), transaction(sessions) as db:
         accounts.set_password(db, name, password)
     click.echo(f"password changed for {name}")
 
 
-def _password(from_stdin: bool) -> str:
-    """The password from stdin's first line, or a hidden prompt typed twice."""
-    if from_stdin:
-        line = sys.stdin.readline()
-        password = line.rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, default="",
-                                show_default=False)
-    if not password:
-        raise click.ClickException("the password must not be empty")
-    return password
-
-
 def _check_database_url(url: str) -> None:
     """Refuse a --jobboss-url SQLAlchemy cannot read now, not at the first sync."""
+    if connect.env_name(url) is not None:
+        if not connect.is_env_reference(url):
+            raise click.BadParameter(f"{url!r}: after env: give an environment variable name "
+                                     "(letters, digits, _)", param_hint="'--jobboss-url'")
+        return
     if not config_mod.is_database_url(url):
         raise click.BadParameter(f"not a database URL: {url!r} (for example "
                                  "mssql+pyodbc://user:pass@host/JobBOSS2?driver=FreeTDS)",
                                  param_hint="'--jobboss-url'")
 
 
+def _warn_stored_password(url: str) -> None:
+    """Say so when a SQL password is about to sit in the queue database."""
+    if url and connect.env_name(url) is None and make_url(url).password:
+        click.echo("note: this JobBOSS2 URL's password is stored in the queue database; "
+                   "--jobboss-url env:NAME reads the URL from environment variable NAME instead",
+                   err=True)
+
+
 def _masked(url: str) -> str:
-    if not url:
-        return ""
+    if not url or connect.env_name(url) is not None:
+        return url
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:

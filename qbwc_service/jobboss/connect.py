@@ -4,14 +4,50 @@ Production is ``mssql+pyodbc://user:pass@DSN`` (or ``...?odbc_connect=...``)
 through unixODBC with FreeTDS or Microsoft's ODBC driver; SQLAlchemy imports
 pyodbc only when such an engine is created, so a machine without unixODBC can
 still read a SQLite demo database. Nothing here imports pyodbc.
+
+A user's JobBOSS2 URL may be written ``env:NAME``: the URL is then read from
+the environment variable ``NAME`` each time an engine is made, so the SQL
+Server password lives in the service's environment, not in the queue database.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+
+ENV_PREFIX = "env:"
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class JobBossUrlError(ValueError):
+    """A JobBOSS2 URL that names an environment variable that is unset or empty."""
+
+
+def env_name(value: str) -> str | None:
+    """``NAME`` of an ``env:NAME`` value (``None`` for a plain URL)."""
+    return value[len(ENV_PREFIX):] if value.startswith(ENV_PREFIX) else None
+
+
+def is_env_reference(value: str) -> bool:
+    """Whether *value* is ``env:`` followed by a valid environment variable name."""
+    name = env_name(value)
+    return name is not None and ENV_NAME.fullmatch(name) is not None
+
+
+def resolve_url(value: str, environ: Mapping[str, str] | None = None) -> str:
+    """The URL itself, or the environment variable's value for ``env:NAME``."""
+    name = env_name(value)
+    if name is None:
+        return value
+    url = (os.environ if environ is None else environ).get(name, "")
+    if not url:
+        raise JobBossUrlError(f"the JobBOSS2 URL is read from environment variable {name}, which is "
+                              "not set for this process")
+    return url
 
 
 def jobboss_engine(url_or_engine: str | os.PathLike[str] | Engine) -> Engine:
@@ -21,7 +57,7 @@ def jobboss_engine(url_or_engine: str | os.PathLike[str] | Engine) -> Engine:
     """
     if isinstance(url_or_engine, Engine):
         return url_or_engine
-    raw = os.fspath(url_or_engine)
+    raw = resolve_url(os.fspath(url_or_engine))
     url = raw if "://" in raw else f"sqlite:///{raw}"
     kwargs: dict[str, object] = {"pool_pre_ping": True}
     if make_url(url).get_backend_name() == "mssql":

@@ -12,6 +12,7 @@ reports) plugs in at exactly one place.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shlex
 import tempfile
@@ -31,10 +32,14 @@ from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
 from qbwc_service.sync import reports
 
+log = logging.getLogger(__name__)
+
 DEMO_USER = "demo"
 COMPANY_FILE = r"C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\JobBOSS2 Demo.qbw"
 #: Lines each report section shows in the demo's printout (the report command shows all).
 SECTION_LINES = 10
+#: The demo's port when none is given: fixed, so the .qwc written with --serve works next time too.
+DEFAULT_PORT = 8080
 #: Outcomes after which another session would not help.
 FINAL_OUTCOMES = frozenset({"none", "nvu", "busy", "connection_error", "rejected_client"})
 
@@ -59,6 +64,8 @@ class DemoResult:
     #: The latest run's report, if a run was recorded.
     report: reports.Report | None = None
     server: Any = None  # the RunningServer, still running with ``serve=True``
+    #: Why the service is not on the port asked for (that port was busy), else empty.
+    port_note: str = ""
 
     @property
     def jobboss_url(self) -> str:
@@ -80,12 +87,14 @@ class DemoResult:
 
 def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int = 0, scale: int = 1,
              max_sessions: int = 25, printer: Printer | None = None,
-             options: EmulatorOptions | None = None) -> DemoResult:
+             options: EmulatorOptions | None = None, port: int = DEFAULT_PORT) -> DemoResult:
     """Run the demo in *folder* (a new temporary folder by default).
 
     With *serve* the server keeps running after the sync (``result.server``),
     so the admin page shows the demo's runs, queue and report, and a .qwc file
-    is written for a real Web Connector on this machine.
+    is written for a real Web Connector on this machine. The service listens
+    on *port* on localhost, or on a free port if that one is busy (``0``: any
+    free port), which ``result.port_note`` then explains.
     """
     say = printer or (lambda _text: None)
     result = prepare(Path(folder) if folder else Path(tempfile.mkdtemp(prefix="qbwc-demo-")), seed, scale)
@@ -95,8 +104,10 @@ def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int
     with db.transaction(sessions) as dbs:
         user = _ensure_user(dbs, result)
         owner_file_ids = {user.owner_id: user.file_id}
-    result.server = start_server(config, sessions)
+    result.server, result.port_note = start_server(config, sessions, port)
     result.url = result.server.url + "/qbwc"
+    if result.port_note:
+        say(result.port_note)
     say(f"service listening on {result.url}")
     result.plan_lines = plan_sync(sessions, result.user)
     for line in result.plan_lines:
@@ -140,10 +151,21 @@ def _ensure_user(dbs: Session, result: DemoResult) -> User:
     return user
 
 
-def start_server(config: config_mod.Config, sessions: sessionmaker[Session]) -> Any:
+def start_server(config: config_mod.Config, sessions: sessionmaker[Session],
+                 port: int = DEFAULT_PORT) -> tuple[Any, str]:
+    """The running server and, if *port* was busy, why it runs on another one."""
     from qbwc_service import server, wsgi
 
-    return server.run_in_thread(wsgi.create_app(config, sessions=sessions), "127.0.0.1", 0, threads=4)
+    app = wsgi.create_app(config, sessions=sessions)
+    try:
+        return server.run_in_thread(app, "127.0.0.1", port, threads=4), ""
+    except OSError as exc:
+        if port == 0:
+            raise
+        log.debug("port %s: %s", port, exc)
+        running = server.run_in_thread(app, "127.0.0.1", 0, threads=4)
+        return running, (f"port {port} is busy (another program, or a demo still running, listens on it); "
+                         f"using {running.url.rsplit(':', 1)[1]} for this run (choose one with --port N)")
 
 
 def plan_sync(sessions: sessionmaker[Session], user_name: str) -> list[str]:

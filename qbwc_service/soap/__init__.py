@@ -8,6 +8,8 @@ Intuit's exact element names; :mod:`.guard` refuses unsafe XML before spyne
 parses anything.
 """
 
+# First: spyne's own copy of six cannot be imported on Python 3.12+.
+from qbwc_service.soap import spyne_compat  # noqa: F401  # isort: skip
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
 from qbwc_service.soap.service import NAMESPACE, create_soap_app
 

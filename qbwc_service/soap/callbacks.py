@@ -15,7 +15,7 @@ connectionError ``"done"``, and getLastError explains.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import qbwc_service
 from qbwc_service import accounts
 from qbwc_service.config import Config
+from qbwc_service.observe import sessions as session_events
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import QbwcSession, User, as_utc
 from qbwc_service.security import throttle
@@ -89,11 +90,14 @@ class QbwcCallbacks:
 
     def __init__(self, sessions: sessionmaker[Session], engine: SyncEngine,
                  settings: QbwcSettings | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 observers: Sequence[session_events.SessionObserver] = ()) -> None:
         self.sessions = sessions
         self.engine = engine
         self.settings = settings or QbwcSettings()
         self.clock = clock
+        #: Told of every session that closes (after the log line): metrics, alerts.
+        self.observers = list(observers)
 
     # -- callbacks without a session ---------------------------------------
 
@@ -183,13 +187,19 @@ class QbwcCallbacks:
 
     def close_connection(self, ticket: str) -> str:
         """End the session; the answer is shown in the Web Connector's status column."""
+        ended: list[session_events.SessionEnd] = []
+
         def call(db: Session, session: QbwcSession) -> str:
             summary = self.engine.close(db, session) or "OK"
             session.state = "closed"
+            ended.append(session_events.describe(db, session, self.clock()))
             return summary
         if not ticket:
             return "Session closed."
-        return self._in_session(ticket, call, invalid=EXPIRED_TEXT, failed=INTERNAL_ERROR_TEXT)
+        answer = self._in_session(ticket, call, invalid=EXPIRED_TEXT, failed=INTERNAL_ERROR_TEXT)
+        for end in ended:  # after the commit: what observers read is what the database holds
+            self._tell(end)
+        return answer
 
     # -- interactive mode: not used, answered politely -------------------------
 
@@ -203,6 +213,15 @@ class QbwcCallbacks:
         return INTERACTIVE_UNUSED_TEXT
 
     # -- helpers -------------------------------------------------------------
+
+    def _tell(self, end: session_events.SessionEnd) -> None:
+        """Log the session's line and tell each observer; an observer's failure is only logged."""
+        session_events.log_line(end)
+        for observer in self.observers:
+            try:
+                observer(end)
+            except Exception:
+                log.exception("session %s: observer %r failed", end.session_id, observer)
 
     def _has_work(self, db: Session, user: User, session: QbwcSession) -> bool:
         """Ask the engine; a failing engine means "nothing to do", never a broken login."""

@@ -80,12 +80,16 @@ def test_simulate_against_a_dead_server_is_a_clear_error():
 @pytest.mark.slow
 def test_demo_syncs_the_demo_database_and_prints_a_readable_report(tmp_path):
     folder = tmp_path / "demo"
-    result = CliRunner().invoke(main, ["demo", "--dir", str(folder), "--quiet"])
+    result = CliRunner().invoke(main, ["demo", "--dir", str(folder), "--port", "0"])
     assert result.exit_code == 0, result.output
     state = json.loads((folder / "quickbooks-company.json").read_text())
     assert state["records"].get("InvoiceRet")
     out = result.output
     assert "outcomes: finished" in out and "Run 1 of demo" in out
+    # Reads as a sync report, without the SOAP trace (that is --verbose).
+    assert "Sync report" in out and "sessions:           1. finished, " in out
+    assert "sendRequestXML" not in out and "authenticate(" not in out
+    assert f"qbwc-service --config {folder / 'qbwc-service.toml'} queue list --status error" in out
     assert f"QuickBooks stand-in state: {folder / 'quickbooks-company.json'}" in out
     # Every section is there, the long ones cut short with the command that lists everything.
     for header in ("Created (", "Warnings (", "Errors ("):
@@ -134,3 +138,54 @@ def test_demo_qwc_names_localhost_for_a_real_web_connector(tmp_path):
     qwc = etree.parse(str(write_qwc(sessions, result, cfg))).getroot()
     assert qwc.findtext("AppURL") == "http://localhost:4321/qbwc"
     assert qwc.findtext("AppSupport") == "http://localhost:4321/support"
+
+
+@pytest.mark.parametrize(("args", "traced"), [((), False), (("--verbose",), True), (("-v", "-q"), False)])
+def test_demo_prints_the_soap_trace_only_with_verbose(monkeypatch, tmp_path, args, traced):
+    """The emulator's per-call lines reach the output through the printer the CLI hands over."""
+    from qbwc_service.simulator import demo as demo_mod
+
+    def fake_run_demo(*_a, printer=None, **_k):
+        if printer is not None:
+            printer("sendRequestXML() -> <qbXML 50xInvoiceAddRq>")
+        return demo_mod.DemoResult(folder=tmp_path, config_path=tmp_path / "c.toml",
+                                   jobboss_path=tmp_path / "j.sqlite3", state_path=tmp_path / "qb.json",
+                                   user="demo", password="pw", url="http://127.0.0.1:8080/qbwc",
+                                   report_text="report")
+
+    monkeypatch.setattr(demo_mod, "run_demo", fake_run_demo)
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path), *args])
+    assert result.exit_code == 0, result.output
+    assert ("sendRequestXML()" in result.output) is traced
+    assert ("Sync report" in result.output) is not traced
+
+
+def test_demo_port_falls_back_when_busy_and_says_so(tmp_path):
+    import socket
+
+    from qbwc_service import config as config_mod
+    from qbwc_service.queue import db
+    from qbwc_service.simulator.demo import prepare, start_server
+
+    result = prepare(tmp_path, seed=0, scale=1)
+    sessions = db.session_factory(db.make_engine(config_mod.load(result.config_path).database_url))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        running, note = start_server(config_mod.load(result.config_path), sessions, port)
+        try:
+            assert not running.url.endswith(f":{port}")
+            assert note.startswith(f"port {port} is busy") and running.url.rsplit(":", 1)[1] in note
+        finally:
+            running.stop()
+    free, note = start_server(config_mod.load(result.config_path), sessions, 0)
+    free.stop()
+    assert note == ""
+
+
+def test_demo_port_default_is_fixed():
+    from qbwc_service.simulator.demo import DEFAULT_PORT
+
+    port = next(p for p in main.commands["demo"].params if p.name == "port")
+    assert port.default == DEFAULT_PORT == 8080
