@@ -49,8 +49,8 @@ from qbwc_service.queue.models import User
 from qbwc_service.simulator.demo_db import create_demo_database
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, SessionResult, WebConnector
-from qbwc_service.sync import planner
 from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import planner
 
 PASSWORD = "load-bench-password"
 #: A folder where, on SQLite, the prepared queue and JobBOSS2 copies are kept and reused by the

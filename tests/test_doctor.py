@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from qbwc_service.jobboss.mapping import JobBossMapping
 from soap_support import free_port, self_signed_cert
 from sqlalchemy.engine import make_url
 
@@ -15,6 +14,7 @@ from qbwc_service.cli import main
 from qbwc_service.doctor import FAIL, INFO, PASS
 from qbwc_service.doctor import jobboss as jobboss_checks
 from qbwc_service.doctor import service as service_checks
+from qbwc_service.jobboss.layout import JobBossLayout
 from qbwc_service.queue.db import transaction
 
 MS_URL = "mssql+pyodbc://sa:Secret@sqlhost/JobBOSS2?driver=ODBC+Driver+18+for+SQL+Server"
@@ -73,7 +73,7 @@ def test_a_missing_pyodbc_names_the_extra(monkeypatch):
     def no_pyodbc(name):
         raise ModuleNotFoundError(f"No module named '{name}'")
 
-    [check] = jobboss_checks.check_user("shop", MS_URL, JobBossMapping.default(), importer=no_pyodbc)
+    [check] = jobboss_checks.check_user("shop", MS_URL, JobBossLayout.default(), importer=no_pyodbc)
     assert check.status == FAIL and "pip install 'qbwc-service[mssql]'" in check.detail
     assert "unixodbc" in check.detail
 

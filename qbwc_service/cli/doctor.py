@@ -9,7 +9,7 @@ from qbwc_service.cli.app import CliState, main, pass_state, user_option
 from qbwc_service.doctor import Check, failed, info
 from qbwc_service.doctor import jobboss as jobboss_checks
 from qbwc_service.doctor import service as service_checks
-from qbwc_service.jobboss.mapping import mapping_from_config
+from qbwc_service.jobboss.layout import layout_from_config
 
 
 @main.command()
@@ -47,8 +47,8 @@ def _user_checks(state: CliState, user_name: str | None, *, ready: bool) -> list
         return [failed("users", f"unknown user {user_name!r}")]
     if not users:
         return [failed("users", "no enabled user (qbwc-service user add NAME --jobboss-url URL)")]
-    mapping = mapping_from_config(state.config)
+    layout = layout_from_config(state.config)
     checks: list[Check] = []
     for user in users:
-        checks += jobboss_checks.check_user(user.name, user.jobboss_url, mapping)
+        checks += jobboss_checks.check_user(user.name, user.jobboss_url, layout)
     return checks

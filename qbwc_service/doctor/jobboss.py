@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from qbwc_service.doctor import Check, failed, first_line, passed
 from qbwc_service.jobboss import connect
-from qbwc_service.jobboss.mapping import JobBossMapping, SchemaMismatch, check_schema
+from qbwc_service.jobboss.layout import JobBossLayout, SchemaMismatch, check_schema
 
 #: The URL formats that work, shown when a SQL Server connection cannot be made.
 URL_FORMATS = ("mssql+pyodbc://USER:PASSWORD@HOST/JobBOSS2?driver=ODBC+Driver+18+for+SQL+Server"
@@ -38,7 +38,7 @@ MISSING_PYODBC = ("the Python package pyodbc is not installed: pip install 'qbwc
 Importer = Callable[[str], ModuleType]
 
 
-def check_user(name: str, url: str, mapping: JobBossMapping, *,
+def check_user(name: str, url: str, layout: JobBossLayout, *,
                importer: Importer = importlib.import_module) -> list[Check]:
     """The JobBOSS2 checks of user *name*: connection, then schema."""
     label = f"JobBOSS2 of {name}"
@@ -64,7 +64,7 @@ def check_user(name: str, url: str, mapping: JobBossMapping, *,
         return [failed(label, f"{shown}: cannot connect: {first_line(exc)}{hint}")]
     checks = [passed(label, f"connected to {shown}")]
     try:
-        check_schema(engine, mapping)
+        check_schema(engine, layout)
     except SchemaMismatch as exc:
         checks.append(failed(f"JobBOSS2 schema of {name}", str(exc)))
     except SQLAlchemyError as exc:
