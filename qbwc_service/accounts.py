@@ -93,7 +93,15 @@ def update_user(db: Session, name: str, changes: UserChanges) -> User:
                            "or --enable/--disable)")
     for attribute, value in items:
         setattr(user, attribute, value)
+    if changes.company_file is not None:  # re-bind on purpose: the next session learns the company
+        forget_company(user)
     return user
+
+
+def forget_company(user: User) -> None:
+    """Forget the QuickBooks company *user* is bound to; its next session binds it again."""
+    user.bound_file_id = user.bound_company_path = user.bound_company_name = None
+    user.bound_at = None
 
 
 def set_enabled(db: Session, name: str, enabled: bool) -> User:

@@ -213,3 +213,23 @@ def test_password_from_the_environment_is_taken_as_is(config_file, sessions, mon
     assert run(config_file, "user", "add", "u").exit_code == 0
     with sessions() as db:
         assert accounts.verify_login(db, "u", "'quoted' and spaced ") is not None
+
+
+def test_edit_company_file_rebinds_the_user(config_file, sessions):
+    from qbwc_service.queue.models import utcnow
+
+    assert run(config_file, "user", "add", "bob", "--password-stdin", stdin="pw-bob-123\n").exit_code == 0
+    with transaction(sessions) as db:
+        user = accounts.require_user(db, "bob")
+        user.bound_company_name, user.bound_company_path = "Old Books", r"C:\Co\old.qbw"
+        user.bound_file_id, user.bound_at = "{F}", utcnow()
+    assert "Old Books" in run(config_file, "user", "list").output
+
+    result = run(config_file, "user", "edit", "bob", "--company-file", r"C:\Co\new.qbw")
+    assert result.exit_code == 0, result.output
+    assert "bound to the company QuickBooks has open at its next session" in result.output
+    with sessions() as db:
+        user = accounts.require_user(db, "bob")
+        assert user.company_file == r"C:\Co\new.qbw"
+        assert (user.bound_at, user.bound_company_name, user.bound_file_id) == (None, None, None)
+    assert "(next session)" in run(config_file, "user", "list").output

@@ -12,6 +12,7 @@ from qbwc_service.cli.app import CliState, main, pass_state
 from qbwc_service.cli.password_input import STDIN_HELP, read_password
 from qbwc_service.jobboss import connect
 from qbwc_service.queue.db import transaction
+from qbwc_service.queue.models import User
 
 JOBBOSS_URL_HELP = ("SQLAlchemy URL of this company's JobBOSS2 database, or env:NAME to read it from "
                     "environment variable NAME (keeps the SQL password out of the queue database).")
@@ -45,7 +46,9 @@ def user_add(state: CliState, name: str, password_stdin: bool, company_file: str
 @user_group.command("edit")
 @click.argument("name")
 @click.option("--jobboss-url", default=None, help=JOBBOSS_URL_HELP)
-@click.option("--company-file", default=None, help="QuickBooks company file path (empty: the open one).")
+@click.option("--company-file", default=None,
+              help="QuickBooks company file path (empty: the open one); re-binds the user to the "
+                   "company QuickBooks has open at its next session.")
 @click.option("--admin/--no-admin", "is_admin", default=None, help="May (or may not) log in to /admin.")
 @click.option("--enable/--disable", "enabled", default=None,
               help="Accept (or refuse) this user's Web Connector logins.")
@@ -63,6 +66,8 @@ def user_edit(state: CliState, name: str, jobboss_url: str | None, company_file:
     click.echo(f"changed user {name}: " + ", ".join(
         f"{field} = {shown.get(field, value)}" for field, value in changes.items()))
     _warn_stored_password(jobboss_url or "")
+    if company_file is not None:
+        click.echo(f"user {name} will be bound to the company QuickBooks has open at its next session")
 
 
 @user_group.command("list")
@@ -74,12 +79,19 @@ def user_list(state: CliState) -> None:
     if not users:
         click.echo("no users (add one with `qbwc-service user add NAME --password-stdin`)")
         return
-    rows = [("NAME", "ENABLED", "ADMIN", "COMPANY FILE", "JOBBOSS2")]
+    rows = [("NAME", "ENABLED", "ADMIN", "COMPANY FILE", "BOUND TO", "JOBBOSS2")]
     rows += [(u.name, "yes" if u.enabled else "no", "yes" if u.is_admin else "no",
-              u.company_file or "(open file)", _masked(u.jobboss_url)) for u in users]
+              u.company_file or "(open file)", _bound(u), _masked(u.jobboss_url)) for u in users]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
+
+
+def _bound(user: User) -> str:
+    """The company a user is bound to, as ``user list`` shows it."""
+    if user.bound_at is None:
+        return "(next session)"
+    return user.bound_company_name or user.bound_company_path or user.bound_file_id or "?"
 
 
 @user_group.command("disable")

@@ -72,6 +72,12 @@ class User(Base):
     owner_id: Mapped[str] = mapped_column(String(38), default=new_guid)
     file_id: Mapped[str] = mapped_column(String(38), default=new_guid)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The QuickBooks company the user is bound to, learned on its first session
+    #: (:mod:`qbwc_service.sync.running.company`); ``None`` until then.
+    bound_file_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    bound_company_path: Mapped[str | None] = mapped_column(String(500), default=None)
+    bound_company_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    bound_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class QbwcSession(Base):

@@ -212,8 +212,9 @@ class WebConnector:
             result.outcome = "connection_error"
             result.close_message = self._call(result, "closeConnection", ticket=result.ticket) or ""
             return
-        if self.options.owner_file_ids:
-            self.quickbooks.owner_file_ids.update(self.options.owner_file_ids)
+        for owner, file_id in self.options.owner_file_ids.items():
+            # The Web Connector stamps a company file once; another .qwc never overwrites it.
+            self.quickbooks.owner_file_ids.setdefault(owner, file_id)
         if self._exchange(result, company_file):
             result.close_message = self._call(result, "closeConnection", ticket=result.ticket) or ""
 

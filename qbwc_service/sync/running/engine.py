@@ -56,7 +56,7 @@ from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, planner
 from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 from qbwc_service.sync.protocols import JobBossWrites
-from qbwc_service.sync.running import apply, runs, writebacks
+from qbwc_service.sync.running import apply, company, runs, writebacks
 from qbwc_service.sync.running.requests import names_query, request_for
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,15 @@ class JobBossSync:
             except qb_versions.QbxmlVersionError as exc:  # getLastError shows it; nothing is sent
                 session.last_error = f"This QuickBooks cannot be synced: {exc}"
                 return ""
+            seen = company.identity_from(ctx.hcp_response, session.user.owner_id, session.company_file)
+            if seen is not None:
+                self._check_company(session, seen)
+        step = company.state(session)
+        if step == "wrong":
+            return ""
+        if step != "ok":  # the HCP response cannot tell which company: ask before anything else
+            company.mark_asked(session)
+            return self._company_query(session)
         settings = settings_mod.get_settings(db, session.user_id)
         mctx = self._map_context(db, session, settings)
         for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
@@ -120,6 +129,8 @@ class JobBossSync:
 
     def apply_response(self, db: Session, session: QbwcSession, response: str, hresult: str,
                        message: str) -> int:
+        if company.state(session) == "asked":
+            return self._company_answer(session, response, hresult, message)
         sent = list(db.scalars(select(Job).where(Job.session_id == session.id,
                                                  Job.status == JobStatus.SENT.value)
                                .order_by(Job.id)))
@@ -156,6 +167,9 @@ class JobBossSync:
         lost_to_verify(db, session.user_id, session_id=session.id)
         if session.run_id is None:
             return "OK: nothing to sync"
+        if company.state(session) != "ok":  # stopped before sending: the run says why
+            return runs.fail(db, session.run_id, session.last_error or "QuickBooks did not say "
+                             "which company is open; nothing was sent.")
         self._writebacks(db, session.user, session.run_id)  # those left below WRITEBACK_BATCH
         return runs.finish(db, session.run_id, settings_mod.get_settings(db, session.user_id))
 
@@ -195,6 +209,34 @@ class JobBossSync:
         return MapContext(country=session.qb_country or "US", version=session.qbxml_version or "13.0",
                           settings=settings, owner=session.user.owner_id, resolve=resolve,
                           tax_codes=(session.host_info or {}).get("tax_codes") or {})
+
+    # ------------------------------------------------------------ the company check
+
+    def _check_company(self, session: QbwcSession, seen: company.CompanyIdentity, *,
+                       final: bool = False) -> None:
+        error = company.check(session, seen, final=final)
+        if error:
+            log.warning("%s", error)
+            session.last_error = error
+
+    def _company_query(self, session: QbwcSession) -> str:
+        request = rq.CompanyQuery(owner_ids=(session.user.owner_id,))
+        root = etree.Element("QBXML")
+        etree.SubElement(root, "QBXMLMsgsRq", onError="stopOnError").append(
+            qb_build.build_request_element(request, session.qbxml_version or "13.0",
+                                           session.qb_country or "US", company.REQUEST_ID))
+        return qb_message.serialize(root, session.qbxml_version or "13.0")
+
+    def _company_answer(self, session: QbwcSession, response: str, hresult: str, message: str) -> int:
+        seen = None
+        if not hresult or hresult.strip() in ("", "0", "0x0", "0x00000000"):
+            seen = company.identity_from(response, session.user.owner_id, session.company_file)
+        if seen is None:
+            session.last_error = ("QuickBooks did not answer the company query, so the company "
+                                  f"open is unknown; nothing was sent. {hresult} {message}").strip()
+            return -1
+        self._check_company(session, seen, final=True)
+        return -1 if company.state(session) == "wrong" else 1
 
     # ------------------------------------------------------------ building a message
 

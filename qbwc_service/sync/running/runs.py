@@ -55,3 +55,12 @@ def finish(db: Session, run_id: int, settings: SyncSettings) -> str:
     report = reports.store_report(db, run_id)
     run.status = "errors" if report.total(jobs_mod.ERROR) else "ok"
     return run.summary
+
+
+def fail(db: Session, run_id: int, why: str) -> str:
+    """Close a run that stopped before sending anything; ``why`` is its summary."""
+    run = db.get(Run, run_id)
+    if run is None:
+        return why
+    run.ended_at, run.status, run.summary = utcnow(), "failed", why
+    return why

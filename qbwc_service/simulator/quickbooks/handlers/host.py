@@ -16,7 +16,11 @@ def host_query(company: Company, request: etree._Element) -> etree._Element:
 
 
 def company_query(company: Company, request: etree._Element) -> etree._Element:
-    record = hcp.company_record(company, company.owner_file_ids)
+    # DataExt values come back only for the OwnerIDs the request names, as in QuickBooks.
+    asked = {(o.text or "").strip("{}").casefold() for o in request.iterfind("OwnerID")}
+    stamps = {owner: file_id for owner, file_id in company.owner_file_ids.items()
+              if owner.strip("{}").casefold() in asked}
+    record = hcp.company_record(company, stamps)
     return writer.rs_element(request, rs_name(request), OK, [writer.ret_element("CompanyRet", record)])
 
 
