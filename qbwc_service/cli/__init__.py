@@ -5,6 +5,7 @@ from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     doctor,
     jobboss,
     queue,
+    reconcile,
     report,
     serve,
     settings,

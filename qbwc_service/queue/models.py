@@ -19,20 +19,24 @@ with its response, which the jobs sent in it point at).
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from qbwc_service.queue.states import JobStatus
@@ -313,3 +317,65 @@ class WriteBack(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column()
+
+
+class DecimalText(TypeDecorator[Decimal]):
+    """Money kept exactly, as its decimal text (SQLite has no exact numeric type)."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class Reconciliation(Base):
+    """One ``reconcile --from --to``: read-only queries planned for the next session."""
+
+    __tablename__ = "reconciliations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ReconcileQuery(Base):
+    """One transaction type's query of a reconciliation, read page by page (an iterator)."""
+
+    __tablename__ = "reconcile_queries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(
+        ForeignKey("reconciliations.id", ondelete="CASCADE"), index=True)
+    txn_type: Mapped[str] = mapped_column(String(32))  # Invoice, Bill, CreditMemo ...
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, sent, done, error
+    #: The iterator of the session that read the last page ("" before the first page).
+    iterator_id: Mapped[str] = mapped_column(String(64), default="")
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("qbwc_sessions.id", ondelete="SET NULL"))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReconcileDoc(Base):
+    """A document QuickBooks returned to a reconciliation query."""
+
+    __tablename__ = "reconcile_docs"
+    __table_args__ = (UniqueConstraint("reconciliation_id", "txn_type", "txn_id",
+                                       name="uq_reconcile_doc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reconciliation_id: Mapped[int] = mapped_column(
+        ForeignKey("reconciliations.id", ondelete="CASCADE"), index=True)
+    txn_type: Mapped[str] = mapped_column(String(32))
+    txn_id: Mapped[str] = mapped_column(String(40))
+    ref_number: Mapped[str] = mapped_column(String(40), default="")
+    txn_date: Mapped[date | None] = mapped_column(Date, default=None)
+    party: Mapped[str] = mapped_column(String(255), default="")
+    total: Mapped[Decimal | None] = mapped_column(DecimalText, default=None)

@@ -135,3 +135,24 @@ class QuickBooksCompany:
 
     def setting(self, key: str, default: Any = None) -> Any:
         return self.state.settings.get(key, default)
+
+    # -- changes made in QuickBooks, behind the service's back (tests) ----------
+
+    def alter(self, ret: str, record_id: str, **fields: Any) -> Record:
+        """Change a record as a person in QuickBooks would: new values, a new EditSequence."""
+        with self.lock:
+            record = self.state.get(ret, record_id)
+            if record is None:
+                raise KeyError(f"no {ret} {record_id}")
+            old_name = record.get("FullName", "")
+            record.update(fields)
+            self.stamp_modified(record)
+            if record.get("FullName", "") != old_name:
+                self.state.rename(ret, old_name, record_id, record)
+            return record
+
+    def delete(self, ret: str, record_id: str) -> None:
+        """Delete a transaction as a person in QuickBooks would."""
+        with self.lock:
+            if self.state.records.get(ret, {}).pop(record_id, None) is None:
+                raise KeyError(f"no {ret} {record_id}")

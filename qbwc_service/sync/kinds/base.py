@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -94,6 +96,22 @@ EXPORTED = WriteBack("exported")
 
 
 @dataclass(frozen=True)
+class Document:
+    """A transaction as reconciliation compares it with what QuickBooks holds.
+
+    ``qb_type`` is the QuickBooks transaction type it becomes (``Invoice``,
+    ``Bill``...), ``number`` its RefNumber, ``party`` the customer or vendor,
+    ``total`` JobBOSS2's total, which QuickBooks' must equal.
+    """
+
+    qb_type: str
+    number: str
+    party: Need
+    txn_date: date
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class TxnKind(Generic[R]):
     """A transaction kind. Functions get the record, the job's unit index and the rest.
 
@@ -117,6 +135,8 @@ class TxnKind(Generic[R]):
     writebacks: tuple[WriteBack, ...] = (EXPORTED,)
     units: Callable[[R], Iterable[int]] | None = None
     claims: Callable[[R], bool] | None = None
+    #: The document reconciliation compares (``None``: the kind is not reconciled).
+    document: Callable[[R], Document] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD

@@ -19,7 +19,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import account, default_account, terms, vendor
-from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, Document, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -122,4 +122,6 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     matches=lambda bill, _index, ret: matches(bill.invoice_no, bill.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
+    document=lambda bill: Document("Bill", bill.invoice_no, vendor.need(bill.vend_code),
+                                   bill.txn_date, cents(bill.total)),
 )

@@ -23,7 +23,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import AR
 from qbwc_service.sync.kinds import charge_item, customer, default_account, item, sales_tax, terms
-from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, Document, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -170,4 +170,6 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
+    document=lambda inv: Document("Invoice", inv.invoice_no, customer.need(inv.cust_code),
+                                  inv.txn_date, cents(inv.total)),
 )

@@ -16,7 +16,7 @@ from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import bill, default_account, item, vendor
-from qbwc_service.sync.kinds.base import KnownRecords, Source, TxnKind
+from qbwc_service.sync.kinds.base import Document, KnownRecords, Source, TxnKind
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -88,4 +88,6 @@ KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     matches=lambda rec, _index, ret: bill.matches(rec.receiver_no, rec.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(),
+    document=lambda rec: Document("Bill", rec.receiver_no, vendor.need(rec.vend_code or ""),
+                                  rec.txn_date, cents(rec.total)),
 )

@@ -41,7 +41,7 @@ from qbwc_service.qbxml import message as qb_message
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
-from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
+from qbwc_service.qbxml.parse import QbxmlParseError, parse_response, raise_for_hresult
 from qbwc_service.qbxml.validate import validation_errors
 from qbwc_service.queue import areas, dequeue, messages
 from qbwc_service.queue import jobs as jobs_mod
@@ -56,6 +56,7 @@ from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, planner
 from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 from qbwc_service.sync.protocols import JobBossWrites
+from qbwc_service.sync.reconcile import queries as reconcile_queries
 from qbwc_service.sync.running import apply, company, runs, writebacks
 from qbwc_service.sync.running.requests import names_query, request_for
 
@@ -93,7 +94,8 @@ class JobBossSync:
         if settings.is_auto and user.jobboss_url:
             planner.plan_auto(db, user, reader=self.reader_factory(user), settings=settings,
                               now=self.clock())
-        return dequeue.has_open_work(db, user.id, now=self.clock())
+        return (dequeue.has_open_work(db, user.id, now=self.clock())
+                or reconcile_queries.has_pending(db, user.id))
 
     def next_request(self, db: Session, session: QbwcSession, ctx: RequestContext) -> str:
         if session.run_id is None:
@@ -124,6 +126,10 @@ class JobBossSync:
                 if xml:
                     runs.count_round_trip(db, session.run_id)
                     return xml
+        xml = reconcile_queries.next_message(db, session, mctx.version, mctx.country)
+        if xml:  # only reads, so only once nothing else is ready
+            runs.count_round_trip(db, session.run_id)
+            return xml
         session.last_error = "Nothing is ready to send to QuickBooks."
         return ""
 
@@ -131,6 +137,8 @@ class JobBossSync:
                        message: str) -> int:
         if company.state(session) == "asked":
             return self._company_answer(session, response, hresult, message)
+        if reconcile_queries.sent_in(db, session):
+            return self._reconcile_answer(db, session, response, hresult, message)
         sent = list(db.scalars(select(Job).where(Job.session_id == session.id,
                                                  Job.status == JobStatus.SENT.value)
                                .order_by(Job.id)))
@@ -159,12 +167,26 @@ class JobBossSync:
             self._writebacks(db, session.user, session.run_id)
         return percent
 
+    def _reconcile_answer(self, db: Session, session: QbwcSession, response: str, hresult: str,
+                          message: str) -> int:
+        """The answer to a message of reconciliation queries (they never share one with jobs)."""
+        try:
+            raise_for_hresult(hresult, message)
+            results = parse_response(response).results
+        except (QbxmlParseError, xmlsafe.UnsafeXMLError, ValueError) as exc:
+            reconcile_queries.release(db, session.user_id, session_id=session.id)
+            session.last_error = f"QuickBooks could not process the reconciliation queries: {exc}"
+            return -101
+        reconcile_queries.apply(db, session, results, self.clock())
+        return self._progress(db, session, settings_mod.get_settings(db, session.user_id))
+
     def connection_error(self, db: Session, session: QbwcSession, hresult: str, message: str) -> str:
         session.last_error = f"QuickBooks could not be opened: {hresult} {message}".strip()
         return "done"
 
     def close(self, db: Session, session: QbwcSession) -> str:
         lost_to_verify(db, session.user_id, session_id=session.id)
+        reconcile_queries.release(db, session.user_id, session_id=session.id)
         if session.run_id is None:
             return "OK: nothing to sync"
         if company.state(session) != "ok":  # stopped before sending: the run says why
@@ -188,6 +210,7 @@ class JobBossSync:
         run = runs.start(db, session)
         session.run_id = run.id
         lost_to_verify(db, session.user_id, except_session=session.id)
+        reconcile_queries.release(db, session.user_id, except_session=session.id)
 
     def _map_context(self, db: Session, session: QbwcSession,
                      settings: settings_mod.SyncSettings) -> MapContext:
@@ -384,7 +407,8 @@ class JobBossSync:
     def _progress(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings) -> int:
         stopped = runs.stopped_areas(db, session.run_id)
         going = [a for a in areas.ORDER if a not in stopped]
-        if not _has_open_work(db, session.user_id, going, self.clock()):
+        if not (_has_open_work(db, session.user_id, going, self.clock())
+                or reconcile_queries.has_pending(db, session.user_id)):
             return 100
         return min(99, max(1, dequeue.progress(db, user_id=session.user_id, session_id=session.id,
                                                areas=going)))
