@@ -131,3 +131,39 @@ def test_reconcile_usage_errors(config_file, world: World) -> None:
     none_yet = runner.invoke(main, ["--config", str(config_file), "reconcile", "--user", "shop",
                                     "--report"])
     assert none_yet.exit_code == 1 and "no reconciliation" in none_yet.output
+
+
+def test_the_admin_page_plans_a_reconciliation_and_shows_its_report(world: World, tmp_path) -> None:
+    import webtest
+
+    from qbwc_service import accounts
+    from qbwc_service.admin import create_app
+    from qbwc_service.config import from_mapping
+    from qbwc_service.queue.db import transaction
+
+    world.plan()
+    world.sync_until_idle()
+    with transaction(world.sessions) as db:
+        accounts.create_user(db, "ann", "secret-pw", is_admin=True)
+    config = from_mapping({"admin": {"secret_key": "test-secret"}}, tmp_path / "qbwc-service.toml")
+    app = webtest.TestApp(create_app(config, world.sessions))
+    form = app.get("/login").forms[0]
+    form["name"], form["password"] = "ann", "secret-pw"
+    form.submit()
+
+    page = app.get("/reconcile?user=shop")
+    assert "No reconciliation yet" in page.text
+    plan_form = page.forms["plan"]
+    plan_form["from"], plan_form["to"] = TO, FROM  # backwards: refused, said next to the form
+    assert "is before" in plan_form.submit().follow().text
+    plan_form = app.get("/reconcile?user=shop").forms["plan"]
+    plan_form["from"], plan_form["to"] = FROM, TO
+    assert "not been read yet" in plan_form.submit().follow().text
+
+    changed = next(iter(world.qb().state.table("InvoiceRet").values()))
+    world.qb().alter("InvoiceRet", changed["TxnID"], Subtotal=str(Decimal(changed["Subtotal"]) + 1))
+    assert world.session().outcome == "finished"
+    shown = app.get("/reconcile?user=shop&status=different")
+    assert changed["RefNumber"] in shown.text and "total: JobBOSS2" in shown.text
+    assert "equal</td>" not in shown.text  # the filter keeps only the differences
+    assert app.get("/reconcile?user=shop&status=bogus", status=400)

@@ -103,7 +103,7 @@ class ReconcileReport:
         counts = self.counts()
         out.append(", ".join(f"{n} {status}" for status, n in counts.items())
                    + f"; {self.entered_in_quickbooks} entered in QuickBooks by hand (not listed)")
-        out += [d.line() for d in sorted(self.documents, key=_order)]
+        out += [d.line() for d in sorted(self.documents, key=order)]
         return out
 
 
@@ -228,5 +228,5 @@ def _fold(text: str) -> str:
     return text.strip().casefold()
 
 
-def _order(doc: DocumentResult) -> tuple[int, str, str]:
+def order(doc: DocumentResult) -> tuple[int, str, str]:
     return STATUSES.index(doc.status), doc.qb_type, doc.number
