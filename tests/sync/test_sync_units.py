@@ -45,6 +45,21 @@ def test_error_policy_table(code, operation, action):
     assert errors.decide(code, operation) is action
 
 
+@pytest.mark.parametrize(("message", "action"), [
+    ("There was an error when saving an Invoice transaction. QuickBooks error message: "
+     "Transaction amount must be positive.", Action.FAIL),
+    ("There was an error when saving a Bill transaction. QuickBooks error message: "
+     "A transaction must have at least one line.", Action.FAIL),
+    ("There was an error when saving an Invoice transaction. QuickBooks error message: "
+     "This list has been modified by another user.", Action.RETRY),
+    ("", Action.RETRY),
+])
+def test_3180_is_final_unless_another_user_holds_the_list(message, action):
+    assert errors.decide(3180, "add", message) is action
+    # The words matter for 3180 only.
+    assert errors.decide(3175, "add", message) is Action.RETRY
+
+
 def test_retries_back_off_and_are_capped():
     now = datetime(2026, 1, 1, tzinfo=UTC)
     delays = [errors.retry_after(n, now) - now for n in range(1, errors.MAX_RETRY_ATTEMPTS)]

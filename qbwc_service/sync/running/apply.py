@@ -129,7 +129,7 @@ def apply_result(ac: ApplyContext, job: Job, result: RequestResult) -> Outcome:
     """Apply ``result`` (the response to the job's request) to ``job``."""
     payload = registry.payload_of(job)
     asked = operation(payload)
-    action = errors.decide(result.status_code, asked)
+    action = errors.decide(result.status_code, asked, result.status_message or "")
     # A query naming several records answers 500 when only some exist, with the Rets of
     # those found: each job looks for its own record in them, whatever the status.
     if action in (Action.SUCCESS, Action.NOT_FOUND) and asked == "query":
