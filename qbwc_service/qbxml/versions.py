@@ -420,6 +420,28 @@ MIN_VERSION: dict[str, str] = {
     "VendorQueryRq/ClassFilter": "12.0",
     "VendorQueryRq/CurrencyFilter": "8.0",
     "VendorQueryRq/IncludeRetElement": "4.0",
+    # Credits: the same notes (qbxmlops130.xml, CreditMemoAddRq and VendorCreditAddRq).
+    "CreditMemoAdd/ExchangeRate": "8.0",
+    "CreditMemoAdd/ExternalGUID": "9.0",
+    "CreditMemoAdd/IsTaxIncluded": "6.0",
+    "CreditMemoAdd/IsToBeEmailed": "6.0",
+    "CreditMemoAdd/Other": "6.0",
+    "CreditMemoAdd/TemplateRef": "3.0",
+    "CreditMemoAddRq/IncludeRetElement": "4.0",
+    "CreditMemoLineAdd/Other1": "6.0",
+    "CreditMemoLineAdd/Other2": "6.0",
+    "CreditMemoLineAdd/UnitOfMeasure": "7.0",
+    "CreditMemoQueryRq/CurrencyFilter": "8.0",
+    "CreditMemoQueryRq/IncludeRetElement": "4.0",
+    "CreditMemoQueryRq/RefNumberCaseSensitive": "4.0",
+    "VendorCreditAdd/ExchangeRate": "8.0",
+    "VendorCreditAdd/ExternalGUID": "9.0",
+    "VendorCreditAdd/IsTaxIncluded": "8.0",
+    "VendorCreditAdd/SalesTaxCodeRef": "8.0",
+    "VendorCreditAddRq/IncludeRetElement": "4.0",
+    "VendorCreditQueryRq/CurrencyFilter": "8.0",
+    "VendorCreditQueryRq/IncludeRetElement": "4.0",
+    "VendorCreditQueryRq/RefNumberCaseSensitive": "4.0",
 }
 NOT_IN_COUNTRY: dict[str, frozenset[str]] = {
     # EmployeeAddress has no Addr5 and no Note in the schema at all.
@@ -538,4 +560,9 @@ NOT_IN_COUNTRY: dict[str, frozenset[str]] = {
     "VendorMod/TaxOnPurchasesAccountRef": frozenset({'US'}),
     "VendorMod/TaxOnSalesAccountRef": frozenset({'US'}),
     "VendorMod/TaxRegistrationNumber": frozenset({'US'}),
+    "CreditMemoAdd/IsTaxIncluded": frozenset({'US'}),
+    "CreditMemoLineAdd/IsTaxable": frozenset({'CA', 'US', 'UK'}),
+    "CreditMemoLineAdd/TaxAmount": frozenset({'CA', 'US', 'UK'}),
+    "VendorCreditAdd/IsTaxIncluded": frozenset({'US'}),
+    "VendorCreditAdd/SalesTaxCodeRef": frozenset({'US'}),
 }

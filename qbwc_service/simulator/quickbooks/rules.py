@@ -147,8 +147,8 @@ NAMED_LISTS = frozenset({
 })
 SAVED = frozenset({"CustomerRet", "VendorRet", "EmployeeRet", "OtherNameRet", "AccountRet",
                    "StandardTermsRet", "SalesTaxCodeRet", *ITEM_RETS, "PayrollItemWageRet",
-                   "InvoiceRet", "BillRet", "TimeTrackingRet"})
-DATED = frozenset({"InvoiceRet", "BillRet", "TimeTrackingRet"})
+                   "InvoiceRet", "BillRet", "TimeTrackingRet", "CreditMemoRet", "VendorCreditRet"})
+DATED = frozenset({"InvoiceRet", "BillRet", "TimeTrackingRet", "CreditMemoRet", "VendorCreditRet"})
 TOTALLED = frozenset(TOTAL_FIELDS)
 
 SAVE_ERROR = "There was an error when saving {what}. QuickBooks error message: "

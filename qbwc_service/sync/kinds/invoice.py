@@ -134,7 +134,8 @@ def _line(line: jb.ArLine, ctx: MapContext, codes: _TaxCodes) -> rq.InvoiceLine:
                           rate=rate, amount=amount, sales_tax_code=codes.for_line(line.taxable))
 
 
-def _build(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceAdd:
+def build(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceAdd:
+    """The ``InvoiceAdd`` with the company's taxable and non-taxable codes."""
     codes = ctx.tax_codes
     return invoice_add(inv, ctx, codes.get("taxable", "Tax"), codes.get("non_taxable", "Non"))
 
@@ -165,7 +166,7 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     name="invoice.add", area=AR, entity="invoice", record_type=jb.ArInvoice,
     sources=(BILLING, PACKING_LIST),
     needs=lambda inv, _index, settings: needs(inv, settings),
-    build=lambda inv, _index, ctx: _build(inv, ctx),
+    build=lambda inv, _index, ctx: build(inv, ctx),
     verify=lambda inv, _index, ctx: verify_query(inv, ctx),
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
