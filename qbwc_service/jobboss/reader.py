@@ -903,13 +903,13 @@ def _gl_account(r: RowMapping) -> GlAccount:
 
 
 def _tax_code(r: RowMapping) -> TaxCode:
-    factor = v._decimal(r["TaxFactor"]) or Decimal(0)
+    factor = v._decimal(r["TaxFactor"])
     # TaxFactor is a fraction (0.0825) in some builds, a percentage (8.25) in others.
-    pct = factor * 100 if abs(factor) < 1 else factor
+    pct = None if factor is None else factor * 100 if abs(factor) < 1 else factor
     return TaxCode(
         code=v.text(r["TaxCode"]) or "",
         description=v.text(r["Descrip"]),
-        rate=pct.quantize(Decimal("0.0001")).normalize(),
+        rate=None if pct is None else pct.quantize(Decimal("0.0001")).normalize(),
         account=v.text(r["TaxAcct"]),
         active=_active(r["Active"]),
         last_mod=r["LastModDate"],

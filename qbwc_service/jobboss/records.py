@@ -419,11 +419,12 @@ class GlAccount(_Record):
 
 @dataclass(frozen=True)
 class TaxCode(_Record):
-    """A sales tax code (``TaxCode``). ``rate`` is a percentage (8.25 = 8.25 %)."""
+    """A sales tax code (``TaxCode``). ``rate`` is a percentage (8.25 = 8.25 %), ``None`` when
+    JobBOSS2's TaxFactor is NULL."""
 
     code: str
     description: str | None
-    rate: Decimal
+    rate: Decimal | None
     account: str | None
     active: bool = True
     last_mod: datetime | None = None

@@ -812,6 +812,15 @@ def _vendor_credit_add(e: Emitter, r: rq.VendorCreditAdd) -> None:
         _item_line(e, item)
 
 
+def _item_sales_tax_add(e: Emitter, r: rq.ItemSalesTaxAdd) -> None:
+    e.text("Name", r.name, name=True, required=True)
+    e.boolean("IsActive", r.is_active)
+    e.text("ItemDesc", r.item_desc)
+    e.decimal5("TaxRate", r.tax_rate)
+    e.ref("TaxVendorRef", r.tax_vendor)
+    e.guid("ExternalGUID", r.external_guid)
+
+
 def _time_tracking_add(e: Emitter, r: rq.TimeTrackingAdd) -> None:
     e.date("TxnDate", r.txn_date)
     e.ref("EntityRef", r.entity)
@@ -864,6 +873,7 @@ REQUESTS: dict[type, tuple[str, str | None, Builder]] = {
     rq.TimeTrackingAdd: ("TimeTrackingAddRq", "TimeTrackingAdd", _time_tracking_add),
     rq.TimeTrackingQuery: ("TimeTrackingQueryRq", None, _time_tracking_query),
     rq.CreditMemoAdd: ("CreditMemoAddRq", "CreditMemoAdd", _invoice_add),
+    rq.ItemSalesTaxAdd: ("ItemSalesTaxAddRq", "ItemSalesTaxAdd", _item_sales_tax_add),
     rq.CreditMemoQuery: ("CreditMemoQueryRq", None, _txn_query),
     rq.VendorCreditAdd: ("VendorCreditAddRq", "VendorCreditAdd", _vendor_credit_add),
     rq.VendorCreditQuery: ("VendorCreditQueryRq", None, _txn_query),

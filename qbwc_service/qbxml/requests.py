@@ -256,6 +256,20 @@ class TermsQuery(_ListQuery):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ItemSalesTaxAdd:
+    """``ItemSalesTaxAddRq`` (US): a sales tax item, ``tax_rate`` a percentage (8.25 = 8.25 %),
+    paid to ``tax_vendor`` (the tax agency)."""
+
+    name: str
+    is_active: bool | None = None
+    item_desc: str | None = None
+    tax_rate: Decimal | None = None
+    tax_vendor: Ref | None = None
+    external_guid: str | None = None
+    include_ret_elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class ItemSalesTaxQuery(_ListQuery):
     """``ItemSalesTaxQueryRq``: the sales-tax items (US header tax)."""
 
@@ -786,6 +800,7 @@ Request: TypeAlias = (
     | ItemServiceMod | ItemInventoryAdd | ItemInventoryMod | ItemOtherChargeAdd | ItemQuery
     | PayrollItemWageQuery | InvoiceAdd | InvoiceQuery | BillAdd | BillQuery | TimeTrackingAdd
     | TimeTrackingQuery | CreditMemoAdd | CreditMemoQuery | VendorCreditAdd | VendorCreditQuery
+    | ItemSalesTaxAdd
 )
 """Every request type :func:`~qbwc_service.qbxml.message.build_message` accepts."""
 

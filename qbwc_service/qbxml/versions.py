@@ -420,6 +420,8 @@ MIN_VERSION: dict[str, str] = {
     "VendorQueryRq/ClassFilter": "12.0",
     "VendorQueryRq/CurrencyFilter": "8.0",
     "VendorQueryRq/IncludeRetElement": "4.0",
+    "ItemSalesTaxAdd/ExternalGUID": "8.0",
+    "ItemSalesTaxAddRq/IncludeRetElement": "4.0",
     # Credits: the same notes (qbxmlops130.xml, CreditMemoAddRq and VendorCreditAddRq).
     "CreditMemoAdd/ExchangeRate": "8.0",
     "CreditMemoAdd/ExternalGUID": "9.0",

@@ -40,6 +40,8 @@ def every_request() -> list[rq.Request]:
         rq.StandardTermsAdd(name="Net 30", std_due_days=30, std_discount_days=10, discount_pct=D("2")),
         rq.TermsQuery(full_names=("Net 30", "Net 45")),
         rq.ItemSalesTaxQuery(max_returned=50, name_filter=rq.NameFilter(match="StartsWith", name="IL")),
+        rq.ItemSalesTaxAdd(name="TX-TRAVIS", item_desc="Travis County 8.25%", tax_rate=D("8.25"),
+                           tax_vendor=rq.Ref.named("Texas Comptroller"), external_guid=GUID),
         rq.SalesTaxCodeQuery(full_names=("Tax", "Non")),
         rq.CustomerAdd(
             name="Acme Widgets",

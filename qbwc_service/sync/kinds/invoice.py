@@ -3,15 +3,26 @@
 One JobBOSS2 invoice is one QuickBooks invoice: the customer, date,
 RefNumber = the invoice (or packing list) number, terms, PO number, ship
 address, one line per JobBOSS2 line (ItemRef = the part), then shipping and
-freight as lines on the configured freight item. Sales tax follows the
-country: in the US the JobBOSS2 tax code is the header tax item and each line
-is ``Tax`` or ``Non``; in Canada and the UK each taxable line carries the tax
-code itself.
+freight as lines on the configured freight item.
 
-A RefNumber longer than QuickBooks' 11 characters, or a total that does not
-match the lines, fails the record (never truncated, never "fixed"). A lost
-answer is looked for by customer and RefNumber. Once QuickBooks holds it,
-JobBOSS2 marks it exported (and paid, with ``options.mark_ar_paid``).
+Sales tax, to the cent (US). QuickBooks would compute the tax itself, rate x
+taxable lines, which is not always what JobBOSS2 charged (freight taxed,
+rounding per line, tax typed by hand). So the header tax item is the 0 %
+item of ``tax.zero_item`` and JobBOSS2's ``SalesTaxChgs`` is a line of its
+own, on the sales tax item of the invoice's tax code (see :mod:`.sales_tax`):
+QuickBooks' total is then exactly ``InvoiceTotal``, and the tax still posts
+to the agency's sales tax liability. Each line is ``Tax`` or ``Non`` after
+JobBOSS2's ``IsTaxable``/``TaxStatus``, so QuickBooks' taxable-sales figures
+hold. A company without sales tax (no SalesTaxPreferences) refuses a document
+with tax, as do Canadian and UK files (their codes carry QuickBooks' own
+rates): the record fails with the reason, never sent without its tax.
+
+A RefNumber longer than QuickBooks' 11 characters, or a total that is not
+lines + shipping and freight + tax, fails the record (never truncated, never
+"fixed"); so does a request whose total as QuickBooks will compute it is not
+the JobBOSS2 total. A lost answer is looked for by customer and RefNumber.
+Once QuickBooks holds it, JobBOSS2 marks it exported (and paid, with
+``options.mark_ar_paid``).
 """
 
 from __future__ import annotations
@@ -51,7 +62,9 @@ def needs(inv: jb.ArInvoice, settings: SyncSettings) -> list[Need]:
     if inv.terms_code:
         out.append(terms.need(inv.terms_code))
     if inv.tax_code:
-        out.append(sales_tax.need(inv.tax_code))
+        out.append(sales_tax.need(inv.tax_code, settings))
+    if inv.tax_code or inv.sales_tax:
+        out.append(sales_tax.zero_need(settings))
     if settings["defaults.ar_account"]:
         out.append(default_account.need(settings, "ar"))
     return out
@@ -62,27 +75,57 @@ def check(inv: jb.ArInvoice) -> None:
     check_ref_number(inv.invoice_no, "invoice number", REF_NUMBER_MAX)
     lines = sum((cents(line.amount) for line in inv.lines), Decimal("0"))
     charges = inv.shipping_charges + inv.freight_charges
-    if not any(same_amount(inv.total, lines + charges + tax) for tax in (inv.sales_tax, Decimal(0))):
+    if not same_amount(inv.total, lines + charges + inv.sales_tax):
         raise BuildError(f"invoice total {cents(inv.total)} does not match its lines "
                          f"({cents(lines)}) + charges ({cents(charges)}) + tax "
-                         f"({cents(inv.sales_tax)})")
+                         f"({cents(inv.sales_tax)}) = {cents(lines + charges + inv.sales_tax)}")
     if not inv.lines and not charges:
         raise BuildError("invoice has no lines")
+    if inv.sales_tax and not inv.tax_code:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (SalesTaxChgs) without a TaxCode")
+
+
+def check_tax(inv: jb.ArInvoice, ctx: MapContext) -> None:
+    """A document with tax goes only where QuickBooks can carry that tax to the cent."""
+    if not inv.sales_tax:
+        return
+    if ctx.sales_tax_on is False:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (TaxCode {inv.tax_code}) but the "
+                         "QuickBooks company does not charge sales tax (no SalesTaxPreferences): "
+                         "turn sales tax on in QuickBooks")
+    if not ctx.is_us:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (TaxCode {inv.tax_code}): JobBOSS2 tax "
+                         f"is sent to US QuickBooks files only; in a {ctx.country} file "
+                         "QuickBooks computes its own tax codes, enter this invoice by hand")
+
+
+def request_total(request: rq.InvoiceAdd) -> Decimal:
+    """The total QuickBooks will compute for a request of ours: its line amounts (the header
+    tax item is the 0 % one, or none)."""
+    return sum((line.amount for line in request.lines if line.amount is not None), Decimal("0"))
 
 
 def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
                 non_taxable_code: str = "Non") -> rq.InvoiceAdd:
     """The ``InvoiceAdd`` of a JobBOSS2 invoice (raises :class:`BuildError`)."""
     check(inv)
+    check_tax(inv, ctx)
     settings = ctx.settings
-    tax_ref = ctx.optional_ref(sales_tax.need(inv.tax_code)) if inv.tax_code else None
-    codes = _TaxCodes(ctx, tax_ref, taxable_code, non_taxable_code, bool(inv.tax_code))
+    tax_ref = ctx.optional_ref(sales_tax.need(inv.tax_code, settings)) if inv.tax_code else None
+    taxed = bool(inv.tax_code) and ctx.sales_tax_on is not False
+    codes = _TaxCodes(ctx, tax_ref, taxable_code, non_taxable_code, taxed)
     lines = [_line(line, ctx, codes) for line in inv.lines]
     freight = charge_item.freight_need(settings)
     for label, amount in (("Shipping", inv.shipping_charges), ("Freight", inv.freight_charges)):
         if amount:
             lines.append(rq.InvoiceLine(item=ctx.ref(freight), desc=label, amount=cents(amount)))
-    return rq.InvoiceAdd(
+    if inv.sales_tax:
+        if tax_ref is None:
+            raise BuildError(f"TaxCode {inv.tax_code!r} has no QuickBooks sales tax item "
+                             "(see that sales tax item's warning)")
+        lines.append(rq.InvoiceLine(item=tax_ref, desc=f"Sales tax {inv.tax_code}",
+                                    amount=cents(inv.sales_tax)))
+    request = rq.InvoiceAdd(
         customer=ctx.ref(customer.need(inv.cust_code)),
         ar_account=ctx.ref(default_account.need(settings, "ar"))
         if settings["defaults.ar_account"] else None,
@@ -92,11 +135,15 @@ def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
         po_number=text(inv.po_number),
         terms=ctx.optional_ref(terms.need(inv.terms_code)) if inv.terms_code else None,
         due_date=inv.due_date,
-        item_sales_tax=tax_ref if ctx.is_us else None,
+        item_sales_tax=ctx.ref(sales_tax.zero_need(settings)) if taxed and ctx.is_us else None,
         memo=text(inv.notes),
         external_guid=ctx.guid(inv.key),
         lines=tuple(lines),
     )
+    if not same_amount(request_total(request), inv.total):
+        raise BuildError(f"the request totals {cents(request_total(request))} as QuickBooks will "
+                         f"compute it, not the JobBOSS2 total {cents(inv.total)}")
+    return request
 
 
 class _TaxCodes:

@@ -64,7 +64,7 @@ def _sales_add(company: Company, request: etree._Element, txn: str) -> etree._El
     tax_item = record.get("ItemSalesTaxRef") or customer.get("ItemSalesTaxRef")
     rets, subtotal, taxable = [], Decimal(0), Decimal(0)
     for line in lines:
-        ret = _invoice_line(company, line, customer)
+        ret = _invoice_line(company, line, customer, subtotal)
         rets.append(ret)
         if "Amount" in ret:
             subtotal += dec(ret["Amount"])
@@ -164,12 +164,19 @@ def _store(company: Company, request: etree._Element, ret: str, record: Record) 
     return ok(request, ret, record)
 
 
-def _invoice_line(company: Company, line: Record, customer: Record) -> Record:
+def _invoice_line(company: Company, line: Record, customer: Record, above: Decimal) -> Record:
+    """A line as QuickBooks stores it; ``above`` is the sum of the lines before it."""
     ret: Record = {"TxnLineID": company.new_txn_id(), **line}
     item = refs.lookup(company, refs.REF_TARGETS["ItemRef"], line["ItemRef"]) if "ItemRef" in line else None
     if item is None:
         return ret  # a text-only line: no amount
     item_record = item[1]
+    if item[0] == "ItemSalesTaxRet":
+        # A sales tax item on a line: its rate of the lines above it, unless the amount is given;
+        # never taxed itself.
+        value = dec(line["Amount"]) if line.get("Amount") else above * dec(item_record.get("TaxRate")) / 100
+        ret["Amount"] = amount(value)
+        return ret
     quantity, rate = line.get("Quantity"), line.get("Rate")
     if line.get("Amount"):
         value = dec(line["Amount"])
