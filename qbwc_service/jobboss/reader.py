@@ -551,6 +551,7 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
             taxable=_taxable(ln["IsTaxable"], ln["TaxStatus"]),
             sales_acct=v.text(ln["SalesAcct"]),
             unit=v.text(ln["Unit"]),
+            disc_pct=v._decimal(ln["DiscPct"]) or None,
         )
         for n, ln in enumerate(lines, 1)
     )
@@ -579,6 +580,8 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         sales_tax_acct=v.text(h["TaxAcct"]),
         del_ticket_no=v.text(h["DelTicketNo"]),
         paid=v.money(h["AmtPaidSoFar"]),
+        currency_code=v.text(h["CurrencyCode"]),
+        exchange_rate=v._decimal(h["ExchRate"]),
     )
 
 

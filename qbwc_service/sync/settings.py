@@ -253,6 +253,10 @@ _SPECS: list[SettingSpec] = [
           "tax agency (vendor) of the sales tax items the service creates; created if missing"),
     _name("tax.zero_item", "JobBOSS2 Tax 0%",
           "0 % sales tax item in the invoice header; the JobBOSS2 tax goes on its own line"),
+    _name("currency.home", "USD", "the JobBOSS2 currency code of the company's home currency"),
+    _bool("currency.convert_foreign", False,
+          "multicurrency off: send foreign-currency invoices converted at Billing.ExchRate "
+          "(false: they fail naming the currency)"),
     SettingSpec("tax.code_map", "code_map", (),
                 "JobBOSS2 tax code = existing QuickBooks sales tax item, comma separated "
                 "(TX-TRAVIS=Travis County); unmapped codes become items named as the code"),

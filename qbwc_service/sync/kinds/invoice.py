@@ -33,7 +33,15 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import AR
-from qbwc_service.sync.kinds import charge_item, customer, default_account, item, sales_tax, terms
+from qbwc_service.sync.kinds import (
+    charge_item,
+    currency,
+    customer,
+    default_account,
+    item,
+    sales_tax,
+    terms,
+)
 from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
@@ -109,6 +117,7 @@ def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
                 non_taxable_code: str = "Non") -> rq.InvoiceAdd:
     """The ``InvoiceAdd`` of a JobBOSS2 invoice (raises :class:`BuildError`)."""
     check(inv)
+    inv, exchange_rate, currency_note = currency.prepare(inv, ctx)
     check_tax(inv, ctx)
     settings = ctx.settings
     tax_ref = ctx.optional_ref(sales_tax.need(inv.tax_code, settings)) if inv.tax_code else None
@@ -136,7 +145,8 @@ def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
         terms=ctx.optional_ref(terms.need(inv.terms_code)) if inv.terms_code else None,
         due_date=inv.due_date,
         item_sales_tax=ctx.ref(sales_tax.zero_need(settings)) if taxed and ctx.is_us else None,
-        memo=text(inv.notes),
+        memo=" | ".join(p for p in (text(inv.notes), currency_note) if p) or None,
+        exchange_rate=exchange_rate,
         external_guid=ctx.guid(inv.key),
         lines=tuple(lines),
     )
@@ -173,11 +183,17 @@ def _line(line: jb.ArLine, ctx: MapContext, codes: _TaxCodes) -> rq.InvoiceLine:
         return rq.InvoiceLine(desc=text(line.description) or "")
     amount = cents(line.amount)
     rate = line.unit_price
+    desc = text(line.description)
+    if line.disc_pct and rate is not None:
+        # JobBOSS2's LineTotal is after the discount: QuickBooks gets the discounted rate and
+        # the discount in words, so quantity x rate is the line's amount.
+        desc = f"{desc or ''} (less {line.disc_pct.normalize():f}% from {rate.normalize():f})".strip()
+        rate = rate * (1 - line.disc_pct / 100)
     # Send the rate only when quantity x rate gives the JobBOSS2 amount, so
     # QuickBooks never recomputes a different line total.
     if rate is None or not same_amount(line.quantity * rate, amount):
         rate = None
-    return rq.InvoiceLine(item=line_item, desc=text(line.description), quantity=line.quantity,
+    return rq.InvoiceLine(item=line_item, desc=desc, quantity=line.quantity,
                           rate=rate, amount=amount, sales_tax_code=codes.for_line(line.taxable))
 
 
