@@ -23,12 +23,13 @@ def _invoice(world, ref: str) -> list[dict]:
 
 def test_foreign_currency_with_multicurrency_off_fails_naming_it_and_the_rest_goes(world):
     inv = _in_euro(world)
+    others = [i for i in _ordinary(world) if i.key != inv.key]
+    assert others
     world.plan()
     world.sync_until_idle()
     assert not _invoice(world, inv.invoice_no)
     reason = failed_keys(world, "invoice.add")[inv.key]
     assert "EUR" in reason and "multicurrency is off" in reason and "currency.convert_foreign" in reason
-    others = [i for i in _ordinary(world) if i.key != inv.key]
     assert all(len(_invoice(world, i.invoice_no)) == 1 for i in others)
     assert not world.reader.ar_invoice(inv.invoice_no).exported
 

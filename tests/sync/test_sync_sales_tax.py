@@ -132,3 +132,27 @@ def test_a_tax_code_missing_from_jobboss2_or_without_a_rate_fails_its_invoices_o
         assert inv.invoice_no not in in_qb and inv.tax_code in failed[inv.key]
     others = [i for i in expected if i.sales_tax and i.tax_code not in (gone, no_rate)]
     assert others and all(_qb_total(in_qb[i.invoice_no]) == i.total for i in others)
+
+
+def test_a_total_quickbooks_computes_differently_is_said_on_the_record(world):
+    """The 0 % item adopted by name holds another rate: QuickBooks adds tax of its own, and
+    each invoice with taxable lines says both totals."""
+    expected = _ordinary(world)
+    qb = world.qb()
+    agency = qb.state.find_by_name("names", "Tax Agency")
+    create_list_record(qb, "ItemSalesTaxRet", {"Name": "JobBOSS2 Tax 0%", "TaxRate": "5",
+                                               "TaxVendorRef": {"ListID": agency[1]}})
+    world.plan()
+    world.sync_until_idle()
+    in_qb = _by_ref(world)
+    warned = {j.source_key: " ".join(j.warnings or []) for j in jobs(world, "invoice.add")}
+    checked = 0
+    for inv in expected:
+        rec = in_qb[inv.invoice_no]
+        if Decimal(rec["SalesTaxTotal"]):
+            assert (f"QuickBooks' total {_qb_total(rec)} differs from JobBOSS2's {inv.total}"
+                    in warned[inv.invoice_no])
+            checked += 1
+        else:
+            assert "differs" not in warned[inv.invoice_no]
+    assert checked

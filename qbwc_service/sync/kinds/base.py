@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -117,6 +118,9 @@ class TxnKind(Generic[R]):
     writebacks: tuple[WriteBack, ...] = (EXPORTED,)
     units: Callable[[R], Iterable[int]] | None = None
     claims: Callable[[R], bool] | None = None
+    #: The total QuickBooks should return for the record (``None``: not comparable, e.g.
+    #: converted to another currency); a different one is a warning on the record.
+    total: Callable[[R, SyncSettings], Decimal | None] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD

@@ -122,4 +122,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     matches=lambda bill, _index, ret: matches(bill.invoice_no, bill.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
+    total=lambda bill, _settings: cents(bill.total),
 )

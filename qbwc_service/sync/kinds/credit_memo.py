@@ -12,6 +12,7 @@ and RefNumber; marked exported (and paid, with ``options.mark_ar_paid``).
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from decimal import Decimal
 
 from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
@@ -19,6 +20,7 @@ from qbwc_service.queue.areas import AR
 from qbwc_service.sync.kinds import customer, invoice
 from qbwc_service.sync.kinds.base import EXPORTED, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import MapContext
+from qbwc_service.sync.settings import SyncSettings
 
 
 def credited(inv: jb.ArInvoice) -> jb.ArInvoice:
@@ -41,6 +43,12 @@ def verify_query(inv: jb.ArInvoice, ctx: MapContext) -> rq.CreditMemoQuery:
                               ref_number_from=inv.invoice_no, ref_number_to=inv.invoice_no)
 
 
+def credited_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
+    """The credit QuickBooks should hold: JobBOSS2's total the other way round."""
+    total = invoice.expected_total(inv, settings)
+    return None if total is None else -total
+
+
 KIND: TxnKind[jb.ArInvoice] = TxnKind(
     name="credit_memo.add", area=AR, entity="credit_memo", record_type=jb.ArInvoice,
     sources=(invoice.BILLING, invoice.PACKING_LIST),
@@ -51,4 +59,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     matches=lambda inv, _index, ret: invoice.matches(inv, ret),
     noun="credit memo", plural="credit memos",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
+    total=lambda inv, settings: credited_total(inv, settings),
 )

@@ -216,6 +216,14 @@ def matches(inv: jb.ArInvoice, ret: RetInfo) -> bool:
     return same_ref and (ret.txn_date is None or ret.txn_date == inv.txn_date)
 
 
+def expected_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
+    """The total QuickBooks should hold: JobBOSS2's, unless it was sent converted."""
+    code = (inv.currency_code or "").strip().upper()
+    if code and code != settings["currency.home"].strip().upper() and settings["currency.convert_foreign"]:
+        return None
+    return cents(inv.total)
+
+
 #: Customer Billing (``Billing`` / ``BillingDet``).
 BILLING: Source[jb.ArInvoice] = Source(
     "billing", AR, switch="items.customer_billing", choice=("source.invoices", "billing"),
@@ -234,4 +242,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
+    total=lambda inv, settings: expected_total(inv, settings),
 )

@@ -17,7 +17,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import bill, vendor
 from qbwc_service.sync.kinds.base import EXPORTED, TxnKind, WriteBack
-from qbwc_service.sync.kinds.context import MapContext
+from qbwc_service.sync.kinds.context import MapContext, cents
 
 
 def credited(inv: jb.ApInvoice) -> jb.ApInvoice:
@@ -53,4 +53,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     matches=lambda inv, _index, ret: bill.matches(inv.invoice_no, inv.txn_date, ret),
     noun="vendor credit", plural="vendor credits",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
+    total=lambda inv, _settings: -cents(inv.total),
 )
