@@ -155,6 +155,7 @@ def demo_overview(result: Any) -> list[str]:
     if result.port_note:
         lines.append(f"  note:               {result.port_note}")
     lines += _labelled("planned:", result.plan_lines)
+    lines += _labelled("in QuickBooks:", getattr(result, "quickbooks_lines", []))
     lines += _labelled("sessions:", [
         f"{n}. {s.outcome}, {s.requests} round trips, {s.seconds:.1f} s: "
         f"{s.close_message or s.last_error or '-'}" for n, s in enumerate(result.sessions, 1)])

@@ -551,6 +551,7 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
             taxable=_taxable(ln["IsTaxable"], ln["TaxStatus"]),
             sales_acct=v.text(ln["SalesAcct"]),
             unit=v.text(ln["Unit"]),
+            disc_pct=v._decimal(ln["DiscPct"]) or None,
         )
         for n, ln in enumerate(lines, 1)
     )
@@ -579,6 +580,8 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         sales_tax_acct=v.text(h["TaxAcct"]),
         del_ticket_no=v.text(h["DelTicketNo"]),
         paid=v.money(h["AmtPaidSoFar"]),
+        currency_code=v.text(h["CurrencyCode"]),
+        exchange_rate=v._decimal(h["ExchRate"]),
     )
 
 
@@ -903,13 +906,13 @@ def _gl_account(r: RowMapping) -> GlAccount:
 
 
 def _tax_code(r: RowMapping) -> TaxCode:
-    factor = v._decimal(r["TaxFactor"]) or Decimal(0)
+    factor = v._decimal(r["TaxFactor"])
     # TaxFactor is a fraction (0.0825) in some builds, a percentage (8.25) in others.
-    pct = factor * 100 if abs(factor) < 1 else factor
+    pct = None if factor is None else factor * 100 if abs(factor) < 1 else factor
     return TaxCode(
         code=v.text(r["TaxCode"]) or "",
         description=v.text(r["Descrip"]),
-        rate=pct.quantize(Decimal("0.0001")).normalize(),
+        rate=None if pct is None else pct.quantize(Decimal("0.0001")).normalize(),
         account=v.text(r["TaxAcct"]),
         active=_active(r["Active"]),
         last_mod=r["LastModDate"],

@@ -105,6 +105,8 @@ class ArLine:
     taxable: bool = False
     sales_acct: str | None = None
     unit: str | None = None
+    #: ``BillingDet.DiscPct`` (10 = 10 %): ``amount`` is already after it.
+    disc_pct: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,9 @@ class ArInvoice(_Record):
     sales_tax_acct: str | None = None
     del_ticket_no: str | None = None
     paid: Decimal = Decimal("0.00")
+    #: ``Billing.CurrencyCode`` / ``ExchRate`` (home currency units per unit of it).
+    currency_code: str | None = None
+    exchange_rate: Decimal | None = None
 
     PREFIXES: ClassVar[dict[str, str]] = {"billing": "Billing", "packing_list": "DelTicket"}
 
@@ -419,11 +424,12 @@ class GlAccount(_Record):
 
 @dataclass(frozen=True)
 class TaxCode(_Record):
-    """A sales tax code (``TaxCode``). ``rate`` is a percentage (8.25 = 8.25 %)."""
+    """A sales tax code (``TaxCode``). ``rate`` is a percentage (8.25 = 8.25 %), ``None`` when
+    JobBOSS2's TaxFactor is NULL."""
 
     code: str
     description: str | None
-    rate: Decimal
+    rate: Decimal | None
     account: str | None
     active: bool = True
     last_mod: datetime | None = None

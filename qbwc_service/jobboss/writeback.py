@@ -78,6 +78,10 @@ class BatchResult:
     changed: list[Any] = field(default_factory=list)  # at least one row was written
     unchanged: list[Any] = field(default_factory=list)  # already so: nothing written
     missing: list[Any] = field(default_factory=list)  # no row has the key
+    #: key -> the watched columns before and after the write (keys with a row; the same
+    #: values twice when nothing was written). Only for writes that watch columns.
+    before: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    after: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
 
 class RecordNotFound(LookupError):
@@ -158,13 +162,13 @@ class JobBossWriter:
         if not self.layout.has(table_name, "Exported"):
             return BatchResult(unchanged=keys)  # receivers: tracked in the queue's ID map
         t = self.layout.table(table_name)
-        return self._write_many(table_name, keys, _unexported(t), {"Exported": "Y"})
+        return self._write_many(table_name, keys, _unexported(t), {"Exported": "Y"}, watch=("Exported",))
 
     def mark_paid_many(self, entity: str, keys: Iterable[Any], paid_on: date,
                        status_code: str) -> BatchResult:
         """:meth:`mark_paid` for many keys of one table, in one short transaction."""
         table_name, _table, needed, values = self._paid_update(entity, paid_on, status_code)
-        return self._write_many(table_name, list(keys), needed, values)
+        return self._write_many(table_name, list(keys), needed, values, watch=PAYMENT_COLUMNS)
 
     def set_begin(self, before: date) -> dict[str, int]:
         """"Set Begin": mark every transaction dated before ``before`` as exported.
@@ -235,8 +239,9 @@ class JobBossWriter:
         return t.c[ID].in_(ids) if ids else t.c[ID].is_(None)
 
     def _write_many(self, table_name: str, keys: list[Any], needed: ColumnElement[bool],
-                    values: dict[str, Any]) -> BatchResult:
-        """Write ``values`` on the rows of ``keys`` that satisfy ``needed``; report per key."""
+                    values: dict[str, Any], watch: Sequence[str] = ()) -> BatchResult:
+        """Write ``values`` on the rows of ``keys`` that satisfy ``needed``; report per key
+        (with the ``watch`` columns before and after, for the audit trail)."""
         t = self.layout.table(table_name)
         # Malformed keys raise ValueError here, before anything is written.
         naturals = [_canonical(table_name, _natural(table_name, key)) for key in keys]
@@ -244,15 +249,35 @@ class JobBossWriter:
         with self.engine.begin() as conn:
             rows = self._rows_of(conn, t, table_name, naturals, needed)
             ids = sorted({row_id for found in rows.values() for row_id, todo in found if todo})
+            every = sorted({row_id for found in rows.values() for row_id, _todo in found})
+            before = self._watched(conn, t, every, watch)
             for i in range(0, len(ids), UPDATE_BATCH):
                 conn.execute(update(t).where(t.c[ID].in_(ids[i:i + UPDATE_BATCH]), needed)
                              .values(**values))
+            after = self._watched(conn, t, ids, watch)
         for key, natural in zip(keys, naturals, strict=True):
             found = rows.get(_fold(natural), [])
             bucket = (result.changed if any(todo for _id, todo in found) else
                       result.unchanged if found else result.missing)
             bucket.append(key)
+            if watch and found:
+                first = found[0][0]
+                result.before[key] = before[first]
+                result.after[key] = after.get(first, before[first])
         return result
+
+    @staticmethod
+    def _watched(conn: Connection, t: Table, ids: Sequence[Any],
+                 watch: Sequence[str]) -> dict[Any, dict[str, Any]]:
+        """Row id -> the ``watch`` columns of the rows ``ids``."""
+        out: dict[Any, dict[str, Any]] = {}
+        if not watch:
+            return out
+        for i in range(0, len(ids), UPDATE_BATCH):
+            stmt = select(t.c[ID], *(t.c[c] for c in watch)).where(t.c[ID].in_(ids[i:i + UPDATE_BATCH]))
+            for row_id, *found in conn.execute(stmt):
+                out[row_id] = dict(zip(watch, found, strict=True))
+        return out
 
     def _rows_of(self, conn: Connection, t: Table, table_name: str,
                  naturals: Sequence[tuple[Any, ...]],
@@ -332,12 +357,25 @@ def _paid(t: Table, paid_on: date, status_code: str) -> tuple[ColumnElement[bool
     A NULL ``InvoiceTotal`` counts as 0: writing NULL into ``AmtPaidSoFar``
     would erase what was there and never compare equal, so the row would be
     written again on every retry.
+
+    Only invoices not paid yet are written: one JobBOSS2 already holds as paid in full
+    (``AmtPaidSoFar`` reaching ``InvoiceTotal``, either sign) keeps its real ``PymtDate``,
+    ``AmtPaidSoFar`` and ``PymtStatus``, unless it owes nothing and has neither a payment date
+    nor the status. Once written, a row is paid, so a retry writes nothing.
     """
     paid_at = datetime.combine(paid_on, time())
     total = func.coalesce(t.c.InvoiceTotal, 0.0)
-    already = and_(t.c.AmtPaidSoFar == total, t.c.PymtDate == paid_at, t.c.PymtStatus == status_code)
-    needed = or_(~already, t.c.AmtPaidSoFar.is_(None), t.c.PymtDate.is_(None), t.c.PymtStatus.is_(None))
+    paid = t.c.AmtPaidSoFar
+    owing = or_(paid.is_(None), and_(total >= 0, paid < total), and_(total < 0, paid > total))
+    # Nothing owed (a zero total) and no payment date: only the status is written, once.
+    unmarked = and_(t.c.PymtDate.is_(None),
+                    or_(t.c.PymtStatus.is_(None), t.c.PymtStatus != status_code))
+    needed = or_(owing, unmarked)
     return needed, {"AmtPaidSoFar": total, "PymtDate": paid_at, "PymtStatus": status_code}
+
+
+#: The payment columns a paid write-back reports before and after (with the total it pays).
+PAYMENT_COLUMNS = ("AmtPaidSoFar", "PymtDate", "PymtStatus", "InvoiceTotal")
 
 
 def _unexported(t: Table) -> ColumnElement[bool]:

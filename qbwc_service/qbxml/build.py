@@ -26,7 +26,8 @@ from qbwc_service.qbxml.versions import QbxmlVersionError, element_available, re
 
 ITERATOR_REQUESTS = frozenset({
     "CustomerQueryRq", "VendorQueryRq", "ItemQueryRq", "ItemSalesTaxQueryRq",
-    "InvoiceQueryRq", "BillQueryRq", "TimeTrackingQueryRq",
+    "InvoiceQueryRq", "BillQueryRq", "TimeTrackingQueryRq", "CreditMemoQueryRq",
+    "VendorCreditQueryRq",
 })
 """Queries whose schema type accepts ``iterator``/``iteratorID``."""
 
@@ -698,10 +699,10 @@ def _item_inventory(e: Emitter, r: rq.ItemInventoryAdd | rq.ItemInventoryMod) ->
 # =========================================================================== transactions
 
 
-def _invoice_line(e: Emitter, line: rq.InvoiceLine) -> None:
+def _invoice_line(e: Emitter, line: rq.InvoiceLine, tag: str = "InvoiceLineAdd") -> None:
     if line.rate_percent is not None:  # the rare case; the check builds a path and a dict
-        _exclusive(e, e.path("InvoiceLineAdd"), rate=line.rate, rate_percent=line.rate_percent)
-    with e.line("InvoiceLineAdd", line):
+        _exclusive(e, e.path(tag), rate=line.rate, rate_percent=line.rate_percent)
+    with e.line(tag, line):
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)
         e.decimal5("Quantity", line.quantity)
@@ -718,6 +719,7 @@ def _invoice_line(e: Emitter, line: rq.InvoiceLine) -> None:
 
 
 def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
+    """``InvoiceAdd`` and ``CreditMemoAdd``: the same header elements in the same order."""
     e.ref("CustomerRef", r.customer)
     e.ref("ClassRef", r.class_ref)
     e.ref("ARAccountRef", r.ar_account)
@@ -744,8 +746,9 @@ def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
     e.text("Other", r.other)
     e.decimal5("ExchangeRate", r.exchange_rate)
     e.guid("ExternalGUID", r.external_guid)
+    line_tag = "CreditMemoLineAdd" if isinstance(r, rq.CreditMemoAdd) else "InvoiceLineAdd"
     for line in r.lines:
-        _invoice_line(e, line)
+        _invoice_line(e, line, line_tag)
 
 
 def _expense_line(e: Emitter, line: rq.ExpenseLine) -> None:
@@ -791,6 +794,31 @@ def _bill_add(e: Emitter, r: rq.BillAdd) -> None:
         _expense_line(e, expense)
     for item in r.item_lines:
         _item_line(e, item)
+
+
+def _vendor_credit_add(e: Emitter, r: rq.VendorCreditAdd) -> None:
+    e.ref("VendorRef", r.vendor)
+    e.ref("APAccountRef", r.ap_account)
+    e.date("TxnDate", r.txn_date)
+    e.text("RefNumber", r.ref_number)
+    e.text("Memo", r.memo)
+    e.boolean("IsTaxIncluded", r.is_tax_included)
+    e.ref("SalesTaxCodeRef", r.sales_tax_code)
+    e.decimal5("ExchangeRate", r.exchange_rate)
+    e.guid("ExternalGUID", r.external_guid)
+    for expense in r.expense_lines:
+        _expense_line(e, expense)
+    for item in r.item_lines:
+        _item_line(e, item)
+
+
+def _item_sales_tax_add(e: Emitter, r: rq.ItemSalesTaxAdd) -> None:
+    e.text("Name", r.name, name=True, required=True)
+    e.boolean("IsActive", r.is_active)
+    e.text("ItemDesc", r.item_desc)
+    e.decimal5("TaxRate", r.tax_rate)
+    e.ref("TaxVendorRef", r.tax_vendor)
+    e.guid("ExternalGUID", r.external_guid)
 
 
 def _time_tracking_add(e: Emitter, r: rq.TimeTrackingAdd) -> None:
@@ -844,6 +872,11 @@ REQUESTS: dict[type, tuple[str, str | None, Builder]] = {
     rq.BillQuery: ("BillQueryRq", None, _txn_query),
     rq.TimeTrackingAdd: ("TimeTrackingAddRq", "TimeTrackingAdd", _time_tracking_add),
     rq.TimeTrackingQuery: ("TimeTrackingQueryRq", None, _time_tracking_query),
+    rq.CreditMemoAdd: ("CreditMemoAddRq", "CreditMemoAdd", _invoice_add),
+    rq.ItemSalesTaxAdd: ("ItemSalesTaxAddRq", "ItemSalesTaxAdd", _item_sales_tax_add),
+    rq.CreditMemoQuery: ("CreditMemoQueryRq", None, _txn_query),
+    rq.VendorCreditAdd: ("VendorCreditAddRq", "VendorCreditAdd", _vendor_credit_add),
+    rq.VendorCreditQuery: ("VendorCreditQueryRq", None, _txn_query),
 }
 
 

@@ -79,7 +79,7 @@ LIMITS: dict[str, tuple[int, Policy]] = {
     "CustomerAdd/Name": (41, R), "CustomerMod/Name": (41, R),
     "VendorAdd/Name": (41, R), "VendorMod/Name": (41, R),
     "AccountAdd/Name": (31, R), "StandardTermsAdd/Name": (31, R),
-    "ItemServiceAdd/Name": (31, R), "ItemServiceMod/Name": (31, R),
+    "ItemServiceAdd/Name": (31, R), "ItemServiceMod/Name": (31, R), "ItemSalesTaxAdd/Name": (31, R),
     "ItemInventoryAdd/Name": (31, R), "ItemInventoryMod/Name": (31, R),
     "ItemOtherChargeAdd/Name": (31, R),
     # the employee's name is built from these three
@@ -87,6 +87,7 @@ LIMITS: dict[str, tuple[int, Policy]] = {
     "EmployeeMod/FirstName": (25, R), "EmployeeMod/MiddleName": (5, R), "EmployeeMod/LastName": (25, R),
     # ---- reference numbers and identifiers (raise)
     "InvoiceAdd/RefNumber": (11, R), "BillAdd/RefNumber": (20, R), "RefNumber": (20, R),
+    "CreditMemoAdd/RefNumber": (11, R),
     "FromRefNumber": (20, R), "ToRefNumber": (20, R),
     "PONumber": (25, R),
     "AccountAdd/AccountNumber": (7, R), "AccountNumber": (99, R), "BankNumber": (25, R),
@@ -96,7 +97,7 @@ LIMITS: dict[str, tuple[int, Policy]] = {
     # ---- FullName inside references (raise): customer/job and entity names have 5 levels of 41
     "FullName": (209, R),
     "CustomerRef/FullName": (209, R), "EntityRef/FullName": (209, R), "ParentRef/FullName": (209, R),
-    "VendorRef/FullName": (41, R), "PrefVendorRef/FullName": (41, R),
+    "VendorRef/FullName": (41, R), "PrefVendorRef/FullName": (41, R), "TaxVendorRef/FullName": (41, R),
     "ItemRef/FullName": (159, R), "ItemServiceRef/FullName": (159, R), "ClassRef/FullName": (159, R),
     "AccountRef/FullName": (159, R), "ARAccountRef/FullName": (159, R), "APAccountRef/FullName": (159, R),
     "IncomeAccountRef/FullName": (159, R), "ExpenseAccountRef/FullName": (159, R),

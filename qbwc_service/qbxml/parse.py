@@ -235,8 +235,9 @@ def _ret(ret: etree._Element) -> RetInfo:
 
 
 def _total(texts: dict[str, str | None]) -> Decimal | None:
-    """TotalAmount where the Ret has one; a bill's AmountDue; an invoice's Subtotal + SalesTaxTotal."""
-    for tag in ("TotalAmount", "AmountDue", "Amount"):
+    """TotalAmount where the Ret has one; a bill's AmountDue; a vendor credit's CreditAmount;
+    an invoice's Subtotal + SalesTaxTotal."""
+    for tag in ("TotalAmount", "AmountDue", "CreditAmount", "Amount"):
         if (value := _decimal(texts.get(tag))) is not None:
             return value
     subtotal = _decimal(texts.get("Subtotal"))

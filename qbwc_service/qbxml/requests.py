@@ -256,6 +256,20 @@ class TermsQuery(_ListQuery):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ItemSalesTaxAdd:
+    """``ItemSalesTaxAddRq`` (US): a sales tax item, ``tax_rate`` a percentage (8.25 = 8.25 %),
+    paid to ``tax_vendor`` (the tax agency)."""
+
+    name: str
+    is_active: bool | None = None
+    item_desc: str | None = None
+    tax_rate: Decimal | None = None
+    tax_vendor: Ref | None = None
+    external_guid: str | None = None
+    include_ret_elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class ItemSalesTaxQuery(_ListQuery):
     """``ItemSalesTaxQueryRq``: the sales-tax items (US header tax)."""
 
@@ -648,6 +662,18 @@ class InvoiceQuery(_TxnQuery):
     """``InvoiceQueryRq``; ``entity`` filters by customer (or job)."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreditMemoAdd(InvoiceAdd):
+    """``CreditMemoAddRq``: the same header and lines as an invoice (its lines are
+    ``CreditMemoLineAdd``, with the elements of :class:`InvoiceLine`), amounts positive:
+    QuickBooks reads them as a credit to the customer. ``ref_number`` is at most 11 characters."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditMemoQuery(_TxnQuery):
+    """``CreditMemoQueryRq``; ``entity`` filters by customer (or job)."""
+
+
 # --------------------------------------------------------------------------- bills
 
 
@@ -708,6 +734,30 @@ class BillQuery(_TxnQuery):
     """``BillQueryRq``; ``entity`` filters by vendor."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class VendorCreditAdd:
+    """``VendorCreditAddRq``: a credit from a vendor, amounts positive; ``ref_number`` is at
+    most 20 characters. Expense lines are emitted before item lines, as the schema demands."""
+
+    vendor: Ref
+    ap_account: Ref | None = None
+    txn_date: date | None = None
+    ref_number: str | None = None
+    memo: str | None = None
+    is_tax_included: bool | None = None
+    sales_tax_code: Ref | None = None
+    exchange_rate: Decimal | None = None
+    external_guid: str | None = None
+    expense_lines: tuple[ExpenseLine, ...] = ()
+    item_lines: tuple[ItemLine, ...] = ()
+    include_ret_elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorCreditQuery(_TxnQuery):
+    """``VendorCreditQueryRq``; ``entity`` filters by vendor."""
+
+
 # --------------------------------------------------------------------------- time
 
 
@@ -749,7 +799,8 @@ Request: TypeAlias = (
     | VendorAdd | VendorMod | VendorQuery | EmployeeAdd | EmployeeMod | EmployeeQuery | ItemServiceAdd
     | ItemServiceMod | ItemInventoryAdd | ItemInventoryMod | ItemOtherChargeAdd | ItemQuery
     | PayrollItemWageQuery | InvoiceAdd | InvoiceQuery | BillAdd | BillQuery | TimeTrackingAdd
-    | TimeTrackingQuery
+    | TimeTrackingQuery | CreditMemoAdd | CreditMemoQuery | VendorCreditAdd | VendorCreditQuery
+    | ItemSalesTaxAdd
 )
 """Every request type :func:`~qbwc_service.qbxml.message.build_message` accepts."""
 

@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ class DemoResult:
     server: Any = None  # the RunningServer, still running with ``serve=True``
     #: Why the service is not on the port asked for (that port was busy), else empty.
     port_note: str = ""
+    #: What QuickBooks holds after the sync, money first, in plain words (:func:`quickbooks_summary`).
+    quickbooks_lines: list[str] = field(default_factory=list)
 
     @property
     def jobboss_url(self) -> str:
@@ -114,6 +117,7 @@ def run_demo(folder: str | Path | None = None, *, serve: bool = False, seed: int
         say(f"plan: {line}")
     try:
         emulate(result, owner_file_ids, max_sessions, say, options)
+        result.quickbooks_lines = quickbooks_summary(QuickBooksCompany.load(result.state_path))
         result.report = latest_report(sessions, result.user)
         result.report_text = report_text(result.report)
     finally:
@@ -198,6 +202,44 @@ def emulate(result: DemoResult, owner_file_ids: dict[str, str], max_sessions: in
         company.save(result.state_path)
         if session.outcome in FINAL_OUTCOMES or session.requests == 0:
             break
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _sum(records: list[dict[str, Any]], *fields: str) -> Decimal:
+    return sum((Decimal(r.get(f) or "0") for r in records for f in fields), Decimal(0))
+
+
+def quickbooks_summary(company: QuickBooksCompany) -> list[str]:
+    """What the QuickBooks company holds, in an accountant's words: invoices and their sales
+    tax, credit memos, bills and vendor credits, with their totals."""
+    def records(ret: str) -> list[dict[str, Any]]:
+        return [record for _ret, record in company.state.all((ret,))]
+
+    invoices, memos = records("InvoiceRet"), records("CreditMemoRet")
+    bills, credits = records("BillRet"), records("VendorCreditRet")
+    tax_items = {r.get("FullName") or r.get("Name") for r in records("ItemSalesTaxRet")}
+
+    def tax_of(txns: list[dict[str, Any]], lines_key: str) -> Decimal:
+        on_lines = sum((Decimal(line.get("Amount") or "0") for txn in txns
+                        for line in txn.get(lines_key) or []
+                        if (line.get("ItemRef") or {}).get("FullName") in tax_items), Decimal(0))
+        return on_lines + _sum(txns, "SalesTaxTotal")
+
+    lines = [f"{len(invoices)} invoices totalling {_money(_sum(invoices, 'Subtotal', 'SalesTaxTotal'))}, "
+             f"sales tax included: {_money(tax_of(invoices, 'InvoiceLineRet'))} (JobBOSS2's tax, "
+             "to the cent, on a line of its own)"]
+    if memos:
+        lines.append(f"{len(memos)} credit memos (JobBOSS2 billings below zero) crediting customers "
+                     f"{_money(_sum(memos, 'TotalAmount'))}, sales tax "
+                     f"{_money(tax_of(memos, 'CreditMemoLineRet'))}")
+    lines.append(f"{len(bills)} bills totalling {_money(_sum(bills, 'AmountDue'))}")
+    if credits:
+        lines.append(f"{len(credits)} vendor credits (JobBOSS2 vendor invoices below zero) "
+                     f"totalling {_money(_sum(credits, 'CreditAmount'))}")
+    return lines
 
 
 def latest_report(sessions: sessionmaker[Session], user_name: str) -> reports.Report | None:

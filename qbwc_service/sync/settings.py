@@ -125,6 +125,21 @@ def _parse_name(raw: str, spec: SettingSpec) -> str:
     return text
 
 
+def _parse_code_map(raw: str, spec: SettingSpec) -> tuple[tuple[str, str], ...]:
+    """``CODE=QuickBooks name, CODE2=Other name`` -> ``(("CODE", "QuickBooks name"), ...)``."""
+    pairs: dict[str, str] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        code, equals, name = (x.strip() for x in part.partition("="))
+        if not equals or not code or not name:
+            raise SettingError(f"entry {part!r} is not CODE=QuickBooks name")
+        if code.casefold() in {c.casefold() for c in pairs}:
+            raise SettingError(f"maps {code!r} twice")
+        pairs[code] = _parse_name(name, spec)
+    return tuple(pairs.items())
+
+
 def _format(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -133,7 +148,7 @@ def _format(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, tuple):
-        return ",".join(value)
+        return ",".join(f"{v[0]}={v[1]}" if isinstance(v, tuple) else v for v in value)
     return str(value)
 
 
@@ -144,12 +159,13 @@ _PARSERS: dict[str, Callable[[str, SettingSpec], Any]] = {
     "date": _parse_date,
     "sections": _parse_sections,
     "name": _parse_name,
+    "code_map": _parse_code_map,
 }
 
 
 @dataclass(frozen=True)
 class SettingSpec:
-    """One option: ``kind`` is bool, choice, int, date, sections or name."""
+    """One option: ``kind`` is bool, choice, int, date, sections, name or code_map."""
 
     key: str
     kind: str
@@ -233,6 +249,17 @@ _SPECS: list[SettingSpec] = [
     _name("defaults.ar_account", "Accounts Receivable", "AR account of invoices"),
     _name("defaults.ap_account", "Accounts Payable", "AP account of bills"),
     _name("defaults.freight_item", "Freight", "item of freight and shipping lines"),
+    _name("tax.agency_vendor", "Sales Tax Agency",
+          "tax agency (vendor) of the sales tax items the service creates; created if missing"),
+    _name("tax.zero_item", "JobBOSS2 Tax 0%",
+          "0 % sales tax item in the invoice header; the JobBOSS2 tax goes on its own line"),
+    _name("currency.home", "USD", "the JobBOSS2 currency code of the company's home currency"),
+    _bool("currency.convert_foreign", False,
+          "multicurrency off: send foreign-currency invoices converted at Billing.ExchRate "
+          "(false: they fail naming the currency)"),
+    SettingSpec("tax.code_map", "code_map", (),
+                "JobBOSS2 tax code = existing QuickBooks sales tax item, comma separated "
+                "(TX-TRAVIS=Travis County); unmapped codes become items named as the code"),
     *_payroll_specs(),
 ]
 

@@ -185,6 +185,23 @@ def test_set_begin_leaves_newer_records_readable(demo_copy):
 # ---------------------------------------------------------------- batch write-backs
 
 
+def _unpaid_keys(path: Path, table: str, n: int) -> list[str]:
+    """Keys of the first ``n`` unexported rows that JobBOSS2 does not hold as paid in full."""
+    return [k for k in _keys(path, table, 200) if not _is_paid(path, table, k)][:n]
+
+
+def _is_paid(path: Path, table: str, key: str) -> bool:
+    natural = key.split(":", 1)[1]
+    where, args = (("InvoiceNo = ?", (natural,)) if table == "Billing"
+                   else ("VendCode = ? AND InvoiceNo = ?", tuple(natural.split("/", 1))))
+    with sqlite3.connect(path) as conn:
+        paid, total = conn.execute(f"SELECT AmtPaidSoFar, InvoiceTotal FROM {table} WHERE {where}",
+                                   args).fetchone()
+    if paid is None or total is None:
+        return False
+    return paid >= total if total >= 0 else paid <= total  # a credit is paid when it reaches its total
+
+
 def _keys(path: Path, table: str, n: int, only_unexported: bool = True) -> list[str]:
     """Record keys of the first ``n`` rows of ``table`` (unexported ones only by default)."""
     where = "WHERE Exported IS NULL OR Exported NOT IN ('Y', 'y')" if only_unexported else ""
@@ -271,7 +288,7 @@ def test_mark_exported_many_receivers_and_bad_keys(demo_copy):
 
 @pytest.mark.parametrize("table", ["Billing", "VendorInv"])
 def test_mark_paid_many_sets_exactly_three_columns(demo_copy, table):
-    keys = _keys(demo_copy, table, 20)
+    keys = _unpaid_keys(demo_copy, table, 20)
     writer = JobBossWriter(demo_copy)
     assert writer.mark_paid(table, keys[0], date(2026, 2, 3), "X") is True
     before = snapshot(demo_copy)
@@ -303,3 +320,18 @@ def test_mark_paid_with_null_total_is_idempotent(demo_copy):
     with sqlite3.connect(demo_copy) as conn:
         paid = conn.execute("SELECT AmtPaidSoFar, PymtStatus FROM Billing WHERE InvoiceNo = ?", (key,))
         assert paid.fetchone() == (0.0, "P")
+
+
+@pytest.mark.parametrize("table", ["Billing", "VendorInv"])
+def test_mark_paid_never_touches_what_jobboss2_holds_as_paid(demo_copy, table):
+    """An invoice paid in JobBOSS2 keeps its real payment date, amount and status."""
+    keys = _keys(demo_copy, table, 200)
+    paid = [k for k in keys if _is_paid(demo_copy, table, k)]
+    unpaid = [k for k in keys if not _is_paid(demo_copy, table, k)]
+    assert paid and unpaid
+    before = snapshot(demo_copy)
+    result = JobBossWriter(demo_copy).mark_paid_many(table, paid + unpaid[:3], date(2026, 2, 3), "X")
+    changes = diff(before, snapshot(demo_copy))
+    assert set(changes) == _ids_of(demo_copy, table, unpaid[:3])
+    assert result.unchanged == paid and result.changed == unpaid[:3]
+    assert JobBossWriter(demo_copy).mark_paid(table, paid[0], date(2026, 2, 3), "X") is False

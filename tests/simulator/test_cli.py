@@ -88,6 +88,9 @@ def test_demo_syncs_the_demo_database_and_prints_a_readable_report(tmp_path):
     assert "outcomes: finished" in out and "Run 1 of demo" in out
     # Reads as a sync report, without the SOAP trace (that is --verbose).
     assert "Sync report" in out and "sessions:           1. finished, " in out
+    # Tax and credits in plain words: what QuickBooks holds, money first.
+    assert "in QuickBooks:" in out and "sales tax included: " in out
+    assert "credit memos (JobBOSS2 billings below zero) crediting customers" in out
     assert "sendRequestXML" not in out and "authenticate(" not in out
     assert f"qbwc-service --config {folder / 'qbwc-service.toml'} queue list --status error" in out
     assert f"QuickBooks stand-in state: {folder / 'quickbooks-company.json'}" in out
@@ -98,6 +101,25 @@ def test_demo_syncs_the_demo_database_and_prints_a_readable_report(tmp_path):
     assert len(out.splitlines()) < 150, out
     blocked = [line for line in out.splitlines() if "(blocked)" in line]
     assert blocked and len({line.split("(blocked): ")[1] for line in blocked}) == len(blocked)
+
+
+def test_quickbooks_summary_says_tax_and_credits_in_plain_words():
+    from qbwc_service.simulator.demo import quickbooks_summary
+    from qbwc_service.simulator.quickbooks import QuickBooksCompany
+
+    qb = QuickBooksCompany.fresh("US")
+    tax_item = next(rec for _r, rec in qb.state.all(("ItemSalesTaxRet",)))
+    tax_ref = {"FullName": tax_item.get("FullName") or tax_item["Name"]}
+    qb.state.put("InvoiceRet", "T-1", {"Subtotal": "108.25", "SalesTaxTotal": "0.00", "InvoiceLineRet": [
+        {"ItemRef": {"FullName": "Machining"}, "Amount": "100.00"},
+        {"ItemRef": tax_ref, "Amount": "8.25"}]})
+    qb.state.put("CreditMemoRet", "T-2", {"TotalAmount": "54.13", "SalesTaxTotal": "0.00",
+                                          "CreditMemoLineRet": [{"ItemRef": tax_ref, "Amount": "4.13"}]})
+    lines = quickbooks_summary(qb)
+    assert lines[0].startswith("1 invoices totalling 108.25, sales tax included: 8.25")
+    assert lines[1] == ("1 credit memos (JobBOSS2 billings below zero) crediting customers 54.13, "
+                        "sales tax 4.13")
+    assert lines[2] == "0 bills totalling 0.00"
 
 
 def test_demo_serve_prints_the_state_file_and_the_qwc(monkeypatch, tmp_path):

@@ -222,3 +222,23 @@ def test_the_stand_in_validates_without_the_services_validator(company, monkeypa
     wrong_order = el("CustomerAddRq", el("CustomerAdd", el("CompanyName", "Acme Inc"), el("Name", "Acme")))
     with pytest.raises(QbXmlParseFailure, match="CompanyName"):
         company.process(message(wrong_order))
+
+
+def test_a_negative_invoice_or_bill_is_refused_with_3180_and_not_stored(shop):
+    negative = el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", "Acme"), el("RefNumber", "CR-1"),
+                                     el("InvoiceLineAdd", ref("ItemRef", "Machining"),
+                                        el("Amount", "-10.00"))))
+    rs = one(shop, negative)
+    assert status(rs) == 3180 and rs.get("statusMessage") == (
+        "There was an error when saving an Invoice transaction. QuickBooks error message: "
+        "Transaction amount must be positive.")
+    assert status(one(shop, el("InvoiceQueryRq"))) == 1
+    answer(shop, el("VendorAddRq", el("VendorAdd", el("Name", "Steel Co"))))
+    bill = el("BillAddRq", el("BillAdd", ref("VendorRef", "Steel Co"), el("RefNumber", "B-2"),
+                              el("ExpenseLineAdd", ref("AccountRef", "Services"), el("Amount", "-5.00"))))
+    assert status(one(shop, bill)) == 3180
+    assert status(one(shop, el("BillQueryRq"))) == 1
+    # Zero is a total QuickBooks keeps.
+    zero = el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", "Acme"),
+                                 el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Amount", "0.00"))))
+    assert status(one(shop, zero)) == 0

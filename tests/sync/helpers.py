@@ -64,12 +64,17 @@ def assert_invoices_synced(world: Any, expected: list[Any]) -> int:
         assert len(found) == 1, f"{inv.key}: {len(found)} copies in QuickBooks"
         rec = found[0]
         assert rec["CustomerRef"]["FullName"].casefold() == clean(customers[inv.cust_code]).casefold()
-        charges = [c for c in (inv.shipping_charges, inv.freight_charges) if c]
+        # JobBOSS2's tax is a line of its own (on the tax code's item), after the charges.
+        charges = [c for c in (inv.shipping_charges, inv.freight_charges, inv.sales_tax) if c]
         lines = rec.get("InvoiceLineRet") or []
         assert len(lines) == len(inv.lines) + len(charges), inv.key
         expected_total = sum((line.amount for line in inv.lines), Decimal("0")) + sum(charges, Decimal(0))
         assert line_total(rec, "InvoiceLineRet") == expected_total.quantize(Decimal("0.01"))
         assert Decimal(rec["Subtotal"]) == expected_total.quantize(Decimal("0.01"))
+        # QuickBooks' total is JobBOSS2's InvoiceTotal to the cent: the header tax item is 0 %.
+        assert Decimal(rec["Subtotal"]) + Decimal(rec["SalesTaxTotal"]) == inv.total, inv.key
+        if inv.sales_tax:
+            assert Decimal(lines[-1]["Amount"]) == inv.sales_tax, inv.key
         assert flags[inv.key], f"{inv.key} is in QuickBooks but not flagged exported"
         created += 1
     return created

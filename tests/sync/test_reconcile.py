@@ -96,6 +96,10 @@ def test_reconcile_reads_quickbooks_and_reports_every_case(world: World, config_
     equal = [d for d in report["documents"] if d["status"] == "equal"]
     assert equal and all(Decimal(d["jobboss_total"]) == Decimal(d["quickbooks_total"]) for d in equal)
     assert any(d["qb_type"] == "Bill" for d in equal)
+    credits = {(d["qb_type"], d["status"]) for d in report["documents"]
+               if d["qb_type"] in ("CreditMemo", "VendorCredit")}
+    assert credits == {(t, "equal") for t in ("CreditMemo", "VendorCredit")
+                       if qb.state.table(t + "Ret")}
     counts = report["counts"]
     assert counts["different"] >= 1 and counts["only in JobBOSS2"] == 1 + _not_sent(world)
     assert counts["only in QuickBooks"] == 1

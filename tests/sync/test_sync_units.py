@@ -45,6 +45,21 @@ def test_error_policy_table(code, operation, action):
     assert errors.decide(code, operation) is action
 
 
+@pytest.mark.parametrize(("message", "action"), [
+    ("There was an error when saving an Invoice transaction. QuickBooks error message: "
+     "Transaction amount must be positive.", Action.FAIL),
+    ("There was an error when saving a Bill transaction. QuickBooks error message: "
+     "A transaction must have at least one line.", Action.FAIL),
+    ("There was an error when saving an Invoice transaction. QuickBooks error message: "
+     "This list has been modified by another user.", Action.RETRY),
+    ("", Action.RETRY),
+])
+def test_3180_is_final_unless_another_user_holds_the_list(message, action):
+    assert errors.decide(3180, "add", message) is action
+    # The words matter for 3180 only.
+    assert errors.decide(3175, "add", message) is Action.RETRY
+
+
 def test_retries_back_off_and_are_capped():
     now = datetime(2026, 1, 1, tzinfo=UTC)
     delays = [errors.retry_after(n, now) - now for n in range(1, errors.MAX_RETRY_ATTEMPTS)]
@@ -160,3 +175,36 @@ def test_a_quickbooks_too_old_for_its_country_gets_a_clear_last_error(sessions):
         assert JobBossSync().next_request(db, session, ctx) == ""
         assert session.run_id is None
         assert "cannot be synced" in session.last_error and "5.0" in session.last_error
+
+
+@pytest.mark.parametrize(("version", "country"),
+                         [("13.0", "US"), ("6.0", "CA"), ("2.0", "US"), ("16.0", "UK")])
+def test_credits_of_the_demo_validate_with_positive_amounts(demo_template, version, country):
+    from qbwc_service.jobboss.reader import JobBossReader
+    from qbwc_service.sync.kinds import credit_memo, vendor_credit
+
+    reader = JobBossReader(str(demo_template))
+    credits = [i for i in reader.ar_invoices(TxnFilter(only_unexported=False)) if i.total < 0]
+    assert credits
+    ctx = MapContext(country=country, version=version, settings=defaults(), owner="{X}")
+    assert any(i.sales_tax for i in credits) and any(not i.sales_tax for i in credits)
+    for inv in credits:
+        if inv.sales_tax and country != "US":
+            with pytest.raises(BuildError, match="sent to US QuickBooks files only"):
+                credit_memo.credit_memo_add(inv, ctx)
+            continue
+        request = credit_memo.credit_memo_add(inv, ctx)
+        assert isinstance(request, rq.CreditMemoAdd) and request.ref_number == inv.invoice_no
+        # Tax included, as its own line: the credit is the JobBOSS2 total the other way round.
+        assert sum(line.amount or 0 for line in request.lines) == -inv.total
+        xml = _validates(request, version, country)
+        assert "<CreditMemoLineAdd>" in xml and "<InvoiceLineAdd>" not in xml
+    bill_record = next(reader.ap_invoices(TxnFilter(only_unexported=False)))
+    negative = vendor_credit.credited(bill_record)  # the demo holds no vendor credit: make one
+    assert negative.total == -bill_record.total
+    request = vendor_credit.vendor_credit_add(negative, ctx)
+    assert isinstance(request, rq.VendorCreditAdd)
+    assert sum(line.amount or 0 for line in request.expense_lines) == bill_record.total
+    _validates(request, version, country)
+    _validates(credit_memo.verify_query(credits[0], ctx), version, country)
+    _validates(vendor_credit.verify_query(negative, ctx), version, country)

@@ -49,6 +49,10 @@ and the refusals of :data:`.rules.REFUSALS`, one entry each:
 - bill without lines, 3180: a BillAdd with neither expense nor item lines:
   ``There was an error when saving a Bill transaction. QuickBooks error
   message: A transaction must have at least one line.``
+- total below zero, 3180: an invoice, bill, credit memo or vendor credit whose
+  total (as computed) is below zero: ``There was an error when saving an
+  Invoice transaction. QuickBooks error message: Transaction amount must be
+  positive.`` (a credit is sent as a CreditMemoAdd or VendorCreditAdd).
 - billable time without customer and service item, 3180: BillableStatus
   ``Billable`` on a TimeTrackingAdd lacking CustomerRef or ItemServiceRef:
   ``... QuickBooks error message: Billable time needs a customer:job and a

@@ -90,7 +90,7 @@ INJECTED_MESSAGES: dict[int, str] = {
 
 
 #: Labels of transactions: their errors name "a transaction", not "a list element".
-TXN_LABELS = frozenset({"Invoice", "Bill", "Time Tracking"})
+TXN_LABELS = frozenset({"Invoice", "Bill", "Time Tracking", "Credit Memo", "Vendor Credit"})
 
 
 def what(label: str) -> str:

@@ -53,7 +53,7 @@ def preferences_record(company: Company) -> dict[str, Any]:
                                      "CalculateChargesFrom": "DueDate", "IsMarkedToBePrinted": "false"},
         "JobsAndEstimatesPreferences": {"IsUsingEstimates": "true", "IsUsingProgressInvoicing": "false",
                                         "IsPrintingItemsWithZeroAmounts": "false"},
-        "MultiCurrencyPreferences": {"IsMultiCurrencyOn": "false"},
+        "MultiCurrencyPreferences": {"IsMultiCurrencyOn": "false"},  # the setting may turn it on
         "PurchasesAndVendorsPreferences": {
             "IsUsingInventory": "true" if company.setting("using_inventory", True) else "false",
             "DaysBillsAreDue": "10", "IsAutomaticallyUsingDiscounts": "false"},
@@ -64,6 +64,9 @@ def preferences_record(company: Company) -> dict[str, Any]:
         "CurrentAppAccessRights": {"IsAutomaticLoginAllowed": "true", "AutomaticLoginUserName": "Admin",
                                    "IsPersonalDataAccessAllowed": "true"},
     }
+    if company.setting("multicurrency", False):
+        record["MultiCurrencyPreferences"] = {"IsMultiCurrencyOn": "true",
+                                              "HomeCurrencyRef": {"FullName": "US Dollar"}}
     if company.setting("closing_date"):  # transactions dated on or before it are refused (3171)
         record["AccountingPreferences"]["ClosingDate"] = company.setting("closing_date")
     if company.setting("using_sales_tax", True):

@@ -15,7 +15,8 @@ Record = dict[str, Any]
 
 #: Elements that may repeat inside the aggregates the stand-in reads; always kept as lists.
 REPEATED = frozenset({
-    "InvoiceLineAdd", "InvoiceLineGroupAdd", "ExpenseLineAdd", "ItemLineAdd", "ItemGroupLineAdd",
+    "InvoiceLineAdd", "InvoiceLineGroupAdd", "CreditMemoLineAdd", "CreditMemoLineGroupAdd",
+    "CreditMemoLineRet", "ExpenseLineAdd", "ItemLineAdd", "ItemGroupLineAdd",
     "InvoiceLineRet", "ExpenseLineRet", "ItemLineRet", "PrefillAccountRef", "Earnings",
     "ShipToAddress", "DataExt", "LinkToTxnID", "SetCredit", "AdditionalContactRef", "Contacts",
 })

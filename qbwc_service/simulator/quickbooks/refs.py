@@ -45,7 +45,8 @@ LABELS: dict[str, str] = {
     "OtherNameRet": "Other Name", "AccountRet": "Account", "StandardTermsRet": "Terms",
     "DateDrivenTermsRet": "Terms", "SalesTaxCodeRet": "Sales Tax Code",
     "PayrollItemWageRet": "Payroll Item", "InvoiceRet": "Invoice", "BillRet": "Bill",
-    "TimeTrackingRet": "Time Tracking", **dict.fromkeys(ITEM_RETS, "Item"),
+    "TimeTrackingRet": "Time Tracking", "CreditMemoRet": "Credit Memo",
+    "VendorCreditRet": "Vendor Credit", **dict.fromkeys(ITEM_RETS, "Item"),
 }
 
 

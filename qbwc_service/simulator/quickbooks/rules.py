@@ -75,6 +75,23 @@ def _no_lines(company: Company, record: Record) -> Facts | None:
     return None if record.get("ExpenseLineRet") or record.get("ItemLineRet") else {}
 
 
+#: Where each transaction keeps the total QuickBooks computed (summed).
+TOTAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "InvoiceRet": ("Subtotal", "SalesTaxTotal"), "CreditMemoRet": ("Subtotal", "SalesTaxTotal"),
+    "BillRet": ("AmountDue",), "VendorCreditRet": ("CreditAmount",),
+}
+
+
+def _negative_total(company: Company, record: Record) -> Facts | None:
+    """QuickBooks keeps no transaction whose total is below zero (a credit is its own kind)."""
+    # The record is a Ret of one of these types: the first whose fields it has.
+    for fields in TOTAL_FIELDS.values():
+        if all(f in record for f in fields):
+            total = sum((dec(record.get(f)) for f in fields), dec("0"))
+            return {"total": str(total)} if total < 0 else None
+    return None
+
+
 def _setting_off(key: str) -> Finder:
     """A feature the company file has turned off (a preference)."""
     return lambda company, record: None if company.setting(key, True) else {}
@@ -130,8 +147,9 @@ NAMED_LISTS = frozenset({
 })
 SAVED = frozenset({"CustomerRet", "VendorRet", "EmployeeRet", "OtherNameRet", "AccountRet",
                    "StandardTermsRet", "SalesTaxCodeRet", *ITEM_RETS, "PayrollItemWageRet",
-                   "InvoiceRet", "BillRet", "TimeTrackingRet"})
-DATED = frozenset({"InvoiceRet", "BillRet", "TimeTrackingRet"})
+                   "InvoiceRet", "BillRet", "TimeTrackingRet", "CreditMemoRet", "VendorCreditRet"})
+DATED = frozenset({"InvoiceRet", "BillRet", "TimeTrackingRet", "CreditMemoRet", "VendorCreditRet"})
+TOTALLED = frozenset(TOTAL_FIELDS)
 
 SAVE_ERROR = "There was an error when saving {what}. QuickBooks error message: "
 
@@ -153,6 +171,8 @@ REFUSALS: tuple[Refusal, ...] = (
             "A total value needs a quantity on hand above zero."),
     Refusal("bill without lines", "save", frozenset({"BillRet"}), _no_lines, 3180,
             SAVE_ERROR + "A transaction must have at least one line."),
+    Refusal("total below zero", "save", TOTALLED, _negative_total, 3180,
+            SAVE_ERROR + "Transaction amount must be positive."),
     Refusal("billable time without customer and service item", "request", frozenset({"TimeTrackingAdd"}),
             _billable_without_customer_or_item, 3180,
             SAVE_ERROR + "Billable time needs a customer:job and a service item."),

@@ -101,14 +101,15 @@ class Document:
 
     ``qb_type`` is the QuickBooks transaction type it becomes (``Invoice``,
     ``Bill``...), ``number`` its RefNumber, ``party`` the customer or vendor,
-    ``total`` JobBOSS2's total, which QuickBooks' must equal.
+    ``total`` JobBOSS2's total, which QuickBooks' must equal (the kind's
+    ``total`` where it has one; ``None``: not comparable).
     """
 
     qb_type: str
     number: str
     party: Need
     txn_date: date
-    total: Decimal
+    total: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ class TxnKind(Generic[R]):
     claims: Callable[[R], bool] | None = None
     #: The document reconciliation compares (``None``: the kind is not reconciled).
     document: Callable[[R], Document] | None = None
+    #: The total QuickBooks should return for the record (``None``: not comparable, e.g.
+    #: converted to another currency); a different one is a warning on the record.
+    total: Callable[[R, SyncSettings], Decimal | None] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD

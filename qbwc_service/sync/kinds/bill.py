@@ -124,4 +124,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
     document=lambda bill: Document("Bill", bill.invoice_no, vendor.need(bill.vend_code),
                                    bill.txn_date, cents(bill.total)),
+    total=lambda bill, _settings: cents(bill.total),
 )

@@ -59,6 +59,13 @@ class MapContext:
     resolve: Resolver = _no_refs
     #: The company's default ``taxable`` / ``non_taxable`` sales tax codes (from its preferences).
     tax_codes: dict[str, str] = field(default_factory=dict)
+    #: Whether the company charges sales tax (SalesTaxPreferences in its preferences);
+    #: ``None``: its preferences were not seen.
+    sales_tax_on: bool | None = None
+    #: Whether multicurrency is on (MultiCurrencyPreferences); ``None``: not seen.
+    multicurrency_on: bool | None = None
+    #: The company's home currency (its MultiCurrencyPreferences), e.g. ``USD``.
+    home_currency: str | None = None
 
     def ref(self, need: Need) -> Ref:
         """The reference to a needed list record: its ListID when known, else its name."""

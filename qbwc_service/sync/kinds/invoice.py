@@ -3,15 +3,26 @@
 One JobBOSS2 invoice is one QuickBooks invoice: the customer, date,
 RefNumber = the invoice (or packing list) number, terms, PO number, ship
 address, one line per JobBOSS2 line (ItemRef = the part), then shipping and
-freight as lines on the configured freight item. Sales tax follows the
-country: in the US the JobBOSS2 tax code is the header tax item and each line
-is ``Tax`` or ``Non``; in Canada and the UK each taxable line carries the tax
-code itself.
+freight as lines on the configured freight item.
 
-A RefNumber longer than QuickBooks' 11 characters, or a total that does not
-match the lines, fails the record (never truncated, never "fixed"). A lost
-answer is looked for by customer and RefNumber. Once QuickBooks holds it,
-JobBOSS2 marks it exported (and paid, with ``options.mark_ar_paid``).
+Sales tax, to the cent (US). QuickBooks would compute the tax itself, rate x
+taxable lines, which is not always what JobBOSS2 charged (freight taxed,
+rounding per line, tax typed by hand). So the header tax item is the 0 %
+item of ``tax.zero_item`` and JobBOSS2's ``SalesTaxChgs`` is a line of its
+own, on the sales tax item of the invoice's tax code (see :mod:`.sales_tax`):
+QuickBooks' total is then exactly ``InvoiceTotal``, and the tax still posts
+to the agency's sales tax liability. Each line is ``Tax`` or ``Non`` after
+JobBOSS2's ``IsTaxable``/``TaxStatus``, so QuickBooks' taxable-sales figures
+hold. A company without sales tax (no SalesTaxPreferences) refuses a document
+with tax, as do Canadian and UK files (their codes carry QuickBooks' own
+rates): the record fails with the reason, never sent without its tax.
+
+A RefNumber longer than QuickBooks' 11 characters, or a total that is not
+lines + shipping and freight + tax, fails the record (never truncated, never
+"fixed"); so does a request whose total as QuickBooks will compute it is not
+the JobBOSS2 total. A lost answer is looked for by customer and RefNumber.
+Once QuickBooks holds it, JobBOSS2 marks it exported (and paid, with
+``options.mark_ar_paid``).
 """
 
 from __future__ import annotations
@@ -22,7 +33,15 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import AR
-from qbwc_service.sync.kinds import charge_item, customer, default_account, item, sales_tax, terms
+from qbwc_service.sync.kinds import (
+    charge_item,
+    currency,
+    customer,
+    default_account,
+    item,
+    sales_tax,
+    terms,
+)
 from qbwc_service.sync.kinds.base import EXPORTED, Document, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
@@ -51,7 +70,9 @@ def needs(inv: jb.ArInvoice, settings: SyncSettings) -> list[Need]:
     if inv.terms_code:
         out.append(terms.need(inv.terms_code))
     if inv.tax_code:
-        out.append(sales_tax.need(inv.tax_code))
+        out.append(sales_tax.need(inv.tax_code, settings))
+    if inv.tax_code or inv.sales_tax:
+        out.append(sales_tax.zero_need(settings))
     if settings["defaults.ar_account"]:
         out.append(default_account.need(settings, "ar"))
     return out
@@ -62,27 +83,58 @@ def check(inv: jb.ArInvoice) -> None:
     check_ref_number(inv.invoice_no, "invoice number", REF_NUMBER_MAX)
     lines = sum((cents(line.amount) for line in inv.lines), Decimal("0"))
     charges = inv.shipping_charges + inv.freight_charges
-    if not any(same_amount(inv.total, lines + charges + tax) for tax in (inv.sales_tax, Decimal(0))):
+    if not same_amount(inv.total, lines + charges + inv.sales_tax):
         raise BuildError(f"invoice total {cents(inv.total)} does not match its lines "
                          f"({cents(lines)}) + charges ({cents(charges)}) + tax "
-                         f"({cents(inv.sales_tax)})")
+                         f"({cents(inv.sales_tax)}) = {cents(lines + charges + inv.sales_tax)}")
     if not inv.lines and not charges:
         raise BuildError("invoice has no lines")
+    if inv.sales_tax and not inv.tax_code:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (SalesTaxChgs) without a TaxCode")
+
+
+def check_tax(inv: jb.ArInvoice, ctx: MapContext) -> None:
+    """A document with tax goes only where QuickBooks can carry that tax to the cent."""
+    if not inv.sales_tax:
+        return
+    if ctx.sales_tax_on is False:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (TaxCode {inv.tax_code}) but the "
+                         "QuickBooks company does not charge sales tax (no SalesTaxPreferences): "
+                         "turn sales tax on in QuickBooks")
+    if not ctx.is_us:
+        raise BuildError(f"sales tax {cents(inv.sales_tax)} (TaxCode {inv.tax_code}): JobBOSS2 tax "
+                         f"is sent to US QuickBooks files only; in a {ctx.country} file "
+                         "QuickBooks computes its own tax codes, enter this invoice by hand")
+
+
+def request_total(request: rq.InvoiceAdd) -> Decimal:
+    """The total QuickBooks will compute for a request of ours: its line amounts (the header
+    tax item is the 0 % one, or none)."""
+    return sum((line.amount for line in request.lines if line.amount is not None), Decimal("0"))
 
 
 def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
                 non_taxable_code: str = "Non") -> rq.InvoiceAdd:
     """The ``InvoiceAdd`` of a JobBOSS2 invoice (raises :class:`BuildError`)."""
     check(inv)
+    inv, exchange_rate, currency_note = currency.prepare(inv, ctx)
+    check_tax(inv, ctx)
     settings = ctx.settings
-    tax_ref = ctx.optional_ref(sales_tax.need(inv.tax_code)) if inv.tax_code else None
-    codes = _TaxCodes(ctx, tax_ref, taxable_code, non_taxable_code, bool(inv.tax_code))
+    tax_ref = ctx.optional_ref(sales_tax.need(inv.tax_code, settings)) if inv.tax_code else None
+    taxed = bool(inv.tax_code) and ctx.sales_tax_on is not False
+    codes = _TaxCodes(ctx, tax_ref, taxable_code, non_taxable_code, taxed)
     lines = [_line(line, ctx, codes) for line in inv.lines]
     freight = charge_item.freight_need(settings)
     for label, amount in (("Shipping", inv.shipping_charges), ("Freight", inv.freight_charges)):
         if amount:
             lines.append(rq.InvoiceLine(item=ctx.ref(freight), desc=label, amount=cents(amount)))
-    return rq.InvoiceAdd(
+    if inv.sales_tax:
+        if tax_ref is None:
+            raise BuildError(f"TaxCode {inv.tax_code!r} has no QuickBooks sales tax item "
+                             "(see that sales tax item's warning)")
+        lines.append(rq.InvoiceLine(item=tax_ref, desc=f"Sales tax {inv.tax_code}",
+                                    amount=cents(inv.sales_tax)))
+    request = rq.InvoiceAdd(
         customer=ctx.ref(customer.need(inv.cust_code)),
         ar_account=ctx.ref(default_account.need(settings, "ar"))
         if settings["defaults.ar_account"] else None,
@@ -92,11 +144,16 @@ def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
         po_number=text(inv.po_number),
         terms=ctx.optional_ref(terms.need(inv.terms_code)) if inv.terms_code else None,
         due_date=inv.due_date,
-        item_sales_tax=tax_ref if ctx.is_us else None,
-        memo=text(inv.notes),
+        item_sales_tax=ctx.ref(sales_tax.zero_need(settings)) if taxed and ctx.is_us else None,
+        memo=" | ".join(p for p in (text(inv.notes), currency_note) if p) or None,
+        exchange_rate=exchange_rate,
         external_guid=ctx.guid(inv.key),
         lines=tuple(lines),
     )
+    if not same_amount(request_total(request), inv.total):
+        raise BuildError(f"the request totals {cents(request_total(request))} as QuickBooks will "
+                         f"compute it, not the JobBOSS2 total {cents(inv.total)}")
+    return request
 
 
 class _TaxCodes:
@@ -126,15 +183,22 @@ def _line(line: jb.ArLine, ctx: MapContext, codes: _TaxCodes) -> rq.InvoiceLine:
         return rq.InvoiceLine(desc=text(line.description) or "")
     amount = cents(line.amount)
     rate = line.unit_price
+    desc = text(line.description)
+    if line.disc_pct and rate is not None:
+        # JobBOSS2's LineTotal is after the discount: QuickBooks gets the discounted rate and
+        # the discount in words, so quantity x rate is the line's amount.
+        desc = f"{desc or ''} (less {line.disc_pct.normalize():f}% from {rate.normalize():f})".strip()
+        rate = rate * (1 - line.disc_pct / 100)
     # Send the rate only when quantity x rate gives the JobBOSS2 amount, so
     # QuickBooks never recomputes a different line total.
     if rate is None or not same_amount(line.quantity * rate, amount):
         rate = None
-    return rq.InvoiceLine(item=line_item, desc=text(line.description), quantity=line.quantity,
+    return rq.InvoiceLine(item=line_item, desc=desc, quantity=line.quantity,
                           rate=rate, amount=amount, sales_tax_code=codes.for_line(line.taxable))
 
 
-def _build(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceAdd:
+def build(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceAdd:
+    """The ``InvoiceAdd`` with the company's taxable and non-taxable codes."""
     codes = ctx.tax_codes
     return invoice_add(inv, ctx, codes.get("taxable", "Tax"), codes.get("non_taxable", "Non"))
 
@@ -152,6 +216,14 @@ def matches(inv: jb.ArInvoice, ret: RetInfo) -> bool:
     return same_ref and (ret.txn_date is None or ret.txn_date == inv.txn_date)
 
 
+def expected_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
+    """The total QuickBooks should hold: JobBOSS2's, unless it was sent converted."""
+    code = (inv.currency_code or "").strip().upper()
+    if code and code != settings["currency.home"].strip().upper() and settings["currency.convert_foreign"]:
+        return None
+    return cents(inv.total)
+
+
 #: Customer Billing (``Billing`` / ``BillingDet``).
 BILLING: Source[jb.ArInvoice] = Source(
     "billing", AR, switch="items.customer_billing", choice=("source.invoices", "billing"),
@@ -165,11 +237,12 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     name="invoice.add", area=AR, entity="invoice", record_type=jb.ArInvoice,
     sources=(BILLING, PACKING_LIST),
     needs=lambda inv, _index, settings: needs(inv, settings),
-    build=lambda inv, _index, ctx: _build(inv, ctx),
+    build=lambda inv, _index, ctx: build(inv, ctx),
     verify=lambda inv, _index, ctx: verify_query(inv, ctx),
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
     document=lambda inv: Document("Invoice", inv.invoice_no, customer.need(inv.cust_code),
                                   inv.txn_date, cents(inv.total)),
+    total=lambda inv, settings: expected_total(inv, settings),
 )

@@ -95,7 +95,7 @@ def release(db: Session, user_id: int, *, session_id: int | None = None,
 
 
 def _request(db: Session, query: ReconcileQuery, session: QbwcSession
-             ) -> rq.InvoiceQuery | rq.BillQuery:
+             ) -> rq.InvoiceQuery | rq.CreditMemoQuery | rq.BillQuery | rq.VendorCreditQuery:
     rec = db.get(Reconciliation, query.reconciliation_id)
     assert rec is not None
     query_type = types.QB_TYPES[query.txn_type].query

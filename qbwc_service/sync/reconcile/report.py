@@ -14,7 +14,7 @@ not listed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -175,7 +175,10 @@ def _jobboss_documents(db: Session, user: User, reader: JobBossReader, settings:
         for record in source.read(reader, flt, known):
             kind = registry.route(source, record)
             if kind is not None and kind.document is not None:
-                yield kind, record.key, kind.document(record)  # type: ignore[attr-defined]
+                doc = kind.document(record)
+                if kind.total is not None:  # what QuickBooks should hold (currency, credits)
+                    doc = replace(doc, total=kind.total(record, settings))
+                yield kind, record.key, doc  # type: ignore[attr-defined]
 
 
 class _Known:
@@ -208,7 +211,7 @@ def _compare(doc: Document, key: str, qb: ReconcileDoc | None,
               ("date", str(doc.txn_date), str(qb.txn_date or ""), doc.txn_date == qb.txn_date),
               ("customer or vendor", party, qb.party, _fold(party) == _fold(qb.party)),
               ("total", str(doc.total), "" if qb.total is None else str(qb.total),
-               qb.total is not None and doc.total == qb.total))
+               doc.total is None or (qb.total is not None and doc.total == qb.total)))
     differences = tuple(Difference(name, ours, theirs) for name, ours, theirs, same in fields if not same)
     return DocumentResult(DIFFERENT if differences else EQUAL, doc.qb_type, doc.number, party,
                           doc.txn_date, doc.total, qb.total, differences, key, qb.txn_id)

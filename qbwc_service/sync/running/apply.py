@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, exists, func, insert, select
@@ -129,7 +130,7 @@ def apply_result(ac: ApplyContext, job: Job, result: RequestResult) -> Outcome:
     """Apply ``result`` (the response to the job's request) to ``job``."""
     payload = registry.payload_of(job)
     asked = operation(payload)
-    action = errors.decide(result.status_code, asked)
+    action = errors.decide(result.status_code, asked, result.status_message or "")
     # A query naming several records answers 500 when only some exist, with the Rets of
     # those found: each job looks for its own record in them, whatever the status.
     if action in (Action.SUCCESS, Action.NOT_FOUND) and asked == "query":
@@ -174,6 +175,7 @@ def _success(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestRes
     _remember(ac, job, payload, ret)
     if isinstance(kind, TxnKind):
         queue_writebacks(ac, job, kind, payload)
+        _compare_total(ac, job, kind, payload, ret)
     if result.status_code not in _NOT_A_WARNING and result.status_message:
         ac.changes.add_warning(job, f"{result.status_code}: {result.status_message}",
                                run_id=ac.run_id)
@@ -182,6 +184,17 @@ def _success(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestRes
     if kind.family is not Family.TXN:  # only list records have dependents
         _unblock_dependents(ac, job)
     return Outcome(event, job.area, kind.noun)
+
+
+def _compare_total(ac: ApplyContext, job: Job, kind: TxnKind[Any], payload: JobPayload,
+                   ret: RetInfo) -> None:
+    """QuickBooks' own total against JobBOSS2's: a difference is said on the record."""
+    if kind.total is None or ret.total_amount is None:
+        return
+    expected = kind.total(registry.record_of(payload), ac.settings)
+    if expected is not None and abs(ret.total_amount - expected) >= Decimal("0.005"):
+        ac.changes.add_warning(job, f"QuickBooks' total {ret.total_amount} differs from "
+                                    f"JobBOSS2's {expected}", run_id=ac.run_id)
 
 
 #: Status codes that say nothing about a record that was found: 500 on a name query

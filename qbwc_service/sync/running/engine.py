@@ -204,9 +204,9 @@ class JobBossSync:
         session.qb_country = country if country in qb_versions.COUNTRIES else "US"
         session.qbxml_version = qb_versions.negotiate(supported, ctx.major_version, ctx.minor_version,
                                                       country=session.qb_country)
-        tax = _tax_defaults(ctx.hcp_response, session.qb_country)
-        if tax:
-            session.host_info = {**facts, "tax_codes": tax}
+        prefs = _preferences(ctx.hcp_response)
+        if prefs:
+            session.host_info = {**facts, **prefs}
         run = runs.start(db, session)
         session.run_id = run.id
         lost_to_verify(db, session.user_id, except_session=session.id)
@@ -229,9 +229,13 @@ class JobBossSync:
                 cache[ident] = rq.Ref(list_id=row.qb_id) if row is not None else None
             return cache[ident]
 
+        facts = session.host_info or {}
         return MapContext(country=session.qb_country or "US", version=session.qbxml_version or "13.0",
                           settings=settings, owner=session.user.owner_id, resolve=resolve,
-                          tax_codes=(session.host_info or {}).get("tax_codes") or {})
+                          tax_codes=facts.get("tax_codes") or {},
+                          sales_tax_on=facts.get("sales_tax_on"),
+                          multicurrency_on=facts.get("multicurrency_on"),
+                          home_currency=facts.get("home_currency"))
 
     # ------------------------------------------------------------ the company check
 
@@ -537,20 +541,30 @@ def _safe_lookup(factory: Callable[[User], JobBossReader], user: User,
     return lookup
 
 
-def _tax_defaults(hcp: str, country: str) -> dict[str, str]:
-    """The default taxable / non-taxable sales tax codes from the PreferencesRet."""
+def _preferences(hcp: str) -> dict[str, object]:
+    """What the HCP response's PreferencesRet says that mapping needs: the default taxable /
+    non-taxable sales tax codes, whether sales tax and multicurrency are on, the home currency.
+    Empty when the response holds no preferences (nothing is assumed then)."""
     if not hcp or not hcp.lstrip().startswith("<"):
         return {}
     try:
         root = xmlsafe.parse(hcp)
     except xmlsafe.UnsafeXMLError:
         return {}
-    prefs = root.find(".//PreferencesRet/SalesTaxPreferences")
-    if prefs is None:
+    found = root.find(".//PreferencesRet")
+    if found is None:
         return {}
-    out = {"taxable": prefs.findtext("DefaultTaxableSalesTaxCodeRef/FullName") or "",
-           "non_taxable": prefs.findtext("DefaultNonTaxableSalesTaxCodeRef/FullName") or ""}
-    return {k: v for k, v in out.items() if v}
+    prefs: etree._Element = found
+    tax = prefs.find("SalesTaxPreferences")
+    codes = {} if tax is None else {
+        "taxable": tax.findtext("DefaultTaxableSalesTaxCodeRef/FullName") or "",
+        "non_taxable": tax.findtext("DefaultNonTaxableSalesTaxCodeRef/FullName") or ""}
+    currency = prefs.find("MultiCurrencyPreferences")
+    return {"tax_codes": {k: v for k, v in codes.items() if v}, "sales_tax_on": tax is not None,
+            "multicurrency_on": currency is not None
+            and (currency.findtext("IsMultiCurrencyOn") or "").strip().lower() == "true",
+            "home_currency": None if currency is None
+            else (currency.findtext("HomeCurrencyRef/FullName") or None)}
 
 
 def _default_writer(user: User) -> JobBossWrites:

@@ -2,8 +2,14 @@
 
 The policy is a table, :data:`POLICY`, from ``(statusCode, operation)`` to an
 :class:`Action`; ``"*"`` stands for any operation. :func:`decide` looks a
-result up (exact operation first, then ``"*"``, then the severity range) and
-never branches on codes itself, so the whole behaviour can be read here.
+result up (the message rules of :data:`BY_MESSAGE` first, then the exact
+operation, then ``"*"``, then the severity range) and never branches on codes
+itself, so the whole behaviour can be read here.
+
+One code can mean two things: QuickBooks answers 3180 both when another user
+changed the list (a retry helps) and when it will not save the record as it is
+("Transaction amount must be positive": every retry fails alike). The message
+tells them apart; an error that will not change on retry is final.
 
 Operations are what the job asked of QuickBooks: ``query`` (a lookup by name,
 RefNumber or date), ``add`` and ``mod``.
@@ -50,6 +56,24 @@ POLICY: dict[tuple[int, str], Rule] = {
     (3200, "mod"): Rule(Action.REQUERY_MOD, "EditSequence out of date"),
 }
 
+@dataclass(frozen=True)
+class MessageRule:
+    """A rule for a code whose meaning depends on words of QuickBooks' message (any of ``words``)."""
+
+    code: int
+    words: tuple[str, ...]
+    rule: Rule
+
+
+#: Checked before :data:`POLICY`, in order; words are compared case-insensitively.
+BY_MESSAGE: tuple[MessageRule, ...] = (
+    MessageRule(3180, ("another user", "lock", "in use"),
+                Rule(Action.RETRY, "the list was modified by another user")),
+    MessageRule(3180, ("amount", "must", "needs"),
+                Rule(Action.FAIL, "QuickBooks will not save the record as it is: "
+                                  "a retry sends the same record")),
+)
+
 #: When no row matches: by severity range (PROTOCOL.md section 6).
 INFO_CODES = range(0, 500)
 WARNING_CODES = range(500, 1000)
@@ -61,8 +85,12 @@ BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=30)
 
 
-def rule_for(status_code: int, operation: str) -> Rule:
-    """The rule for a result: exact operation, then any operation, then the code's range."""
+def rule_for(status_code: int, operation: str, message: str = "") -> Rule:
+    """The rule for a result: its message, exact operation, then any operation, then the code's range."""
+    words = message.casefold()
+    for by_message in BY_MESSAGE:
+        if by_message.code == status_code and any(w in words for w in by_message.words):
+            return by_message.rule
     rule = POLICY.get((status_code, operation)) or POLICY.get((status_code, "*"))
     if rule is not None:
         return rule
@@ -71,9 +99,9 @@ def rule_for(status_code: int, operation: str) -> Rule:
     return Rule(Action.FAIL, "QuickBooks refused the request")
 
 
-def decide(status_code: int, operation: str) -> Action:
-    """The action for ``status_code`` answered to an ``operation`` request."""
-    return rule_for(status_code, operation).action
+def decide(status_code: int, operation: str, message: str = "") -> Action:
+    """The action for ``status_code`` (with QuickBooks' ``message``) answered to an ``operation`` request."""
+    return rule_for(status_code, operation, message).action
 
 
 def retry_after(attempts: int, now: datetime) -> datetime | None:

@@ -37,15 +37,16 @@ class JobBossTarget:
     def __init__(self, writer: JobBossWrites, paid_status_code: str = "P") -> None:
         self.writer = writer
         self.paid_status_code = paid_status_code
+        #: ``(action, table, key)`` -> the JobBOSS2 values before and after, for the audit.
+        self.details: dict[tuple[str, str, str], str] = {}
 
     def __call__(self, action: str, table: str, key: str) -> None:
-        record_key = f"{table}:{key}"
-        if action == "exported":
-            self.writer.mark_exported(table, record_key)
-        elif action == "paid":
-            self.writer.mark_paid(table, record_key, utcnow().date(), self.paid_status_code)
-        else:
+        if action not in ("exported", "paid"):
             raise ValueError(f"unknown write-back {action!r}")
+        # One record is a batch of one: the same rows written, the same values audited.
+        failed = self.many(action, table, [key])
+        if key in failed:
+            raise LookupError(failed[key])
 
     def many(self, action: str, table: str, keys: list[str]) -> dict[str, str]:
         """Write back ``keys`` of one table; returns ``{key: why it failed}`` for the failures.
@@ -61,9 +62,33 @@ class JobBossTarget:
         else:
             raise ValueError(f"unknown write-back {action!r}")
         missing = set(result.missing)
+        before: dict[str, dict[str, Any]] = getattr(result, "before", {})
+        after: dict[str, dict[str, Any]] = getattr(result, "after", {})
+        for key, record_key in zip(keys, record_keys, strict=True):
+            if record_key in before:
+                self.details[(action, table, key)] = _old_and_new(before[record_key],
+                                                                  after[record_key])
         # The words of the one-record writer's RecordNotFound.
         return {key: f"{table}: no row for {record_key!r}"
                 for key, record_key in zip(keys, record_keys, strict=True) if record_key in missing}
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, float):  # SQLite hands money back as REAL
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _old_and_new(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """``PymtDate (none) -> 2026-12-03 00:00:00, ...``; what was kept when nothing changed."""
+    changed = [f"{col} {_shown(old)} -> {_shown(after[col])}" for col, old in before.items()
+               if col in after and after[col] != old]
+    if changed:
+        return "; ".join(changed)
+    kept = ", ".join(f"{col} {_shown(value)}" for col, value in before.items())
+    return f"already so in JobBOSS2, nothing written ({kept})"
 
 
 def run_writebacks(db: Session, user_id: int, target: WriteBackTarget,
@@ -98,10 +123,17 @@ def run_writebacks(db: Session, user_id: int, target: WriteBackTarget,
                            record_key=record_key[:200],
                            event=WRITEBACK_EVENTS[row.action] if error is None
                            else jobs_mod.WRITEBACK_FAILED,
-                           detail="" if error is None else f"{row.action}: {error}"[:2000]))
+                           detail=f"{row.action}: {error}"[:2000] if error is not None
+                           else _detail(target, row.action, row.source_table, row.source_key)))
     db.execute(update(WriteBack), changes)  # by primary key, one executemany
     db.execute(insert(AuditEvent), events)
     return len(rows) - len(failures)
+
+
+def _detail(target: WriteBackTarget, action: str, table: str, key: str) -> str:
+    """The old and new JobBOSS2 values a target reports for one write-back ("" if none)."""
+    details: dict[tuple[str, str, str], str] = getattr(target, "details", {})
+    return details.get((action, table, key), "")[:2000]
 
 
 def _perform(rows: Sequence[Row[Any]], target: WriteBackTarget) -> dict[int, str]:

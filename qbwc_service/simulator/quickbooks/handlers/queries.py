@@ -25,7 +25,8 @@ from qbwc_service.simulator.quickbooks.handlers.common import Handler, include_l
 from qbwc_service.simulator.quickbooks.records import Record, text, texts
 
 Predicate = Callable[[str, Record], bool]
-LINE_KEYS = ("InvoiceLineRet", "ExpenseLineRet", "ItemLineRet")
+LINE_KEYS = ("InvoiceLineRet", "CreditMemoLineRet", "ExpenseLineRet", "ItemLineRet")
+TXN_RETS = frozenset({"InvoiceRet", "BillRet", "TimeTrackingRet", "CreditMemoRet", "VendorCreditRet"})
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class QuerySpec:
 
     @property
     def is_txn(self) -> bool:
-        return self.rets[0] in ("InvoiceRet", "BillRet", "TimeTrackingRet")
+        return self.rets[0] in TXN_RETS
 
 
 QUERIES: dict[str, QuerySpec] = {
@@ -59,6 +60,8 @@ QUERIES: dict[str, QuerySpec] = {
     "PayrollItemWageQueryRq": QuerySpec(("PayrollItemWageRet",)),
     "InvoiceQueryRq": QuerySpec(("InvoiceRet",), "CustomerRef"),
     "BillQueryRq": QuerySpec(("BillRet",), "VendorRef"),
+    "CreditMemoQueryRq": QuerySpec(("CreditMemoRet",), "CustomerRef"),
+    "VendorCreditQueryRq": QuerySpec(("VendorCreditRet",), "VendorRef"),
     "TimeTrackingQueryRq": QuerySpec(("TimeTrackingRet",), "EntityRef"),
 }
 

@@ -1,10 +1,12 @@
-"""InvoiceAdd, BillAdd and TimeTrackingAdd.
+"""InvoiceAdd, CreditMemoAdd, BillAdd, VendorCreditAdd and TimeTrackingAdd.
 
 Totals are computed the way QuickBooks computes them: a line's Amount wins
 over Quantity x Rate; without Amount it is Quantity x Rate (or Cost on a
 bill); without either, the item's price. US sales tax applies the header's
 sales tax item rate to the taxable lines (a line is taxable when its sales
-tax code is); Canadian and UK codes carry their own rate.
+tax code is); Canadian and UK codes carry their own rate. A credit memo is
+computed as an invoice is, a vendor credit as a bill is; none of them may
+total below zero (:mod:`..rules`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,35 @@ from qbwc_service.simulator.quickbooks.records import Record, element_to_record
 
 
 def invoice_add(company: Company, request: etree._Element) -> etree._Element:
-    record = element_to_record(request.find("InvoiceAdd"))
-    lines = record.pop("InvoiceLineAdd", [])
-    record.pop("InvoiceLineGroupAdd", None)
-    status = _resolve_txn(company, record, lines, "Invoice")
+    return _sales_add(company, request, "Invoice")
+
+
+def credit_memo_add(company: Company, request: etree._Element) -> etree._Element:
+    return _sales_add(company, request, "CreditMemo")
+
+
+#: What differs between an invoice and a credit memo once the totals are known.
+def _invoice_fields(record: Record, subtotal: Decimal, tax: Decimal) -> Record:
+    return {"IsFinanceCharge": record.get("IsFinanceCharge", "false"), "AppliedAmount": "0.00",
+            "BalanceRemaining": amount(subtotal + dec(amount(tax))), "IsPaid": "false"}
+
+
+def _credit_memo_fields(record: Record, subtotal: Decimal, tax: Decimal) -> Record:
+    total = amount(subtotal + dec(amount(tax)))
+    return {"TotalAmount": total, "CreditRemaining": total}
+
+
+_SALES_FIELDS = {"Invoice": _invoice_fields, "CreditMemo": _credit_memo_fields}
+
+
+def _sales_add(company: Company, request: etree._Element, txn: str) -> etree._Element:
+    """An invoice or a credit memo (``txn``): the same header, lines and sales tax."""
+    record = element_to_record(request.find(f"{txn}Add"))
+    lines = record.pop(f"{txn}LineAdd", [])
+    if isinstance(lines, dict):
+        lines = [lines]
+    record.pop(f"{txn}LineGroupAdd", None)
+    status = _resolve_txn(company, record, lines, refs.label_of(f"{txn}Ret"))
     if status:
         return failure(request, status)
     customer = refs.lookup(company, ("CustomerRet",), record["CustomerRef"])[1]
@@ -37,7 +64,7 @@ def invoice_add(company: Company, request: etree._Element) -> etree._Element:
     tax_item = record.get("ItemSalesTaxRef") or customer.get("ItemSalesTaxRef")
     rets, subtotal, taxable = [], Decimal(0), Decimal(0)
     for line in lines:
-        ret = _invoice_line(company, line, customer)
+        ret = _invoice_line(company, line, customer, subtotal)
         rets.append(ret)
         if "Amount" in ret:
             subtotal += dec(ret["Amount"])
@@ -50,27 +77,38 @@ def invoice_add(company: Company, request: etree._Element) -> etree._Element:
         record["SalesTaxPercentage"] = price(rate)
     record.update({
         "CustomerRef": refs.as_ref(customer), "IsPending": record.get("IsPending", "false"),
-        "IsFinanceCharge": record.get("IsFinanceCharge", "false"), "Subtotal": amount(subtotal),
-        "SalesTaxTotal": amount(tax), "AppliedAmount": "0.00",
-        "BalanceRemaining": amount(subtotal + dec(amount(tax))), "IsPaid": "false",
+        "Subtotal": amount(subtotal), "SalesTaxTotal": amount(tax),
+        **_SALES_FIELDS[txn](record, subtotal, tax),
         "IsToBePrinted": record.get("IsToBePrinted", "false"),
         "IsToBeEmailed": record.get("IsToBeEmailed", "false"),
-        "InvoiceLineRet": rets,
+        f"{txn}LineRet": rets,
     })
-    return _store(company, request, "InvoiceRet", record)
+    return _store(company, request, f"{txn}Ret", record)
 
 
 def bill_add(company: Company, request: etree._Element) -> etree._Element:
-    record = element_to_record(request.find("BillAdd"))
+    return _purchase_add(company, request, "Bill")
+
+
+def vendor_credit_add(company: Company, request: etree._Element) -> etree._Element:
+    return _purchase_add(company, request, "VendorCredit")
+
+
+def _purchase_add(company: Company, request: etree._Element, txn: str) -> etree._Element:
+    """A bill or a vendor credit (``txn``): the same lines; a credit has no due date or terms."""
+    record = element_to_record(request.find(f"{txn}Add"))
     expenses = record.pop("ExpenseLineAdd", [])
     items = record.pop("ItemLineAdd", [])
     record.pop("ItemGroupLineAdd", None)
-    status = _resolve_txn(company, record, expenses + items, "Bill")
+    status = _resolve_txn(company, record, expenses + items, refs.label_of(f"{txn}Ret"))
     if status:
         return failure(request, status)
     vendor = refs.lookup(company, ("VendorRet",), record["VendorRef"])[1]
     _default_ref(company, record, "APAccountRef", "AccountsPayable")
-    _dates(company, record, vendor)
+    if txn == "Bill":
+        _dates(company, record, vendor)
+    else:
+        record.setdefault("TxnDate", company.now().date().isoformat())
     total = Decimal(0)
     expense_rets = []
     for line in expenses:
@@ -90,9 +128,11 @@ def bill_add(company: Company, request: etree._Element) -> etree._Element:
         ret["Amount"] = amount(value)
         total += dec(ret["Amount"])
         item_rets.append(ret)
-    record.update({"VendorRef": refs.as_ref(vendor), "AmountDue": amount(total), "IsPaid": "false",
-                   "OpenAmount": amount(total), "ExpenseLineRet": expense_rets, "ItemLineRet": item_rets})
-    return _store(company, request, "BillRet", record)
+    totals = ({"AmountDue": amount(total), "IsPaid": "false"} if txn == "Bill"
+              else {"CreditAmount": amount(total)})
+    record.update({"VendorRef": refs.as_ref(vendor), **totals, "OpenAmount": amount(total),
+                   "ExpenseLineRet": expense_rets, "ItemLineRet": item_rets})
+    return _store(company, request, f"{txn}Ret", record)
 
 
 def time_tracking_add(company: Company, request: etree._Element) -> etree._Element:
@@ -124,12 +164,19 @@ def _store(company: Company, request: etree._Element, ret: str, record: Record) 
     return ok(request, ret, record)
 
 
-def _invoice_line(company: Company, line: Record, customer: Record) -> Record:
+def _invoice_line(company: Company, line: Record, customer: Record, above: Decimal) -> Record:
+    """A line as QuickBooks stores it; ``above`` is the sum of the lines before it."""
     ret: Record = {"TxnLineID": company.new_txn_id(), **line}
     item = refs.lookup(company, refs.REF_TARGETS["ItemRef"], line["ItemRef"]) if "ItemRef" in line else None
     if item is None:
         return ret  # a text-only line: no amount
     item_record = item[1]
+    if item[0] == "ItemSalesTaxRet":
+        # A sales tax item on a line: its rate of the lines above it, unless the amount is given;
+        # never taxed itself.
+        value = dec(line["Amount"]) if line.get("Amount") else above * dec(item_record.get("TaxRate")) / 100
+        ret["Amount"] = amount(value)
+        return ret
     quantity, rate = line.get("Quantity"), line.get("Rate")
     if line.get("Amount"):
         value = dec(line["Amount"])
@@ -204,5 +251,7 @@ def _dates(company: Company, record: Record, entity: Record) -> None:
 HANDLERS: dict[str, Handler] = {
     "InvoiceAddRq": invoice_add,
     "BillAddRq": bill_add,
+    "CreditMemoAddRq": credit_memo_add,
+    "VendorCreditAddRq": vendor_credit_add,
     "TimeTrackingAddRq": time_tracking_add,
 }

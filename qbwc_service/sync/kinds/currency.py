@@ -1,0 +1,68 @@
+"""Documents in a currency other than the company's: what QuickBooks gets, never silently.
+
+JobBOSS2 keeps an invoice's currency (``Billing.CurrencyCode``) and rate
+(``ExchRate``, home units per unit of it). A document is foreign when its code
+is not ``currency.home``. With QuickBooks' multicurrency on (its
+MultiCurrencyPreferences), the invoice goes in its own currency with the rate
+as ``ExchangeRate`` (the customer holds the currency in QuickBooks). With it
+off, the record fails naming the currency, unless ``currency.convert_foreign``
+says to send it converted to the home currency at ``ExchRate``, with the
+currency, the rate and the foreign total in the memo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from qbwc_service.jobboss import records as jb
+from qbwc_service.sync.kinds.context import BuildError, MapContext, cents
+
+#: ISO codes QuickBooks' currency list knows, with its names for them.
+QUICKBOOKS_CURRENCIES: dict[str, str] = {
+    "USD": "US Dollar", "CAD": "Canadian Dollar", "EUR": "Euro", "GBP": "British Pound Sterling",
+    "MXN": "Mexican Peso", "AUD": "Australian Dollar", "JPY": "Japanese Yen", "CHF": "Swiss Franc",
+    "CNY": "Chinese Yuan Renminbi", "INR": "Indian Rupee", "SEK": "Swedish Krona",
+    "NZD": "New Zealand Dollar", "HKD": "Hong Kong Dollar", "SGD": "Singapore Dollar",
+}
+
+KEY_NAMES = "Billing.CurrencyCode"
+
+
+def foreign_code(inv: jb.ArInvoice, ctx: MapContext) -> str | None:
+    """The invoice's currency when it is not the home one, else ``None``."""
+    code = (inv.currency_code or "").strip().upper()
+    return code if code and code != ctx.settings["currency.home"].strip().upper() else None
+
+
+def prepare(inv: jb.ArInvoice, ctx: MapContext) -> tuple[jb.ArInvoice, Decimal | None, str | None]:
+    """``(record to send, ExchangeRate, memo note)`` for the invoice (raises :class:`BuildError`)."""
+    code = foreign_code(inv, ctx)
+    if code is None:
+        return inv, None, None
+    if code not in QUICKBOOKS_CURRENCIES:
+        raise BuildError(f"{KEY_NAMES} {code!r} is a currency QuickBooks does not know")
+    rate = inv.exchange_rate
+    if rate is None or rate <= 0:
+        raise BuildError(f"invoice is in {code} but Billing.ExchRate is {rate}: not a rate")
+    if ctx.multicurrency_on:
+        return inv, rate, None
+    if not ctx.settings["currency.convert_foreign"]:
+        raise BuildError(f"invoice is in {code} ({KEY_NAMES}) but QuickBooks multicurrency is off: "
+                         "turn it on in QuickBooks, or set currency.convert_foreign to send it "
+                         "converted at Billing.ExchRate")
+    return converted(inv, rate), None, (f"Converted from {code} at {rate}: {code} total "
+                                        f"{cents(inv.total)}")
+
+
+def converted(inv: jb.ArInvoice, rate: Decimal) -> jb.ArInvoice:
+    """The invoice in home currency: every amount x ``rate`` to the cent; the total is their sum,
+    so lines and total agree to the cent."""
+    lines = tuple(replace(line, amount=cents(line.amount * rate),
+                          unit_price=None if line.unit_price is None else line.unit_price * rate)
+                  for line in inv.lines)
+    shipping, freight, tax = (cents(x * rate) for x in (inv.shipping_charges, inv.freight_charges,
+                                                          inv.sales_tax))
+    total = sum((line.amount for line in lines), Decimal("0")) + shipping + freight + tax
+    return replace(inv, lines=lines, shipping_charges=shipping, freight_charges=freight,
+                   sales_tax=tax, total=total, currency_code=None, exchange_rate=None)
