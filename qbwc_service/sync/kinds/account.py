@@ -11,7 +11,11 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, query_of
-from qbwc_service.sync.kinds.context import Need, list_name, text
+from qbwc_service.sync.kinds.context import MapContext, Need, list_name, text
+from qbwc_service.sync.names.rule import NameRule
+
+#: Accounts have a namespace of their own; a name (the GL description) holds 31 characters.
+NAMES = NameRule("account", 31, "accounts", "account name")
 
 
 def account_name(account: jb.GlAccount) -> str:
@@ -24,8 +28,10 @@ def need(number: str, account: jb.GlAccount | None = None) -> Need:
     return Need("account", number, account_name(account) if account else number)
 
 
-def account_add(number: str, account: jb.GlAccount | None) -> rq.AccountAdd:
+def account_add(number: str, account: jb.GlAccount | None, ctx: MapContext) -> rq.AccountAdd:
+    """The account, named as the name map says; the full description stays in ``Desc``."""
     name = account_name(account) if account is not None else number
+    name = ctx.name(NAMES, number, name)
     kind = account.account_type if account is not None else "Expense"
     return rq.AccountAdd(name=list_name(name, "account"), account_type=kind,  # type: ignore[arg-type]
                          account_number=number if len(number) <= 7 else None,
@@ -36,5 +42,6 @@ KIND: ListKind[jb.GlAccount] = ListKind(
     entity="account", table="GLAccounts", query=query_of(rq.AccountQuery), priority=10,
     sync_order=6, record_type=jb.GlAccount, key_of=lambda a: a.number, need=need,
     read=JobBossReader.gl_accounts,
-    add=lambda n, account, _payload, _ctx: account_add(n.key, account),
+    add=lambda n, account, _payload, ctx: account_add(n.key, account, ctx),
+    names=NAMES,
 )
