@@ -181,7 +181,8 @@ def test_each_list_kind_sends_its_mapped_name_with_the_full_value_visible(sessio
         assert made["item"].sales_and_purchase.sales_desc.startswith(f"JobBOSS2 part number: {LONG_PART}")
         assert made["customer"].notes == f"JobBOSS2 customer name: {LONG_NAME}"
         assert made["vendor"].notes == f"JobBOSS2 vendor name: {LONG_NAME} Supply"
-        assert made["account"].desc == gl.description
+        assert made["account"].account_number is None  # 12 characters: QuickBooks holds 7
+        assert made["account"].desc == f"JobBOSS2 GL account number: {gl.number}\n{gl.description}"
         assert {e.kind for e in db.query(NameMapEntry)} == set(made)
 
 
