@@ -168,6 +168,10 @@ def test_a_manual_name_that_exists_in_quickbooks_is_adopted_not_duplicated(world
                                        "customer", LONG_CUSTOMER, "Northwestern Aerospace"])
     assert result.exit_code == 0, result.output
     assert "1 jobs planned again" in result.output
+    entry = _entries(world)[("customer", LONG_CUSTOMER)]
+    assert (entry.qb_name, entry.origin, entry.set_by) == (
+        "Northwestern Aerospace", "manual", "command line")
+    assert entry.source_value == "Northwestern Aerospace Precision Assemblies International"
     world.sync_until_idle()
     named = [r for r in qb_records(world.quickbooks, "CustomerRet")
              if r["Name"].casefold() == "northwestern aerospace"]

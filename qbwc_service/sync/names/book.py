@@ -12,7 +12,7 @@ references).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -167,7 +167,6 @@ class NameBook:
         return self.taken.get((rule.namespace, fold(name)))
 
 
-def policies_of(settings: Mapping[str, object] | Iterable[tuple[str, object]]) -> dict[str, str]:
-    """The ``names.<kind>`` settings of a user's settings."""
-    items = settings.items() if isinstance(settings, Mapping) else settings
-    return {k: str(v) for k, v in items if k.startswith("names.")}
+def policies_of(settings: Mapping[str, object]) -> dict[str, str]:
+    """The ``names.<kind>`` settings among a user's settings."""
+    return {k: str(v) for k, v in settings.items() if k.startswith("names.")}

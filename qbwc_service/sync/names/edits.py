@@ -17,7 +17,7 @@ document number goes back to ``pending``, to be sent under the new RefNumber.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from qbwc_service.queue.models import Job, NameMapEntry, User
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import TxnKind
+from qbwc_service.sync.kinds.base import SourceRecord, TxnKind
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.names.book import MANUAL, NameBook, norm_key, policies_of, rule_for
 from qbwc_service.sync.names.rule import NameProblem, NameRule, check_manual, fold
@@ -66,7 +66,8 @@ def set_name(db: Session, user: User, kind: str, key: str, qb_name: str, *,
                           f"{owner[1]!r}; QuickBooks names are unique (ignoring case) among "
                           f"{rule.namespace}: choose another")
     before = book.entry(rule.kind, key)
-    book.store(rule, key, before.source_value if before else key, name, MANUAL, actor)
+    value = before.source_value if before else _planned_value(db, user, rule, key)
+    book.store(rule, key, value, name, MANUAL, actor)
     jobs_mod.audit(db, user_id=user.id, event="name_set", record_key=f"{rule.kind}:{key}",
                    detail=f"QuickBooks {rule.field} set to {name!r} by {actor}")
     return Edit(rule.kind, key, name, replan_record(db, user, rule, key), _held_note(db, user, rule, key))
@@ -136,10 +137,10 @@ def _replan_ensure_jobs(db: Session, user: User, rule: NameRule, key: str) -> in
     count = 0
     for old in open_jobs:
         payload = registry.payload_of(old)
-        record = registry.record_of(payload)
+        record = cast(SourceRecord | None, registry.record_of(payload))
         need = Need(rule.kind, key, payload.name or key)
         version = f"named-{_count(db, user.id, kind.ensure_kind, key)}"
-        new = deps.plan_version(need, record, version)  # type: ignore[arg-type]
+        new = deps.plan_version(need, record, version)
         name = registry.payload_of(new).name
         replace_job(db, old, new, f"{rule.kind} {key!r} is named {name!r} in QuickBooks now "
                                   f"(name map): planned again as job {new.id}")
@@ -172,6 +173,16 @@ def _key(rule: NameRule, key: str) -> str:
     if not cleaned:
         raise NameProblem(f"{rule.field}: the JobBOSS2 key is empty")
     return cleaned
+
+
+def _planned_value(db: Session, user: User, rule: NameRule, key: str) -> str:
+    """The JobBOSS2 value of a record not in the map yet: as its latest ensure job names it."""
+    if rule.kind not in registry.LIST_KINDS:
+        return key  # a document number is its own value
+    job = db.scalars(select(Job).where(
+        Job.user_id == user.id, Job.kind == registry.list_kind(rule.kind).ensure_kind,
+        Job.source_key == key).order_by(Job.id.desc()).limit(1)).first()
+    return (registry.payload_of(job).name or key) if job is not None else key
 
 
 def _book(db: Session, user: User) -> NameBook:
