@@ -1,7 +1,7 @@
 """the QuickBooks company each user is bound to
 
 Revision ID: 0008_company_binding
-Revises: 0003_message_sizes
+Revises: 0004_name_map
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_company_binding"
-down_revision = "0003_message_sizes"
+down_revision = "0004_name_map"
 branch_labels = None
 depends_on = None
 

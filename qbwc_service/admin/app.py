@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from qbwc_service import xmlsafe
-from qbwc_service.admin import auth, database, login_sessions, reconcile, views
+from qbwc_service.admin import auth, database, login_sessions, names, reconcile, views
 from qbwc_service.config import KEYS, Config
 from qbwc_service.security.throttle import ThrottlePolicy
 
@@ -62,6 +62,7 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
     _template_helpers(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(names.bp)
     app.register_blueprint(reconcile.bp)
 
     @app.errorhandler(404)

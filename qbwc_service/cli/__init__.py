@@ -4,6 +4,7 @@ from qbwc_service.cli import (  # noqa: F401 - imported for their commands
     alerts,
     doctor,
     jobboss,
+    names,
     queue,
     reconcile,
     report,

@@ -10,7 +10,8 @@ ticket), ``jobs`` + ``job_dependencies`` (the queue, see
 :mod:`qbwc_service.queue.states`), ``runs`` (one per session that did work,
 with counts and the report), ``audit_events``, ``id_map`` (JobBOSS2 key ->
 QuickBooks ListID / TxnID per company), ``settings`` (sync options per user),
-``auth_failures`` (login throttling), ``admin_sessions`` (logins to the
+``name_map`` (the QuickBooks name or RefNumber of a JobBOSS2 record too
+long for QuickBooks, per company), ``auth_failures`` (login throttling), ``admin_sessions`` (logins to the
 admin page, revocable), ``writebacks`` (JobBOSS2 flag
 updates still owed) and ``messages`` (each qbXML message sent to QuickBooks
 with its response, which the jobs sent in it point at).
@@ -252,6 +253,34 @@ class IdMapEntry(Base):
     edit_sequence: Mapped[str] = mapped_column(String(20), default="")
     source_version: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NameMapEntry(Base):
+    """The QuickBooks name (or RefNumber) one JobBOSS2 record is sent under, for one company.
+
+    ``kind`` is the ID map entity (``item``, ``customer``, ``invoice``...), ``namespace``
+    where QuickBooks wants the name unique, ``qb_name_key`` the name folded for that
+    comparison; ``origin`` is ``auto`` (shortened by the rule) or ``manual``.
+    """
+
+    __tablename__ = "name_map"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "source_key", name="uq_name_map"),
+        UniqueConstraint("user_id", "namespace", "qb_name_key", name="uq_name_map_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    source_key: Mapped[str] = mapped_column(String(200))
+    #: The JobBOSS2 value the name stands for (a customer's full name, a long part number).
+    source_value: Mapped[str] = mapped_column(Text, default="")
+    namespace: Mapped[str] = mapped_column(String(40))
+    qb_name: Mapped[str] = mapped_column(String(100))
+    qb_name_key: Mapped[str] = mapped_column(String(100))
+    origin: Mapped[str] = mapped_column(String(10), default="auto")
+    set_by: Mapped[str] = mapped_column(String(200), default="")
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Setting(Base):

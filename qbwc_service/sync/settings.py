@@ -201,6 +201,23 @@ def _name(key: str, default: str, help: str, optional: bool = False) -> SettingS
     return SettingSpec(key, "name", default, help, optional=optional)
 
 
+#: Kinds whose identifying name or number goes through the name map (``sync/names``), and
+#: what each is; ``names.<kind>`` chooses what happens to one QuickBooks cannot hold.
+NAME_KINDS: dict[str, str] = {
+    "item": "part numbers (31 characters)", "customer": "customer names (41)",
+    "vendor": "vendor names (41)", "account": "GL account names (31)",
+    "terms": "terms codes (31)", "invoice": "invoice numbers (RefNumber, 11)",
+    "bill": "vendor invoice and receiver numbers (RefNumber, 20)",
+}
+
+
+def _names_specs() -> list[SettingSpec]:
+    return [SettingSpec(f"names.{kind}", "choice", "shorten",
+                        f"{what} too long for QuickBooks: shorten (name map, warning) or error",
+                        choices=("shorten", "error"))
+            for kind, what in NAME_KINDS.items()]
+
+
 def _payroll_specs() -> list[SettingSpec]:
     named = {1: "Regular Pay", 2: "Overtime Pay"}
     return [_name(f"defaults.payroll_item.{code}", named.get(code, ""),
@@ -261,6 +278,7 @@ _SPECS: list[SettingSpec] = [
                 "JobBOSS2 tax code = existing QuickBooks sales tax item, comma separated "
                 "(TX-TRAVIS=Travis County); unmapped codes become items named as the code"),
     *_payroll_specs(),
+    *_names_specs(),
 ]
 
 #: Every setting, key -> declaration, in display order.

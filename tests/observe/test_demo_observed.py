@@ -1,7 +1,8 @@
 """The demo, watched as a shop would watch it: JSON log file, /metrics, alerts by email and webhook.
 
 One demo run (its data has deliberate errors) with every observing key set; the
-tests read what each channel got.
+tests read what each channel got. The demo's names too long for QuickBooks are
+refused (``names.<kind> = error``) so that its run has errors to report.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import Hooks, Inbox, wait_for
 
-from qbwc_service import config, logsetup
-from qbwc_service.simulator.demo import DemoResult, run_demo
+from qbwc_service import accounts, config, logsetup
+from qbwc_service.queue import db
+from qbwc_service.simulator.demo import DEMO_USER, DemoResult, prepare, run_demo
+from qbwc_service.sync.settings import set_settings
 
 TOKEN = "scrape-secret"
 
@@ -50,6 +53,7 @@ smtp_host = "127.0.0.1"
 smtp_port = {port}
 webhook_url = "{hook_url}"
 """, encoding="utf-8")
+    _refuse_long_names(folder)
     level = logging.getLogger().level
     logsetup.configure(config.load(folder / "qbwc-service.toml"))  # as every command does
     demo = run_demo(folder, serve=True, port=0)
@@ -67,6 +71,19 @@ webhook_url = "{hook_url}"
         logging.getLogger().setLevel(level)
     wait_for(lambda: inbox.messages and hooks.posts)
     return Observed(demo, folder / "logs" / "qbwc-service.log", metrics)
+
+
+def _refuse_long_names(folder: Path) -> None:
+    """The demo user, made ahead in the demo's folder, refusing names too long for QuickBooks."""
+    prepared = prepare(folder, 0, 1)
+    engine = db.make_engine(config.load(prepared.config_path).database_url)
+    try:
+        with db.transaction(db.session_factory(engine)) as dbs:
+            user = accounts.create_user(dbs, DEMO_USER, prepared.password,
+                                        jobboss_url=str(prepared.jobboss_path))
+            set_settings(dbs, user.id, {"names.customer": "error", "names.item": "error"})
+    finally:
+        engine.dispose()
 
 
 def session_lines(path: Path) -> list[dict]:

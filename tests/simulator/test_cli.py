@@ -12,6 +12,7 @@ from qbwc_service import accounts, config
 from qbwc_service.cli import main
 from qbwc_service.queue.db import transaction
 from qbwc_service.server import run_in_thread
+from qbwc_service.simulator.demo_db import HARD_CASES
 from qbwc_service.wsgi import create_app
 
 
@@ -99,8 +100,14 @@ def test_demo_syncs_the_demo_database_and_prints_a_readable_report(tmp_path):
         assert header in out
     assert f"more: qbwc-service --config {folder / 'qbwc-service.toml'} report" in out
     assert len(out.splitlines()) < 150, out
-    blocked = [line for line in out.splitlines() if "(blocked)" in line]
-    assert blocked and len({line.split("(blocked): ")[1] for line in blocked}) == len(blocked)
+    # With default settings nothing waits on a name too long for QuickBooks: each is shortened,
+    # a warning that the full report lists.
+    assert "Errors (0)" in out and "(blocked)" not in out
+    full = CliRunner().invoke(main, ["--config", str(folder / "qbwc-service.toml"), "report"])
+    assert full.exit_code == 0, full.output
+    shortened = [line for line in full.output.splitlines() if ": name map: " in line]
+    assert {line.split(": name map: ")[0].split("] ")[1] for line in shortened} == {
+        f"CustCode:{HARD_CASES['long_name_customer']}", f"Estim:{HARD_CASES['long_part_no']}"}
 
 
 def test_quickbooks_summary_says_tax_and_credits_in_plain_words():

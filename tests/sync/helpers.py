@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qbwc_service.jobboss.reader import TxnFilter
 from qbwc_service.qbxml.text import clean
-from qbwc_service.queue.models import Job
+from qbwc_service.queue.models import Job, NameMapEntry
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 
 
@@ -28,6 +28,13 @@ def jobs(world: Any, kind: str | None = None) -> list[Job]:
         if kind:
             stmt = stmt.where(Job.kind == kind)
         return list(db.scalars(stmt))
+
+
+def name_map(world: Any, kind: str) -> dict[str, str]:
+    """JobBOSS2 key -> the QuickBooks name the name map gives it, for one kind."""
+    with world.sessions() as db:
+        return dict(db.execute(select(NameMapEntry.source_key, NameMapEntry.qb_name).where(
+            NameMapEntry.kind == kind)).all())
 
 
 def failed_keys(world: Any, kind: str) -> dict[str, str]:
@@ -52,15 +59,19 @@ def assert_invoices_synced(world: Any, expected: list[Any]) -> int:
         by_ref.setdefault(rec["RefNumber"], []).append(rec)
     failed = failed_keys(world, "invoice.add")
     flags = {inv.key: inv.exported for inv in _all_invoices(world, expected)}
-    customers = {c.cust_code: c.qb_name for c in world.reader.customers()}
+    # A customer or invoice number too long for QuickBooks goes under its name map entry.
+    customers = {c.cust_code: clean(c.qb_name) for c in world.reader.customers()}
+    customers.update(name_map(world, "customer"))
+    numbers = name_map(world, "invoice")
     created = 0
     for inv in expected:
         if inv.key in failed:
             assert failed[inv.key], inv.key
-            assert inv.invoice_no not in by_ref, f"{inv.key} failed yet is in QuickBooks"
+            assert numbers.get(inv.invoice_no, inv.invoice_no) not in by_ref, \
+                f"{inv.key} failed yet is in QuickBooks"
             assert not flags[inv.key], f"{inv.key} failed yet is flagged exported"
             continue
-        found = by_ref.get(inv.invoice_no, [])
+        found = by_ref.get(numbers.get(inv.invoice_no, inv.invoice_no), [])
         assert len(found) == 1, f"{inv.key}: {len(found)} copies in QuickBooks"
         rec = found[0]
         assert rec["CustomerRef"]["FullName"].casefold() == clean(customers[inv.cust_code]).casefold()

@@ -100,6 +100,8 @@ def test_reconcile_reads_quickbooks_and_reports_every_case(world: World, config_
                if d["qb_type"] in ("CreditMemo", "VendorCredit")}
     assert credits == {(t, "equal") for t in ("CreditMemo", "VendorCredit")
                        if qb.state.table(t + "Ret")}
+    # Numbers sent under a name map entry (too long for QuickBooks) pair and compare as sent.
+    assert not [d for d in report["documents"] for x in d["differences"] if x["field"] == "number"]
     counts = report["counts"]
     assert counts["different"] >= 1 and counts["only in JobBOSS2"] == 1 + _not_sent(world)
     assert counts["only in QuickBooks"] == 1

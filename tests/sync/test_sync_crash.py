@@ -45,10 +45,11 @@ FLAGGED = {"Billing": "InvoiceNo", "VendorInv": "VendCode || '/' || InvoiceNo",
 
 
 #: What a clean sync of the demo database (seed 7, anchored 2026-01-31, the week up to it,
-#: time and attendance on) puts in QuickBooks. The week holds 45 unexported invoices: 3
-#: wait for ever, 2 on the customer whose 57-character name QuickBooks cannot hold
-#: (NWAPA) and 1 on the 45-character part number; the 11 vendor invoices and the 190
-#: closed punches of 93 attendance days all go.
+#: time and attendance on) puts in QuickBooks, with names too long for QuickBooks refused
+#: (``names.customer`` and ``names.item`` = ``error``, the behaviour before the name map).
+#: The week holds 45 unexported invoices: 3 wait for ever, 2 on the customer whose
+#: 57-character name QuickBooks cannot hold (NWAPA) and 1 on the 45-character part
+#: number; the 11 vendor invoices and the 190 closed punches of 93 attendance days all go.
 #: The invoice subtotal is the 42 invoices' InvoiceTotal: their lines and charges (2,389,499.70)
 #: plus JobBOSS2's SalesTaxChgs (85,141.09), which is a line of its own under the 0 % header
 #: tax item (so QuickBooks' Subtotal + SalesTaxTotal is InvoiceTotal to the cent).
@@ -93,7 +94,8 @@ class LossyConnector(WebConnector):
 
 
 def _configure(world: World) -> None:
-    world.set(sync__batch_size="4", items__time_and_attendance="true")
+    world.set(sync__batch_size="4", items__time_and_attendance="true", names__customer="error",
+              names__item="error")
     world.plan()
 
 

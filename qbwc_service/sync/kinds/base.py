@@ -30,6 +30,7 @@ from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import LISTS, Area
 from qbwc_service.sync.kinds.context import MapContext, Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
 R = TypeVar("R")
@@ -141,6 +142,9 @@ class TxnKind(Generic[R]):
     #: The total QuickBooks should return for the record (``None``: not comparable, e.g.
     #: converted to another currency); a different one is a warning on the record.
     total: Callable[[R, SyncSettings], Decimal | None] | None = None
+    #: The RefNumber's limit and namespace (the name map), and the record's number.
+    names: NameRule | None = None
+    ref_number: Callable[[R], str] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD
@@ -203,6 +207,8 @@ class ListKind(Generic[R]):
     noun: str = "list record"
     plural: str = "list records"
     area: Area = LISTS
+    #: The name's limit and namespace in QuickBooks (the name map); ``None``: not mapped.
+    names: NameRule | None = None
 
     @property
     def can_add(self) -> bool:

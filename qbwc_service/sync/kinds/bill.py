@@ -4,7 +4,8 @@ A vendor invoice becomes a bill with one ``ExpenseLineAdd`` per account
 distribution (AccountRef = the GL account). When the distributions do not
 already add up to the invoice total, its shipping charges and sales tax are
 added as expense lines on their accounts. RefNumber is the vendor's invoice
-number; QuickBooks allows 20 characters. A lost answer is looked for by
+number; QuickBooks allows 20 characters, a longer one goes under the RefNumber
+the name map gives it (``names.bill``), the full number in the Memo. A lost answer is looked for by
 vendor and RefNumber. Once QuickBooks holds it, JobBOSS2 marks it exported
 (and paid, with ``options.mark_ap_paid``).
 """
@@ -26,13 +27,24 @@ from qbwc_service.sync.kinds.context import (
     Need,
     cents,
     check_ref_number,
+    noted,
+    original_note,
     same_amount,
     text,
 )
+from qbwc_service.sync.kinds.invoice import same_number
+from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
 #: QuickBooks' limit on a bill RefNumber.
 REF_NUMBER_MAX = 20
+#: The RefNumber of bills (vendor invoice or receiver number): the name map kind ``bill``.
+NAMES = NameRule("bill", REF_NUMBER_MAX, "bill numbers", "bill number", list_name=False)
+
+
+def ref_number(number: str, ctx: MapContext) -> str:
+    """A bill's RefNumber: the name map's, else the JobBOSS2 number."""
+    return ctx.name(NAMES, number, number)
 
 
 def _account_need(number: str | None, settings: SyncSettings) -> Need:
@@ -51,8 +63,9 @@ def _extra_expenses(bill: jb.ApInvoice) -> list[tuple[str | None, Decimal, str]]
     return [(acct, amount, memo) for acct, amount, memo in extra if amount]
 
 
-def check_bill(bill: jb.ApInvoice) -> None:
-    check_ref_number(bill.invoice_no, "vendor invoice number", REF_NUMBER_MAX)
+def check_bill(bill: jb.ApInvoice, ref: str | None = None) -> None:
+    check_ref_number(bill.invoice_no if ref is None else ref, "vendor invoice number",
+                     REF_NUMBER_MAX)
     lines = sum((cents(line.amount) for line in bill.lines), Decimal("0"))
     extra = sum((amount for _acct, amount, _m in _extra_expenses(bill)), Decimal("0"))
     if not same_amount(bill.total, lines + extra):
@@ -81,7 +94,8 @@ def ap_account(ctx: MapContext) -> rq.Ref | None:
 
 def bill_add(bill: jb.ApInvoice, ctx: MapContext) -> rq.BillAdd:
     """The ``BillAdd`` of a JobBOSS2 vendor invoice (raises :class:`BuildError`)."""
-    check_bill(bill)
+    ref = ref_number(bill.invoice_no, ctx)
+    check_bill(bill, ref)
     settings = ctx.settings
     expenses = [rq.ExpenseLine(account=ctx.ref(_account_need(line.gl_acct, settings)),
                                amount=cents(line.amount), memo=text(line.memo))
@@ -91,22 +105,24 @@ def bill_add(bill: jb.ApInvoice, ctx: MapContext) -> rq.BillAdd:
                  for acct, amount, memo in _extra_expenses(bill)]
     return rq.BillAdd(
         vendor=ctx.ref(vendor.need(bill.vend_code)), ap_account=ap_account(ctx),
-        txn_date=bill.txn_date, due_date=bill.due_date, ref_number=bill.invoice_no,
+        txn_date=bill.txn_date, due_date=bill.due_date, ref_number=ref,
         terms=ctx.optional_ref(terms.need(bill.terms_code)) if bill.terms_code else None,
-        memo=text(bill.memo), external_guid=ctx.guid(bill.key), expense_lines=tuple(expenses))
+        memo=noted(original_note(NAMES, bill.invoice_no, ref), text(bill.memo)),
+        external_guid=ctx.guid(bill.key), expense_lines=tuple(expenses))
 
 
-def verify_query(vendor_code: str, ref_number: str, ctx: MapContext) -> rq.BillQuery:
+def verify_query(vendor_code: str, number: str, ctx: MapContext) -> rq.BillQuery:
     """Find a bill QuickBooks may already hold: same vendor, same RefNumber."""
     held_by = ctx.ref(vendor.need(vendor_code))
-    return rq.BillQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=ref_number,
-                        ref_number_to=ref_number)
+    sent_as = ref_number(number, ctx)
+    return rq.BillQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=sent_as,
+                        ref_number_to=sent_as)
 
 
-def matches(ref_number: str, txn_date: date, ret: RetInfo) -> bool:
-    """Whether a returned bill is this one (RefNumber and date)."""
-    same_ref = (ret.ref_number or "").casefold() == ref_number.casefold()
-    return same_ref and (ret.txn_date is None or ret.txn_date == txn_date)
+def matches(number: str, txn_date: date, ret: RetInfo) -> bool:
+    """Whether a returned bill is this one (RefNumber, or the full number in its Memo; date)."""
+    return same_number(NAMES, number, ret) and (ret.txn_date is None
+                                                    or ret.txn_date == txn_date)
 
 
 #: Vendor invoices (``VendorInv`` / ``VendorInvDet``).
@@ -125,4 +141,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     document=lambda bill: Document("Bill", bill.invoice_no, vendor.need(bill.vend_code),
                                    bill.txn_date, cents(bill.total)),
     total=lambda bill, _settings: cents(bill.total),
+    names=NAMES, ref_number=lambda bill: bill.invoice_no,
 )

@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.requests import Ref
+from qbwc_service.sync.names.rule import NameProblem, NameRule
 from qbwc_service.sync.settings import SyncSettings, defaults
 
 CENT = Decimal("0.01")
@@ -48,6 +50,28 @@ def _no_refs(_entity: str, _key: str) -> Ref | None:
     return None
 
 
+class NameSource(Protocol):
+    """The name map as a builder sees it (:class:`qbwc_service.sync.names.book.NameBook`)."""
+
+    def mapped(self, kind: str, key: str) -> str | None:
+        """The QuickBooks name the map gives a record, if any."""
+        ...
+
+    def name_for(self, rule: NameRule, key: str, value: str) -> str:
+        """The name or number to send for a record (raises ``NameProblem``)."""
+        ...
+
+
+class OwnNames:
+    """No name map: every record is sent under its JobBOSS2 name."""
+
+    def mapped(self, kind: str, key: str) -> str | None:
+        return None
+
+    def name_for(self, rule: NameRule, key: str, value: str) -> str:
+        return value
+
+
 @dataclass(frozen=True)
 class MapContext:
     """Country, version, settings and the ID map lookups of one mapping call."""
@@ -66,21 +90,33 @@ class MapContext:
     multicurrency_on: bool | None = None
     #: The company's home currency (its MultiCurrencyPreferences), e.g. ``USD``.
     home_currency: str | None = None
+    #: The user's name map: names and numbers too long for QuickBooks, and names set by hand.
+    names: NameSource = field(default_factory=OwnNames)
 
     def ref(self, need: Need) -> Ref:
-        """The reference to a needed list record: its ListID when known, else its name."""
+        """The reference to a needed list record: its ListID when known, else its (mapped) name."""
         known = self.resolve(need.entity, need.key)
         if known is not None and known.list_id == "":
             raise BuildError(f"{need.entity.replace('_', ' ')} {need.name!r} does not exist "
                                "in QuickBooks")
-        return known if known is not None else Ref.named(need.name)
+        return known if known is not None else Ref.named(self._mapped(need))
 
     def optional_ref(self, need: Need) -> Ref | None:
         """Like :meth:`ref`, but ``None`` for a record known to be absent from QuickBooks."""
         known = self.resolve(need.entity, need.key)
         if known is not None and known.list_id == "":
             return None
-        return known if known is not None else Ref.named(need.name)
+        return known if known is not None else Ref.named(self._mapped(need))
+
+    def _mapped(self, need: Need) -> str:
+        return self.names.mapped(need.entity, need.key) or need.name
+
+    def name(self, rule: NameRule, key: str, value: str) -> str:
+        """The name or number a record is sent under: the name map's, else its own."""
+        try:
+            return self.names.name_for(rule, key, value)
+        except NameProblem as exc:
+            raise BuildError(str(exc)) from None
 
     @property
     def is_us(self) -> bool:
@@ -144,3 +180,14 @@ def list_name(name: str, what: str) -> str:
         raise BuildError(f"{what} name {cleaned!r} contains ':', which QuickBooks reads as a "
                          "sub-list separator")
     return cleaned
+
+
+def original_note(rule: NameRule, value: str, sent: str) -> str | None:
+    """Where a record goes under a mapped name, the line keeping its JobBOSS2 value findable."""
+    full = (value or "").strip()
+    return None if sent == full else f"JobBOSS2 {rule.field}: {full}"
+
+
+def noted(note: str | None, value: str | None) -> str | None:
+    """``value`` with ``note`` on a line before it (either may be missing)."""
+    return "\n".join(p for p in (note, value) if p) or None

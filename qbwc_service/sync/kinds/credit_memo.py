@@ -39,8 +39,9 @@ def credit_memo_add(inv: jb.ArInvoice, ctx: MapContext) -> rq.CreditMemoAdd:
 def verify_query(inv: jb.ArInvoice, ctx: MapContext) -> rq.CreditMemoQuery:
     """Find the credit memo QuickBooks may already hold: same customer, same RefNumber."""
     held_by = ctx.ref(customer.need(inv.cust_code))
-    return rq.CreditMemoQuery(entity=rq.EntityFilter.for_ref(held_by),
-                              ref_number_from=inv.invoice_no, ref_number_to=inv.invoice_no)
+    ref = invoice.ref_number(inv, ctx)
+    return rq.CreditMemoQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=ref,
+                              ref_number_to=ref)
 
 
 def credited_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
@@ -62,4 +63,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     total=lambda inv, settings: credited_total(inv, settings),
     document=lambda inv: Document("CreditMemo", inv.invoice_no, customer.need(inv.cust_code),
                                   inv.txn_date, -cents(inv.total)),
+    names=invoice.NAMES, ref_number=lambda inv: inv.invoice_no,
 )

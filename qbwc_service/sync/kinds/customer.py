@@ -14,7 +14,19 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
-from qbwc_service.sync.kinds.context import MapContext, Need, address, list_name, text
+from qbwc_service.sync.kinds.context import (
+    MapContext,
+    Need,
+    address,
+    list_name,
+    noted,
+    original_note,
+    text,
+)
+from qbwc_service.sync.names.rule import NameRule
+
+#: Customers, vendors, employees and other names share one namespace in QuickBooks.
+NAMES = NameRule("customer", 41, "names", "customer name")
 
 
 def need(code: str, customer: jb.Customer | None = None) -> Need:
@@ -22,19 +34,26 @@ def need(code: str, customer: jb.Customer | None = None) -> Need:
     return Need("customer", code, customer.qb_name if customer else code)
 
 
-def _fields(c: jb.Customer) -> dict[str, Any]:
+def _fields(c: jb.Customer, name: str) -> dict[str, Any]:
+    # A customer under a mapped name keeps its JobBOSS2 name in the notes.
     return dict(company_name=text(c.name), bill_address=address(c.address), phone=text(c.phone),
-                fax=text(c.fax), contact=text(c.contact))
+                fax=text(c.fax), contact=text(c.contact),
+                notes=noted(original_note(NAMES, c.qb_name, name), None))
+
+
+def _name(c: jb.Customer, ctx: MapContext) -> str:
+    return list_name(ctx.name(NAMES, c.cust_code, c.qb_name), "customer")
 
 
 def customer_add(c: jb.Customer, ctx: MapContext) -> rq.CustomerAdd:
-    return rq.CustomerAdd(name=list_name(c.qb_name, "customer"),
-                          external_guid=ctx.guid(c.key, since="8.0"), **_fields(c))
+    name = _name(c, ctx)
+    return rq.CustomerAdd(name=name, external_guid=ctx.guid(c.key, since="8.0"), **_fields(c, name))
 
 
 def customer_mod(c: jb.Customer, list_id: str, edit_sequence: str, ctx: MapContext) -> rq.CustomerMod:
-    return rq.CustomerMod(list_id=list_id, edit_sequence=edit_sequence,
-                          name=list_name(c.qb_name, "customer"), **_fields(c))
+    name = _name(c, ctx)
+    return rq.CustomerMod(list_id=list_id, edit_sequence=edit_sequence, name=name,
+                          **_fields(c, name))
 
 
 def _by_name(n: Need) -> jb.Customer:
@@ -47,4 +66,4 @@ def _by_name(n: Need) -> jb.Customer:
 KIND: ListKind[jb.Customer] = named_record_kind(
     entity="customer", table="CustCode", query=query_of(rq.CustomerQuery), sync_order=1,
     record_type=jb.Customer, key_of=lambda c: c.cust_code, need=need, read=JobBossReader.customers,
-    add=customer_add, mod=customer_mod, by_name=_by_name)
+    add=customer_add, mod=customer_mod, by_name=_by_name, names=NAMES)

@@ -17,10 +17,12 @@ hold. A company without sales tax (no SalesTaxPreferences) refuses a document
 with tax, as do Canadian and UK files (their codes carry QuickBooks' own
 rates): the record fails with the reason, never sent without its tax.
 
-A RefNumber longer than QuickBooks' 11 characters, or a total that is not
-lines + shipping and freight + tax, fails the record (never truncated, never
-"fixed"); so does a request whose total as QuickBooks will compute it is not
-the JobBOSS2 total. A lost answer is looked for by customer and RefNumber.
+An invoice number longer than QuickBooks' 11 characters goes under the
+RefNumber the name map gives it (shortened by ``names.invoice = shorten``, or
+set by hand), the full number in the Memo; with ``names.invoice = error`` it
+fails the record. A total that is not lines + shipping and freight + tax fails
+the record (never "fixed"); so does a request whose total as QuickBooks will
+compute it is not the JobBOSS2 total. A lost answer is looked for by customer and RefNumber.
 Once QuickBooks holds it, JobBOSS2 marks it exported (and paid, with
 ``options.mark_ar_paid``).
 """
@@ -50,13 +52,18 @@ from qbwc_service.sync.kinds.context import (
     address,
     cents,
     check_ref_number,
+    noted,
+    original_note,
     same_amount,
     text,
 )
+from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
 #: QuickBooks' limit on an invoice RefNumber.
 REF_NUMBER_MAX = 11
+#: The RefNumber of invoices (and credit memos): the name map kind ``invoice``.
+NAMES = NameRule("invoice", REF_NUMBER_MAX, "invoice numbers", "invoice number", list_name=False)
 
 
 def needs(inv: jb.ArInvoice, settings: SyncSettings) -> list[Need]:
@@ -78,9 +85,14 @@ def needs(inv: jb.ArInvoice, settings: SyncSettings) -> list[Need]:
     return out
 
 
-def check(inv: jb.ArInvoice) -> None:
+def ref_number(inv: jb.ArInvoice, ctx: MapContext) -> str:
+    """The invoice's RefNumber: the name map's, else the JobBOSS2 invoice number."""
+    return ctx.name(NAMES, inv.invoice_no, inv.invoice_no)
+
+
+def check(inv: jb.ArInvoice, ref: str | None = None) -> None:
     """Raise :class:`BuildError` if QuickBooks would refuse the invoice or get it wrong."""
-    check_ref_number(inv.invoice_no, "invoice number", REF_NUMBER_MAX)
+    check_ref_number(inv.invoice_no if ref is None else ref, "invoice number", REF_NUMBER_MAX)
     lines = sum((cents(line.amount) for line in inv.lines), Decimal("0"))
     charges = inv.shipping_charges + inv.freight_charges
     if not same_amount(inv.total, lines + charges + inv.sales_tax):
@@ -116,7 +128,8 @@ def request_total(request: rq.InvoiceAdd) -> Decimal:
 def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
                 non_taxable_code: str = "Non") -> rq.InvoiceAdd:
     """The ``InvoiceAdd`` of a JobBOSS2 invoice (raises :class:`BuildError`)."""
-    check(inv)
+    ref = ref_number(inv, ctx)
+    check(inv, ref)
     inv, exchange_rate, currency_note = currency.prepare(inv, ctx)
     check_tax(inv, ctx)
     settings = ctx.settings
@@ -139,13 +152,14 @@ def invoice_add(inv: jb.ArInvoice, ctx: MapContext, taxable_code: str = "Tax",
         ar_account=ctx.ref(default_account.need(settings, "ar"))
         if settings["defaults.ar_account"] else None,
         txn_date=inv.txn_date,
-        ref_number=inv.invoice_no,
+        ref_number=ref,
         ship_address=address(inv.ship_address),
         po_number=text(inv.po_number),
         terms=ctx.optional_ref(terms.need(inv.terms_code)) if inv.terms_code else None,
         due_date=inv.due_date,
         item_sales_tax=ctx.ref(sales_tax.zero_need(settings)) if taxed and ctx.is_us else None,
-        memo=" | ".join(p for p in (text(inv.notes), currency_note) if p) or None,
+        memo=noted(original_note(NAMES, inv.invoice_no, ref),
+                   " | ".join(p for p in (text(inv.notes), currency_note) if p) or None),
         exchange_rate=exchange_rate,
         external_guid=ctx.guid(inv.key),
         lines=tuple(lines),
@@ -206,14 +220,24 @@ def build(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceAdd:
 def verify_query(inv: jb.ArInvoice, ctx: MapContext) -> rq.InvoiceQuery:
     """Find the invoice QuickBooks may already hold: same customer, same RefNumber."""
     held_by = ctx.ref(customer.need(inv.cust_code))
-    return rq.InvoiceQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=inv.invoice_no,
-                           ref_number_to=inv.invoice_no)
+    ref = ref_number(inv, ctx)
+    return rq.InvoiceQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=ref,
+                           ref_number_to=ref)
 
 
 def matches(inv: jb.ArInvoice, ret: RetInfo) -> bool:
-    """Whether a returned invoice is this one (RefNumber and date)."""
-    same_ref = (ret.ref_number or "").casefold() == inv.invoice_no.casefold()
-    return same_ref and (ret.txn_date is None or ret.txn_date == inv.txn_date)
+    """Whether a returned invoice is this one (RefNumber, or the full number in its Memo; date)."""
+    return same_number(NAMES, inv.invoice_no, ret) and (ret.txn_date is None
+                                                         or ret.txn_date == inv.txn_date)
+
+
+def same_number(rule: NameRule, number: str, ret: RetInfo) -> bool:
+    """Whether a returned document carries ``number``: as its RefNumber, or (sent under a
+    mapped RefNumber, which the verify query asked for) in the Memo line naming it."""
+    if (ret.ref_number or "").casefold() == number.strip().casefold():
+        return True
+    note = original_note(rule, number, "")
+    return note is not None and note in (ret.memo or "").splitlines()
 
 
 def expected_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
@@ -245,4 +269,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     document=lambda inv: Document("Invoice", inv.invoice_no, customer.need(inv.cust_code),
                                   inv.txn_date, cents(inv.total)),
     total=lambda inv, settings: expected_total(inv, settings),
+    names=NAMES, ref_number=lambda inv: inv.invoice_no,
 )

@@ -13,8 +13,20 @@ from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.sync.kinds import default_account
 from qbwc_service.sync.kinds.base import ListKind, query_of
-from qbwc_service.sync.kinds.context import BuildError, MapContext, Need, list_name, text
+from qbwc_service.sync.kinds.context import (
+    BuildError,
+    MapContext,
+    Need,
+    list_name,
+    noted,
+    original_note,
+    text,
+)
+from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
+
+#: A part number is an item name: 31 characters, in the one namespace all items share.
+NAMES = NameRule("item", 31, "items", "part number")
 
 
 def need(part_no: str) -> Need:
@@ -34,9 +46,13 @@ def _desc(part: jb.Part | None, fallback: str | None) -> str | None:
 
 def item_add(part_no: str, part: jb.Part | None, fallback_desc: str | None,
              ctx: MapContext) -> rq.ItemServiceAdd | rq.ItemInventoryAdd:
-    """A JobBOSS2 part as a Service item, or an Inventory item per the option."""
-    name = list_name(part_no, "item")
-    desc = _desc(part, fallback_desc)
+    """A JobBOSS2 part as a Service item, or an Inventory item per the option.
+
+    A part sent under a mapped name carries its JobBOSS2 part number at the head of
+    its descriptions, where the accountant finds it.
+    """
+    name = list_name(ctx.name(NAMES, part_no, part_no), "item")
+    desc = noted(original_note(NAMES, part_no, name), _desc(part, fallback_desc))
     price = part.price if part is not None else None
     cost = part.cost if part is not None else None
     guid = ctx.guid(part.key if part is not None else f"Estim:{part_no}", since="8.0")
@@ -54,8 +70,8 @@ def item_add(part_no: str, part: jb.Part | None, fallback_desc: str | None,
 def item_mod(part: jb.Part, ret_type: str, list_id: str, edit_sequence: str,
              ctx: MapContext) -> rq.ItemServiceMod | rq.ItemInventoryMod:
     """A changed part as a Mod of the item type QuickBooks holds it as."""
-    desc = text(part.description)
-    name = list_name(part.part_no, "item")
+    name = list_name(ctx.name(NAMES, part.part_no, part.part_no), "item")
+    desc = noted(original_note(NAMES, part.part_no, name), text(part.description))
     if ret_type == "ItemInventoryRet":
         return rq.ItemInventoryMod(list_id=list_id, edit_sequence=edit_sequence, name=name,
                                    sales_desc=desc, sales_price=part.price, purchase_desc=desc,
@@ -77,4 +93,5 @@ KIND: ListKind[jb.Part] = ListKind(
     mod=lambda part, held, ctx: item_mod(part, held.ret_type, held.list_id, held.edit_sequence, ctx),
     mod_reads_first=True,
     needs=lambda settings: account_needs(settings, settings["options.parts_as_service_items"]),
+    names=NAMES,
 )

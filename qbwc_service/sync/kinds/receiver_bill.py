@@ -23,6 +23,8 @@ from qbwc_service.sync.kinds.context import (
     Need,
     cents,
     check_ref_number,
+    noted,
+    original_note,
     text,
 )
 from qbwc_service.sync.settings import SyncSettings
@@ -38,10 +40,11 @@ def receiver_needs(rec: jb.ReceiverBill, settings: SyncSettings) -> list[Need]:
     return out
 
 
-def check_receiver(rec: jb.ReceiverBill) -> None:
+def check_receiver(rec: jb.ReceiverBill, ref: str | None = None) -> None:
     if not rec.vend_code:
         raise BuildError("receiver has no vendor")
-    check_ref_number(rec.receiver_no, "receiver number", bill.REF_NUMBER_MAX)
+    check_ref_number(rec.receiver_no if ref is None else ref, "receiver number",
+                     bill.REF_NUMBER_MAX)
     missing = [line.part_no or "(no part)" for line in rec.lines if line.unit_cost is None]
     if missing:
         raise BuildError(f"no PO cost for {', '.join(missing)} (PO {rec.po_num or '?'})")
@@ -51,7 +54,8 @@ def check_receiver(rec: jb.ReceiverBill) -> None:
 
 def receiver_bill_add(rec: jb.ReceiverBill, ctx: MapContext) -> rq.BillAdd:
     """The ``BillAdd`` of a receiver: item lines priced from the PO."""
-    check_receiver(rec)
+    ref = bill.ref_number(rec.receiver_no, ctx)
+    check_receiver(rec, ref)
     expense = default_account.need(ctx.settings, "expense")
     items = [rq.ItemLine(item=ctx.ref(item.need(line.part_no)), desc=text(line.description),
                          quantity=line.quantity, cost=line.unit_cost, amount=line.amount)
@@ -62,10 +66,12 @@ def receiver_bill_add(rec: jb.ReceiverBill, ctx: MapContext) -> rq.BillAdd:
     if rec.shipping_charges:
         expenses.append(rq.ExpenseLine(account=ctx.ref(expense), amount=cents(rec.shipping_charges),
                                        memo="Shipping"))
+    # The memo names the full receiver number, whatever RefNumber it goes under.
     memo = f"Receiver {rec.receiver_no}" + (f", PO {rec.po_num}" if rec.po_num else "")
+    memo = noted(original_note(bill.NAMES, rec.receiver_no, ref), memo) or memo
     return rq.BillAdd(
         vendor=ctx.ref(vendor.need(rec.vend_code or "")), ap_account=bill.ap_account(ctx),
-        txn_date=rec.txn_date, ref_number=rec.receiver_no, memo=memo,
+        txn_date=rec.txn_date, ref_number=ref, memo=memo,
         external_guid=ctx.guid(rec.key), expense_lines=tuple(expenses), item_lines=tuple(items))
 
 
@@ -90,4 +96,5 @@ KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     writebacks=(),
     document=lambda rec: Document("Bill", rec.receiver_no, vendor.need(rec.vend_code or ""),
                                   rec.txn_date, cents(rec.total)),
+    names=bill.NAMES, ref_number=lambda rec: rec.receiver_no,
 )

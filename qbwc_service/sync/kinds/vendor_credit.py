@@ -39,8 +39,9 @@ def vendor_credit_add(inv: jb.ApInvoice, ctx: MapContext) -> rq.VendorCreditAdd:
 def verify_query(inv: jb.ApInvoice, ctx: MapContext) -> rq.VendorCreditQuery:
     """Find the vendor credit QuickBooks may already hold: same vendor, same RefNumber."""
     held_by = ctx.ref(vendor.need(inv.vend_code))
-    return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by),
-                                ref_number_from=inv.invoice_no, ref_number_to=inv.invoice_no)
+    sent_as = bill.ref_number(inv.invoice_no, ctx)
+    return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=sent_as,
+                                ref_number_to=sent_as)
 
 
 KIND: TxnKind[jb.ApInvoice] = TxnKind(
@@ -56,4 +57,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     total=lambda inv, _settings: -cents(inv.total),
     document=lambda inv: Document("VendorCredit", inv.invoice_no, vendor.need(inv.vend_code),
                                   inv.txn_date, -cents(inv.total)),
+    names=bill.NAMES, ref_number=lambda inv: inv.invoice_no,
 )

@@ -8,11 +8,17 @@ adds it when missing (as its kind in :mod:`qbwc_service.sync.kinds` says).
 The transaction depends on it, so it is sent only once all its ensure jobs
 are done; if one fails, the transaction is blocked with the reason instead of
 being sent to fail with 3140.
+
+An ensure job is planned under the name the name map gives the record
+(:mod:`qbwc_service.sync.names`): a name too long for QuickBooks is
+shortened there first, so the job looks up and adds the name QuickBooks can hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +30,7 @@ from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import SourceRecord, TxnKind
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.names.book import NameBook, policies_of
 from qbwc_service.sync.planning import idmap
 from qbwc_service.sync.serialize import to_jsonable
 from qbwc_service.sync.settings import SyncSettings
@@ -67,6 +74,11 @@ class DependencyPlanner:
         self.lookup = lookup
         self.planned = 0  # ensure jobs created
 
+    @cached_property
+    def names(self) -> NameBook:
+        """The user's name map, read on first use."""
+        return NameBook(self.db, self.user_id, policies_of(self.settings.values))
+
     def jobs_for(self, needs: Iterable[Need]) -> dict[tuple[str, str], Job | None]:
         """``(entity, key)`` -> the ensure job still to finish, or ``None`` when known already."""
         wanted = _dedupe(needs)
@@ -106,6 +118,10 @@ class DependencyPlanner:
         job = self._plan_one(need, record, version=f"changed-{record.fingerprint()}")
         return job, self.planned > before
 
+    def plan_version(self, need: Need, record: SourceRecord | None, version: str) -> Job:
+        """An ensure job of ``need`` as version ``version`` (a new name: ``names set``)."""
+        return self._plan_one(need, record, version=version)
+
     # -- internals
 
     def _existing(self, needs: list[Need]) -> dict[tuple[str, str], Job]:
@@ -141,6 +157,8 @@ class DependencyPlanner:
         kind = registry.list_kind(need.entity)
         if record is not None:  # the QuickBooks name its JobBOSS2 record gives
             need = kind.named(need.key, record)
+        if kind.names is not None:  # ... or the name map, for one QuickBooks cannot hold
+            need = replace(need, name=self.names.assign(kind.names, need.key, need.name) or need.name)
         sub = kind.needs(self.settings)
         sub_jobs = [j for j in self.jobs_for(sub).values() if j is not None] if sub else []
         key = idmap.norm_key(need.key)

@@ -266,6 +266,7 @@ class Planner:
                     jobs_mod.transition(self.db, old, JobStatus.CANCELLED,
                                         reason=f"replaced by version {version}")
                     self.result.replaced += 1
+            self._map_number(kind, record)
             todo.append((key, record, index, kind.needs(record, index, self.settings)))
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
@@ -273,6 +274,12 @@ class Planner:
             deps = [ensure[(n.entity, idmap.norm_key(n.key))] for n in needs]
             rows.append((key, record, index, [d for d in deps if d is not None]))
         self._add_many(kind, rows)
+
+    def _map_number(self, kind: TxnKind[Any], record: SourceRecord) -> None:
+        """A document number QuickBooks cannot hold gets its RefNumber in the name map now."""
+        if kind.names is not None and kind.ref_number is not None:
+            number = kind.ref_number(record)
+            self.deps.names.assign(kind.names, number, number)
 
     def _note_time(self, record: SourceRecord) -> None:
         stamp = getattr(record, "last_mod", None)

@@ -37,6 +37,9 @@ from qbwc_service.sync.kinds.base import SourceRecord
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 
+#: States of a replaced job that it leaves for ``cancelled`` (one already cancelled stays).
+_RETIRABLE = {JobStatus.ERROR.value, JobStatus.PENDING.value, JobStatus.BLOCKED.value}
+
 
 def failed_ensure_jobs(db: Session, user_id: int) -> list[Job]:
     """This user's ensure jobs that failed: ``error``, or ``cancelled`` with blocked dependents.
@@ -83,8 +86,18 @@ def _replan(db: Session, old: Job, record: SourceRecord, deps: DependencyPlanner
         return False  # this version was planned and failed before: an admin's retry is the way
     why = (f"{jobs_mod.record_key(old)} changed in JobBOSS2: planned again as job {new.id}"
            f" ({registry.payload_of(new).name})")
+    replace_job(db, old, new, why)
+    return True
+
+
+def replace_job(db: Session, old: Job, new: Job, why: str) -> None:
+    """``new`` takes the place of the failed or waiting ensure job ``old``.
+
+    What waited on ``old`` waits on ``new`` (blocked ones go back to
+    ``pending``); ``old`` is retired (``cancelled``, event ``replanned``).
+    """
     _move_dependents(db, old, new)
-    if old.status == JobStatus.ERROR.value:
+    if old.status in _RETIRABLE:
         jobs_mod.transition(db, old, JobStatus.CANCELLED, reason=why, event=jobs_mod.REPLANNED)
     else:
         jobs_mod.audit(db, user_id=old.user_id, event=jobs_mod.REPLANNED, job=old, detail=why)
@@ -97,7 +110,6 @@ def _replan(db: Session, old: Job, record: SourceRecord, deps: DependencyPlanner
         released.append(dep)
     for dep in released:  # and what waited on them in turn
         jobs_mod.unblock_dependents(db, dep)
-    return True
 
 
 def _move_dependents(db: Session, old: Job, new: Job) -> None:

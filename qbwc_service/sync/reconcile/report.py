@@ -26,6 +26,7 @@ from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue.models import IdMapEntry, ReconcileDoc, ReconcileQuery, Reconciliation, User
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import Document, TxnKind
+from qbwc_service.sync.names.book import NameBook, policies_of
 from qbwc_service.sync.planning import idmap
 from qbwc_service.sync.reconcile.plan import ReconcileError, latest
 from qbwc_service.sync.settings import SyncSettings
@@ -169,6 +170,7 @@ def _jobboss_documents(db: Session, user: User, reader: JobBossReader, settings:
     """Every JobBOSS2 document of the range that a reconciled kind takes, exported or not."""
     flt = TxnFilter(date_from=rec.date_from, date_to=rec.date_to, only_unexported=False)
     known = _Known(db, user.id)
+    book = NameBook(db, user.id, policies_of(settings.values))
     for source in registry.SOURCES:
         if not source.enabled(settings):
             continue
@@ -178,6 +180,9 @@ def _jobboss_documents(db: Session, user: User, reader: JobBossReader, settings:
                 doc = kind.document(record)
                 if kind.total is not None:  # what QuickBooks should hold (currency, credits)
                     doc = replace(doc, total=kind.total(record, settings))
+                if kind.names is not None and kind.ref_number is not None:  # sent as mapped
+                    doc = replace(doc, number=book.mapped(kind.names.kind, kind.ref_number(record))
+                                  or doc.number)
                 yield kind, record.key, doc  # type: ignore[attr-defined]
 
 

@@ -50,9 +50,10 @@ from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.contract import RequestContext
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import Family, ListJobKind, SourceRecord
+from qbwc_service.sync.kinds.base import Family, ListJobKind, SourceRecord, TxnKind
 from qbwc_service.sync.kinds.context import BuildError, MapContext, Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.names.book import AUTO, NameBook, policies_of
 from qbwc_service.sync.planning import idmap, planner
 from qbwc_service.sync.planning.dependencies import DependencyPlanner, RecordLookup
 from qbwc_service.sync.protocols import JobBossWrites
@@ -235,7 +236,8 @@ class JobBossSync:
                           tax_codes=facts.get("tax_codes") or {},
                           sales_tax_on=facts.get("sales_tax_on"),
                           multicurrency_on=facts.get("multicurrency_on"),
-                          home_currency=facts.get("home_currency"))
+                          home_currency=facts.get("home_currency"),
+                          names=NameBook(db, user_id, policies_of(settings.values)))
 
     # ------------------------------------------------------------ the company check
 
@@ -310,7 +312,8 @@ class JobBossSync:
                 continue
             for job in group:
                 job.request_id = request_id
-                warnings[job.id] = _own_warnings(payloads[job.id], group, found)
+                warnings[job.id] = (_own_warnings(payloads[job.id], group, found)
+                                    + _name_warnings(job, payloads[job.id], mctx))
             elements.append((head, element))
         if not elements:
             ac.flush()
@@ -342,7 +345,7 @@ class JobBossSync:
             self._build_failed(ac, session, settings, job, str(exc))
             return None
         job.request_id = str(job.id)
-        warnings[job.id] = found
+        warnings[job.id] = found + _name_warnings(job, payload, mctx)
         return element
 
     def _serialize(self, ac: apply.ApplyContext, session: QbwcSession,
@@ -512,6 +515,26 @@ def _own_warnings(payload: JobPayload, group: list[Job], found: list[FieldWarnin
         return found
     name = payload.name.strip()
     return [w for w in found if str(w.original).strip() == name]
+
+
+def _name_warnings(job: Job, payload: JobPayload, mctx: MapContext) -> list[FieldWarning]:
+    """A record added under a name the name map shortened: a warning on it, never an error."""
+    if payload.phase is not Phase.ADD or not isinstance(mctx.names, NameBook):
+        return []
+    kind = registry.job_kind(job.kind)
+    if isinstance(kind, TxnKind):
+        rule = kind.names
+        key = kind.ref_number(registry.record_of(payload)) if kind.ref_number is not None else ""
+    else:
+        rule, key = kind.kind.names, payload.key
+    entry = mctx.names.entry(rule.kind, key) if rule is not None else None
+    if rule is None or entry is None or entry.origin != AUTO:
+        return []
+    reason = (f"{rule.field} {entry.source_value!r} is longer than the {rule.limit} characters "
+              f"QuickBooks allows: sent as {entry.qb_name!r} (name map; "
+              f"`qbwc-service names set` to choose another)")
+    return [FieldWarning(job.request_id or str(job.id), "name map", entry.source_value,
+                         entry.qb_name, reason)]
 
 
 def _grouped_query(group: list[Job], payloads: dict[int, JobPayload], mctx: MapContext) -> rq.Request:
