@@ -3,11 +3,13 @@
 One Web Connector session is one *run*:
 
 1. ``has_work`` (authenticate): retry owed JobBOSS2 write-backs, plan new and
-   changed records when ``sync.type = auto``, then ask the queue whether a
-   session would have anything to do.
+   changed records when ``sync.type = auto``, turn jobs left ``sent`` by an
+   earlier session of the user (dead: it will never apply their answer) into
+   ``verify``, then ask the queue whether a session would have anything to do.
+   So a crash never strands records: their lookups are work of their own.
 2. ``next_request`` (sendRequestXML): on the first call read the HCP
-   response, negotiate the qbXML version, start the run and turn jobs left
-   ``sent`` by a dead session into ``verify``. Then send, in this order, the
+   response, negotiate the qbXML version and start the run (releasing jobs a
+   session opened meanwhile left ``sent``). Then send, in this order, the
    verification queries of lost jobs, then up to ``sync.batch_size`` ready
    jobs of one area in ONE message (requestID = job id). Each request is built
    and checked alone first; one that cannot be built fails alone and never
@@ -43,7 +45,7 @@ from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_response
 from qbwc_service.qbxml.validate import validation_errors
-from qbwc_service.queue import areas, dequeue, messages
+from qbwc_service.queue import areas, dequeue, lost, messages
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import IdMapEntry, Job, QbwcSession, User, WriteBack, utcnow
 from qbwc_service.queue.states import JobStatus
@@ -93,6 +95,10 @@ class JobBossSync:
         if settings.is_auto and user.jobboss_url:
             planner.plan_auto(db, user, reader=self.reader_factory(user), settings=settings,
                               now=self.clock())
+        # A new session of the user: whatever an earlier one left sent will never be answered
+        # there, and often everything else waits on it. It becomes work to verify, so this
+        # session is never told "none" while records are stranded.
+        lost.release(db, user.id, reason=lost.REPLACED)
         return dequeue.has_open_work(db, user.id, now=self.clock())
 
     def next_request(self, db: Session, session: QbwcSession, ctx: RequestContext) -> str:
@@ -173,7 +179,8 @@ class JobBossSync:
             session.host_info = {**facts, "tax_codes": tax}
         run = runs.start(db, session)
         session.run_id = run.id
-        lost_to_verify(db, session.user_id, except_session=session.id)
+        # Authenticate released them already; a session of the user opened since did not.
+        lost.release(db, session.user_id, except_session=session.id, reason=lost.REPLACED)
 
     def _map_context(self, db: Session, session: QbwcSession,
                      settings: settings_mod.SyncSettings) -> MapContext:
@@ -371,17 +378,9 @@ class JobBossSync:
 
 def lost_to_verify(db: Session, user_id: int, *, session_id: int | None = None,
                    except_session: int | None = None) -> int:
-    """Jobs left ``sent`` by a session that ended become ``verify``."""
-    stmt = select(Job).where(Job.user_id == user_id, Job.status == JobStatus.SENT.value)
-    if session_id is not None:
-        stmt = stmt.where(Job.session_id == session_id)
-    if except_session is not None:
-        stmt = stmt.where((Job.session_id != except_session) | Job.session_id.is_(None))
-    lost = list(db.scalars(stmt))
-    for job in lost:
-        jobs_mod.transition(db, job, JobStatus.VERIFY,
-                            reason="the session ended before QuickBooks' answer arrived")
-    return len(lost)
+    """Jobs left ``sent`` by a session that ended become ``verify`` (see :mod:`.queue.lost`)."""
+    return lost.release(db, user_id, session_ids=None if session_id is None else [session_id],
+                        except_session=except_session)
 
 
 def _owed_writebacks(db: Session, user_id: int) -> int:
