@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 import qbwc_service
 from qbwc_service import accounts
@@ -272,8 +272,10 @@ class QbwcCallbacks:
         """The open, unexpired session of *ticket*, else ``None``."""
         if not ticket:
             return None
+        # The user comes along in the same statement: every callback reads it.
         session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
-                            .with_for_update())
+                            .options(joinedload(QbwcSession.user, innerjoin=True))
+                            .with_for_update(of=QbwcSession))
         if session is None:
             log.info("unknown ticket %s", _ticket_ref(ticket))
             return None

@@ -109,18 +109,19 @@ class JobBossSync:
                 session.last_error = f"This QuickBooks cannot be synced: {exc}"
                 return ""
         settings = settings_mod.get_settings(db, session.user_id)
-        mctx = self._map_context(db, session, settings)
-        for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
-            if status == JobStatus.VERIFY.value and not _has_status(db, session.user_id, status):
-                continue  # the common case: no lost job to look for
-            while True:
-                claimed = self._claim(db, session, settings, status)
+        work = _work_areas(db, session)
+        mctx = self._map_context(db, session, settings) if any(work.values()) else None
+        for status in _CLAIM_ORDER:
+            while mctx is not None and work[status]:
+                claimed = self._claim(db, session, settings, status, work[status])
                 if not claimed:
                     break
                 xml = self._message(db, session, settings, mctx, claimed)
                 if xml:
                     runs.count_round_trip(db, session.run_id)
                     return xml
+                # Every request failed to build: that may have stopped an area or emptied one.
+                work = _work_areas(db, session)
         session.last_error = "Nothing is ready to send to QuickBooks."
         return ""
 
@@ -206,12 +207,7 @@ class JobBossSync:
     # ------------------------------------------------------------ building a message
 
     def _claim(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
-               status: str) -> list[Job]:
-        stopped = runs.stopped_areas(db, session.run_id)
-        # Skip the areas without a single job in ``status`` (an index probe each), so the
-        # claim runs its readiness query only where there is something to find.
-        wanted = [a for a in areas.ORDER
-                  if a not in stopped and _has_status(db, session.user_id, status, a)]
+               status: str, wanted: list[str]) -> list[Job]:
         claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
                                       limit=settings.batch_size, areas=wanted, now=self.clock(),
                                       run_id=session.run_id, status=status)
@@ -389,12 +385,28 @@ def _owed_writebacks(db: Session, user_id: int) -> int:
         WriteBack.user_id == user_id, WriteBack.done_at.is_(None))) or 0
 
 
-def _has_status(db: Session, user_id: int, status: str, area: str | None = None) -> bool:
-    """Whether the user has a job in ``status`` (of ``area``): one probe of ``ix_jobs_dequeue``."""
-    stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
-    if area is not None:
-        stmt = stmt.where(Job.area == area)
-    return db.scalar(stmt.limit(1)) is not None
+#: Lost jobs are looked up before anything new is sent.
+_CLAIM_ORDER = (JobStatus.VERIFY.value, JobStatus.PENDING.value)
+
+
+def _work_areas(db: Session, session: QbwcSession) -> dict[str, list[str]]:
+    """Status -> the areas, in order, with a job in that status and not stopped in the run.
+
+    One statement of index probes (a round trip counts on a database server), so the
+    claim runs its readiness query only where there is something to find.
+    """
+    user_id, run_id = session.user_id, session.run_id
+    probes = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
+    columns = [dequeue.has_status(user_id, status, area) for status, area in probes]
+    if run_id is not None:
+        columns += [runs.area_stopped(run_id, area) for area in areas.ORDER]
+    row = db.execute(select(*columns)).one()
+    stopped = {area for area, hit in zip(areas.ORDER, row[len(probes):], strict=False) if hit}
+    work: dict[str, list[str]] = {status: [] for status in _CLAIM_ORDER}
+    for (status, area), hit in zip(probes, row, strict=False):
+        if hit and area not in stopped:
+            work[status].append(area)
+    return work
 
 
 def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -> bool:
