@@ -20,6 +20,7 @@ reject as a whole (0x80040400).
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib import resources
 
@@ -38,9 +39,19 @@ class QbxmlValidationError(ValueError):
         self.errors = errors
 
 
-@cache
+#: One thread compiles a schema while the others wait for it: under load every server thread
+#: meets its first message at once, and each compiling its own copy costs them all.
+_COMPILING = threading.Lock()
+
+
 def schema(version: str = "13.0") -> etree.XMLSchema:
     """The compiled schema for a spec version we ship (``13.0`` or ``16.0``)."""
+    with _COMPILING:
+        return _compiled(version)
+
+
+@cache
+def _compiled(version: str) -> etree.XMLSchema:
     tag = version.replace(".", "")
     path = resources.files("qbwc_service.qbxml") / "schemas" / f"qbxmlops{tag}.xsd"
     with resources.as_file(path) as real:

@@ -90,19 +90,20 @@ def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None,
                   .limit(limit))
     if db.get_bind().dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, of=Job)
-    ids = list(db.scalars(candidates))
-    if not ids:
-        return []
+    # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
+    # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
+    picked = candidates.cte("picked")
     values: dict[str, object] = dict(
         status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
         attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
     if run_id is not None:
         values["run_id"] = run_id
-    # The status check makes the claim safe on SQLite: a concurrent claimer
-    # that committed first has already moved these rows on. The UPDATE returns
-    # the claimed rows whole, so no second SELECT reads them back.
+    # One statement picks and claims (a round trip counts on a database server). The
+    # status check makes the claim safe on SQLite: a concurrent claimer that committed
+    # first has already moved these rows on. The UPDATE returns the claimed rows whole,
+    # so no second SELECT reads them back.
     claimed = sorted(db.scalars(
-        update(Job).where(Job.id.in_(ids), Job.status == status).values(**values)
+        update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status).values(**values)
         .returning(Job).execution_options(synchronize_session=False, populate_existing=True)),
         key=lambda job: (job.priority, job.id))
     if not claimed:
@@ -113,6 +114,15 @@ def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None,
              detail=f"session {session_id}" if session_id is not None else "")
         for job in claimed])
     return claimed
+
+
+def has_status(user_id: int, status: str, area: str | None = None) -> ColumnElement[bool]:
+    """SQL condition: the user has a job in ``status`` (of ``area``), one probe of
+    ``ix_jobs_dequeue`` that stops at the first row."""
+    stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
+    if area is not None:
+        stmt = stmt.where(Job.area == area)
+    return exists(stmt)
 
 
 def has_open_work(db: Session, user_id: int, *, areas: Sequence[str] | None = None,

@@ -11,7 +11,8 @@ negative value (getLastError) -> closeConnection. An empty sendRequestXML
 makes it ask getLastError; ``NoOp`` there means pause and ask again.
 
 Faults a test can ask for (:class:`EmulatorOptions`): a crash after N
-sendRequestXML calls (no receiveResponseXML, no closeConnection), an
+sendRequestXML calls (no receiveResponseXML, no closeConnection; QuickBooks
+may or may not have processed the last request), an
 HRESULT instead of a response, a company file that cannot be opened. Run
 :func:`run_concurrent` for several users at once.
 """
@@ -55,6 +56,9 @@ class EmulatorOptions:
     company_file: str = DEFAULT_COMPANY_FILE
     #: Crash after this many sendRequestXML calls: no receiveResponseXML, no closeConnection.
     crash_after: int | None = None
+    #: With ``crash_after``: QuickBooks processes that last request before the crash, so its
+    #: records exist and the service never hears of them (else QuickBooks never sees it).
+    crash_after_processing: bool = False
     #: sendRequestXML call number (1-based) -> (hresult, message) passed instead of a response.
     hresults: dict[int, tuple[str, str]] = field(default_factory=dict)
     #: QuickBooks cannot open the company file: connectionError instead of sendRequestXML.
@@ -243,6 +247,8 @@ class WebConnector:
                                  qbXMLMinorVers=minor) or ""
             sends += 1
             if self.options.crash_after is not None and sends >= self.options.crash_after:
+                if self.options.crash_after_processing and request and request != "NoOp":
+                    self._quickbooks_answer(sends, request)
                 result.outcome = "crashed"
                 return False
             if not request or request == "NoOp":

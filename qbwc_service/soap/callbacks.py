@@ -9,7 +9,9 @@ only their SHA-256 is stored. A ticket is valid while its session is
 ``open``, its user enabled, and it was last used less than
 ``qbwc.ticket_ttl_minutes`` ago. An unknown or expired ticket never reaches
 the sync engine: sendRequestXML answers ``""``, receiveResponseXML ``-1``,
-connectionError ``"done"``, and getLastError explains.
+connectionError ``"done"``, and getLastError explains. A session that ends
+without closing (expired, or its user disabled) releases the jobs it left
+``sent`` to ``verify`` (:mod:`qbwc_service.queue.lost`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 import qbwc_service
 from qbwc_service import accounts
 from qbwc_service.config import Config
 from qbwc_service.observe import sessions as session_events
+from qbwc_service.queue import lost
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import QbwcSession, User, as_utc
 from qbwc_service.security import throttle
@@ -234,11 +237,13 @@ class QbwcCallbacks:
             return False
 
     def _expire_idle_sessions(self, db: Session, user: User, now: datetime) -> None:
-        """Mark the user's abandoned sessions (a crashed Web Connector never closes) expired."""
-        db.execute(update(QbwcSession)
-                   .where(QbwcSession.user_id == user.id, QbwcSession.state == "open",
-                          QbwcSession.last_seen_at < now - self.settings.ticket_ttl)
-                   .values(state="expired"))
+        """Mark the user's abandoned sessions (a crashed Web Connector never closes) expired,
+        and release what they left sent to be verified."""
+        expired = list(db.scalars(update(QbwcSession)
+                                  .where(QbwcSession.user_id == user.id, QbwcSession.state == "open",
+                                         QbwcSession.last_seen_at < now - self.settings.ticket_ttl)
+                                  .values(state="expired").returning(QbwcSession.id)))
+        lost.release(db, user.id, session_ids=expired, reason=lost.EXPIRED)
 
     def _in_session(self, ticket: str, call: Callable[[Session, QbwcSession], T], *,
                     invalid: T, failed: T) -> T:
@@ -267,8 +272,10 @@ class QbwcCallbacks:
         """The open, unexpired session of *ticket*, else ``None``."""
         if not ticket:
             return None
+        # The user comes along in the same statement: every callback reads it.
         session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
-                            .with_for_update())
+                            .options(joinedload(QbwcSession.user, innerjoin=True))
+                            .with_for_update(of=QbwcSession))
         if session is None:
             log.info("unknown ticket %s", _ticket_ref(ticket))
             return None
@@ -280,10 +287,12 @@ class QbwcCallbacks:
         if now - as_utc(session.last_seen_at) > self.settings.ticket_ttl:
             session.state = "expired"
             log.info("session %s expired: idle since %s", session.id, session.last_seen_at)
+            lost.release(db, session.user_id, session_ids=[session.id], reason=lost.EXPIRED)
             return None
         if not session.user.enabled:
             session.state = "failed"
             log.warning("session %s ended: user %r was disabled", session.id, session.user.name)
+            lost.release(db, session.user_id, session_ids=[session.id])
             return None
         return session
 

@@ -23,6 +23,7 @@ from sqlalchemy import Select, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
+from qbwc_service.qbxml.text import clean
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.jobs import Changes
 from qbwc_service.queue.models import Job, JobDependency, WriteBack
@@ -151,8 +152,10 @@ def _find_ret(job: Job, payload: JobPayload, rets: list[RetInfo]) -> RetInfo | N
         return next((r for r in rets if kind.matches(record, payload.index, r)), None)
     if payload.phase is Phase.READ:
         return rets[0] if rets else None
-    wanted = payload.name.casefold()
-    return next((r for r in rets if (r.full_name or r.name or "").casefold() == wanted), None)
+    # The query asked for the name as QuickBooks stores it (characters outside Latin-1
+    # folded): "Škoda" comes back as "Skoda", and is still this job's record.
+    wanted = {payload.name.casefold(), clean(payload.name.strip(), "FullName").strip().casefold()}
+    return next((r for r in rets if (r.full_name or r.name or "").casefold() in wanted), None)
 
 
 # ---------------------------------------------------------------- the actions

@@ -3,11 +3,13 @@
 One Web Connector session is one *run*:
 
 1. ``has_work`` (authenticate): retry owed JobBOSS2 write-backs, plan new and
-   changed records when ``sync.type = auto``, then ask the queue whether a
-   session would have anything to do.
+   changed records when ``sync.type = auto``, turn jobs left ``sent`` by an
+   earlier session of the user (dead: it will never apply their answer) into
+   ``verify``, then ask the queue whether a session would have anything to do.
+   So a crash never strands records: their lookups are work of their own.
 2. ``next_request`` (sendRequestXML): on the first call read the HCP
-   response, negotiate the qbXML version, start the run and turn jobs left
-   ``sent`` by a dead session into ``verify``. Then send, in this order, the
+   response, negotiate the qbXML version and start the run (releasing jobs a
+   session opened meanwhile left ``sent``). Then send, in this order, the
    verification queries of lost jobs, then up to ``sync.batch_size`` ready
    jobs of one area in ONE message (requestID = job id). Each request is built
    and checked alone first; one that cannot be built fails alone and never
@@ -43,7 +45,7 @@ from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_response, raise_for_hresult
 from qbwc_service.qbxml.validate import validation_errors
-from qbwc_service.queue import areas, dequeue, messages
+from qbwc_service.queue import areas, dequeue, lost, messages
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import IdMapEntry, Job, QbwcSession, User, WriteBack, utcnow
 from qbwc_service.queue.states import JobStatus
@@ -95,6 +97,10 @@ class JobBossSync:
         if settings.is_auto and user.jobboss_url:
             planner.plan_auto(db, user, reader=self.reader_factory(user), settings=settings,
                               now=self.clock())
+        # A new session of the user: whatever an earlier one left sent will never be answered
+        # there, and often everything else waits on it. It becomes work to verify, so this
+        # session is never told "none" while records are stranded.
+        lost.release(db, user.id, reason=lost.REPLACED)
         return (dequeue.has_open_work(db, user.id, now=self.clock())
                 or reconcile_queries.has_pending(db, user.id))
 
@@ -115,19 +121,21 @@ class JobBossSync:
             company.mark_asked(session)
             return self._company_query(session)
         settings = settings_mod.get_settings(db, session.user_id)
-        mctx = self._map_context(db, session, settings)
-        for status in (JobStatus.VERIFY.value, JobStatus.PENDING.value):
-            if status == JobStatus.VERIFY.value and not _has_status(db, session.user_id, status):
-                continue  # the common case: no lost job to look for
-            while True:
-                claimed = self._claim(db, session, settings, status)
+        work = _work_areas(db, session)
+        mctx = self._map_context(db, session, settings) if any(work.values()) else None
+        for status in _CLAIM_ORDER:
+            while mctx is not None and work[status]:
+                claimed = self._claim(db, session, settings, status, work[status])
                 if not claimed:
                     break
                 xml = self._message(db, session, settings, mctx, claimed)
                 if xml:
                     runs.count_round_trip(db, session.run_id)
                     return xml
-        xml = reconcile_queries.next_message(db, session, mctx.version, mctx.country)
+                # Every request failed to build: that may have stopped an area or emptied one.
+                work = _work_areas(db, session)
+        xml = reconcile_queries.next_message(db, session, session.qbxml_version or "13.0",
+                                             session.qb_country or "US")
         if xml:  # only reads, so only once nothing else is ready
             runs.count_round_trip(db, session.run_id)
             return xml
@@ -210,7 +218,8 @@ class JobBossSync:
             session.host_info = {**facts, **prefs}
         run = runs.start(db, session)
         session.run_id = run.id
-        lost_to_verify(db, session.user_id, except_session=session.id)
+        # Authenticate released them already; a session of the user opened since did not.
+        lost.release(db, session.user_id, except_session=session.id, reason=lost.REPLACED)
         reconcile_queries.release(db, session.user_id, except_session=session.id)
 
     def _map_context(self, db: Session, session: QbwcSession,
@@ -270,12 +279,7 @@ class JobBossSync:
     # ------------------------------------------------------------ building a message
 
     def _claim(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
-               status: str) -> list[Job]:
-        stopped = runs.stopped_areas(db, session.run_id)
-        # Skip the areas without a single job in ``status`` (an index probe each), so the
-        # claim runs its readiness query only where there is something to find.
-        wanted = [a for a in areas.ORDER
-                  if a not in stopped and _has_status(db, session.user_id, status, a)]
+               status: str, wanted: list[str]) -> list[Job]:
         claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
                                       limit=settings.batch_size, areas=wanted, now=self.clock(),
                                       run_id=session.run_id, status=status)
@@ -444,17 +448,9 @@ class JobBossSync:
 
 def lost_to_verify(db: Session, user_id: int, *, session_id: int | None = None,
                    except_session: int | None = None) -> int:
-    """Jobs left ``sent`` by a session that ended become ``verify``."""
-    stmt = select(Job).where(Job.user_id == user_id, Job.status == JobStatus.SENT.value)
-    if session_id is not None:
-        stmt = stmt.where(Job.session_id == session_id)
-    if except_session is not None:
-        stmt = stmt.where((Job.session_id != except_session) | Job.session_id.is_(None))
-    lost = list(db.scalars(stmt))
-    for job in lost:
-        jobs_mod.transition(db, job, JobStatus.VERIFY,
-                            reason="the session ended before QuickBooks' answer arrived")
-    return len(lost)
+    """Jobs left ``sent`` by a session that ended become ``verify`` (see :mod:`.queue.lost`)."""
+    return lost.release(db, user_id, session_ids=None if session_id is None else [session_id],
+                        except_session=except_session)
 
 
 def _owed_writebacks(db: Session, user_id: int) -> int:
@@ -463,12 +459,28 @@ def _owed_writebacks(db: Session, user_id: int) -> int:
         WriteBack.user_id == user_id, WriteBack.done_at.is_(None))) or 0
 
 
-def _has_status(db: Session, user_id: int, status: str, area: str | None = None) -> bool:
-    """Whether the user has a job in ``status`` (of ``area``): one probe of ``ix_jobs_dequeue``."""
-    stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
-    if area is not None:
-        stmt = stmt.where(Job.area == area)
-    return db.scalar(stmt.limit(1)) is not None
+#: Lost jobs are looked up before anything new is sent.
+_CLAIM_ORDER = (JobStatus.VERIFY.value, JobStatus.PENDING.value)
+
+
+def _work_areas(db: Session, session: QbwcSession) -> dict[str, list[str]]:
+    """Status -> the areas, in order, with a job in that status and not stopped in the run.
+
+    One statement of index probes (a round trip counts on a database server), so the
+    claim runs its readiness query only where there is something to find.
+    """
+    user_id, run_id = session.user_id, session.run_id
+    probes = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
+    columns = [dequeue.has_status(user_id, status, area) for status, area in probes]
+    if run_id is not None:
+        columns += [runs.area_stopped(run_id, area) for area in areas.ORDER]
+    row = db.execute(select(*columns)).one()
+    stopped = {area for area, hit in zip(areas.ORDER, row[len(probes):], strict=False) if hit}
+    work: dict[str, list[str]] = {status: [] for status in _CLAIM_ORDER}
+    for (status, area), hit in zip(probes, row, strict=False):
+        if hit and area not in stopped:
+            work[status].append(area)
+    return work
 
 
 def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -> bool:

@@ -8,8 +8,9 @@ round trips and remembers which areas ``options.quit_area_on_error`` stopped
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, QbwcSession, Run, utcnow
@@ -36,6 +37,13 @@ def stop_area(db: Session, user_id: int, run_id: int | None, area: str) -> None:
         return
     jobs_mod.audit(db, user_id=user_id, event=jobs_mod.AREA_STOPPED, run_id=run_id,
                    record_key=f"area:{area}", detail=area)
+
+
+def area_stopped(run_id: int, area: str) -> ColumnElement[bool]:
+    """SQL condition: ``area`` was stopped in the run (to ask along with other questions)."""
+    return exists(select(AuditEvent.id).where(
+        AuditEvent.run_id == run_id, AuditEvent.event == jobs_mod.AREA_STOPPED,
+        AuditEvent.detail == area))
 
 
 def stopped_areas(db: Session, run_id: int | None) -> set[str]:
