@@ -94,8 +94,9 @@ def test_freetds_gets_the_debian_package():
     assert "msodbcsql17" in jobboss_checks.driver_source("ODBC Driver 17 for SQL Server")
 
 
-def test_an_installed_driver_gets_as_far_as_connecting(config_file, sessions):
+def test_an_installed_driver_gets_as_far_as_connecting(config_file, sessions, tmp_path, monkeypatch):
     """SQLite3's ODBC driver is installed here: the pieces are there, the server is not."""
+    monkeypatch.chdir(tmp_path)  # that driver takes the database name for a file to create
     add(sessions, "shop", "mssql+pyodbc://u:p@127.0.0.1:1/JB?driver=SQLite3")
     result = doctor(config_file)
     [line] = [line for line in result.output.splitlines() if "JobBOSS2 of shop" in line]
