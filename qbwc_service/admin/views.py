@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from qbwc_service.admin import sync_actions
+from qbwc_service.admin import explain, run_view, summaries, sync_actions
 from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
@@ -91,11 +92,32 @@ def queue() -> ResponseReturnValue:
     where = _job_filter(request.args)
     page = _page()
     rows, total = ops.list_jobs(db(), where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    described = summaries.rows_for(db(), rows)
+    problems = {j.id: _explain(j, described[j.id]) for j in rows}
     return render_template(
         "queue.html", jobs=rows, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
-        statuses=ops.STATUSES, areas=ops.AREAS, args=request.args,
+        statuses=ops.STATUSES, areas=ops.AREAS, args=request.args, rows=described,
+        problems=problems, documents=summaries.document_types(), words=summaries.STATUS_WORDS,
         counts=dequeue.counts_by_status(db(), where.user_id), record_key=jobs.record_key)
+
+
+def _explain(job: Job, row: summaries.Row) -> explain.Explanation | None:
+    """The plain-language sentence of a failed or waiting job (None when all is well)."""
+    message = job.error_message or job.blocked_reason
+    if not message:
+        return None
+    return explain.explain(message, job.error_code, summaries.in_words(job, row),
+                           summaries.name_to_fix(job, row))
+
+
+def names_url(text: str) -> str:
+    """The name map's search for ``text`` (``/admin/names?q=...``, served by the name-map pages)."""
+    return f"{request.script_root}{NAMES_PATH}?{urlencode({'q': text})}"
+
+
+#: Where the name map lives under the admin prefix.
+NAMES_PATH = "/names"
 
 
 def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
@@ -107,17 +129,20 @@ def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
         "status": lambda v: ops.check_choice(v, ops.STATUSES, "status"),
         "area": lambda v: ops.check_choice(v, ops.AREAS, "area"),
         "text": lambda v: (v or "").strip() or None,
+        "kind": lambda v: ops.check_choice(v, tuple(summaries.document_types()), "document"),
         "day_from": ops.parse_day,
         "day_to": ops.parse_day,
     }
     fields = {"user_id": "user", "status": "status", "area": "area", "text": "q",
-              "day_from": "from", "day_to": "to"}
+              "kind": "document", "day_from": "from", "day_to": "to"}
     values: dict[str, Any] = {}
     for name, parse in parsers.items():
         try:
             values[name] = parse(args.get(fields[name]))
         except ops.OpsError as exc:
             flash(f"{fields[name]}: {exc}", "error")
+    if values.get("text"):  # customers, vendors, employees by the name QuickBooks knows them by
+        values["fragments"], values["records"] = summaries.named(db(), values["text"])
     return ops.JobFilter(**values)
 
 
@@ -134,7 +159,13 @@ def job(job_id: int) -> ResponseReturnValue:
     allowed = [a for a, target in ACTION_TARGETS.items()
                if (target in TRANSITIONS[JobStatus(found.status)] and a != "retry")
                or (a == "retry" and found.status in RETRYABLE_STATES)]
-    return render_template("job.html", job=found, detail=ops.job_detail(db(), found),
+    detail = ops.job_detail(db(), found)
+    row = summaries.rows_for(db(), [found])[found.id]
+    blockers = [d for d in detail["depends_on"]
+                if d["status"] in (JobStatus.ERROR.value, JobStatus.BLOCKED.value)]
+    return render_template("job.html", job=found, detail=detail, row=row,
+                           problem=_explain(found, row), blocker=blockers[0] if blockers else None,
+                           words=summaries.STATUS_WORDS, names_url=names_url,
                            owner=db().get(User, found.user_id), actions=allowed)
 
 
@@ -198,9 +229,40 @@ def run(run_id: int) -> ResponseReturnValue:
         report = reports.build_report(db(), run_id)
     except reports.ReportError:
         return render_error(404, f"No run {run_id}.")
+    groups = run_view.attention(db(), run_id)
+    page = _page()
+    pages = max(1, -(-len(groups) // run_view.GROUPS_PER_PAGE))
+    shown = groups[(page - 1) * run_view.GROUPS_PER_PAGE:page * run_view.GROUPS_PER_PAGE]
+    run_view.explain_groups(db(), shown)
     return render_template("run.html", report=report, outcomes=reports.OUTCOMES,
                            summary=reports.summary_line(report), live=_live_runs(),
-                           item_notes=reports.ITEM_NOTES)
+                           item_notes=reports.ITEM_NOTES, totals=run_view.totals(report),
+                           columns=run_view.TOTALS, groups=shown, group_count=len(groups),
+                           page=page, pages=pages, preview=run_view.SECTION_PREVIEW,
+                           per_group=run_view.RECORDS_PER_GROUP, names_url=names_url,
+                           area_label=run_view.area_label)
+
+
+#: Records per page of a run's full list.
+RECORDS_PAGE = 100
+
+
+@bp.route(f"/runs/<int(max={MAX_ID}):run_id>/records")
+def run_records(run_id: int) -> ResponseReturnValue:
+    """Every record of one section of a run's report, paginated (the run page shows a preview)."""
+    section = request.args.get("section", "errors")
+    if section not in reports.SECTION_EVENTS:
+        abort(400, f"section must be one of: {', '.join(reports.SECTION_EVENTS)}")
+    try:
+        report = reports.build_report(db(), run_id, sections=(section,))
+    except reports.ReportError:
+        return render_error(404, f"No run {run_id}.")
+    items = report.items.get(section, [])
+    page = _page()
+    return render_template("run_records.html", report=report, section=section,
+                           items=items[(page - 1) * RECORDS_PAGE:page * RECORDS_PAGE],
+                           total=len(items), page=page, pages=max(1, -(-len(items) // RECORDS_PAGE)),
+                           item_notes=reports.ITEM_NOTES, sections=reports.SECTION_EVENTS)
 
 
 def _duration(run_row: Run) -> float | None:

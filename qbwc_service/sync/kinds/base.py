@@ -28,6 +28,7 @@ from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import LISTS, Area
 from qbwc_service.sync.kinds.context import MapContext, Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 R = TypeVar("R")
@@ -117,6 +118,8 @@ class TxnKind(Generic[R]):
     writebacks: tuple[WriteBack, ...] = (EXPORTED,)
     units: Callable[[R], Iterable[int]] | None = None
     claims: Callable[[R], bool] | None = None
+    #: The record as the admin pages list it (document, number, name, date, amount).
+    summary: Callable[[R, int], Summary] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD

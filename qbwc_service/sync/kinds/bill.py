@@ -29,6 +29,7 @@ from qbwc_service.sync.kinds.context import (
     same_amount,
     text,
 )
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 #: QuickBooks' limit on a bill RefNumber.
@@ -122,4 +123,6 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     matches=lambda bill, _index, ret: matches(bill.invoice_no, bill.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
+    summary=lambda bill, _index: Summary("Bill", bill.invoice_no, "vendor", bill.vend_code,
+                                         day=bill.txn_date, amount=cents(bill.total)),
 )

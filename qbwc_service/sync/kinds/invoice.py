@@ -34,6 +34,7 @@ from qbwc_service.sync.kinds.context import (
     same_amount,
     text,
 )
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 #: QuickBooks' limit on an invoice RefNumber.
@@ -152,6 +153,12 @@ def matches(inv: jb.ArInvoice, ret: RetInfo) -> bool:
     return same_ref and (ret.txn_date is None or ret.txn_date == inv.txn_date)
 
 
+def summary(inv: jb.ArInvoice) -> Summary:
+    """The invoice as the admin lists it."""
+    return Summary("Packing list invoice" if inv.source == PACKING_LIST.name else "Invoice",
+                   inv.invoice_no, "customer", inv.cust_code, day=inv.txn_date, amount=cents(inv.total))
+
+
 #: Customer Billing (``Billing`` / ``BillingDet``).
 BILLING: Source[jb.ArInvoice] = Source(
     "billing", AR, switch="items.customer_billing", choice=("source.invoices", "billing"),
@@ -170,4 +177,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
+    summary=lambda inv, _index: summary(inv),
 )

@@ -10,6 +10,7 @@ nothing is written back.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
@@ -25,6 +26,7 @@ from qbwc_service.sync.kinds.context import (
     check_ref_number,
     text,
 )
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 
@@ -75,6 +77,14 @@ def _read(reader: JobBossReader, flt: TxnFilter, known: KnownRecords) -> Iterabl
     return reader.receiver_bills(flt, exported=billed)
 
 
+def summary(rec: jb.ReceiverBill) -> Summary:
+    """The receiver as the admin lists it; lines without a PO cost are left out of the amount."""
+    lines = sum((line.quantity * line.unit_cost for line in rec.lines if line.unit_cost is not None),
+                Decimal(0))
+    return Summary("Bill from receiver", rec.receiver_no, "vendor", rec.vend_code or "",
+                   day=rec.txn_date, amount=cents(lines + rec.shipping_charges))
+
+
 #: PO receipts (``Receiver`` / ``ReceiverDet``) priced from ``PODet``.
 RECEIVERS: Source[jb.ReceiverBill] = Source(
     "receiver", AP, switch="items.vendor_invoices", choice=("source.bills", "receiver"), read=_read)
@@ -88,4 +98,5 @@ KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     matches=lambda rec, _index, ret: bill.matches(rec.receiver_no, rec.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(),
+    summary=lambda rec, _index: summary(rec),
 )
