@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from qbwc_service.admin import explain, run_view, summaries, sync_actions
+from qbwc_service.admin import explain, run_view, settings_form, summaries, sync_actions
 from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
@@ -301,6 +301,8 @@ def settings() -> ResponseReturnValue:
     shown = {spec.key: submitted.get(spec.key, spec.format(current[spec.key]))
              for spec in st.SETTINGS.values()}
     return render_template("settings.html", user=user, users=users, specs=st.SETTINGS,
+                           groups=settings_form.grouped(), field=settings_form.field,
+                           choices=settings_form.CHOICES, section_words=settings_form.SECTION_WORDS,
                            shown=shown, changed=current.changed, errors=errors,
                            sections=st.REPORT_SECTIONS, current=current,
                            today=utcnow().date().isoformat()), (400 if errors else 200)
@@ -309,12 +311,15 @@ def settings() -> ResponseReturnValue:
 def _settings_form() -> dict[str, str]:
     """Form fields -> raw setting values (checkbox groups and booleans made explicit)."""
     form = request.form
+    whole = form.get("settings_form") == "1"  # the page's form: every checkbox was shown
     raw: dict[str, str] = {}
     for key, spec in st.SETTINGS.items():
         if spec.kind == "sections":
             raw[key] = ",".join(form.getlist(key))
         elif key in form:
             raw[key] = form[key]
+        elif spec.kind == "bool" and whole:
+            raw[key] = "false"  # an unticked checkbox sends nothing
     return raw
 
 

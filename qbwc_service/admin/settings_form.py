@@ -1,0 +1,105 @@
+"""The settings page's words: a label and help per setting, the groups, the choices' names.
+
+The settings themselves (keys, kinds, validation) are declared in
+:mod:`qbwc_service.sync.settings`; this module only says how a person reads
+them, grouped as the JobBOSS2 QuickBooks sync screen groups them. A key
+without an entry here still shows, under its key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qbwc_service.sync import settings as st
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one setting reads on the form."""
+
+    label: str
+    help: str = ""
+
+
+#: Group title -> the key prefixes it shows, in order.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Items to sync": ("items.", "source."),
+    "Options": ("options.",),
+    "Sync type and dates": ("sync.",),
+    "Run report": ("report.",),
+    "QuickBooks accounts and items for new records": ("defaults.",),
+}
+
+FIELDS: dict[str, Field] = {
+    "items.customer_billing": Field("Customer invoices (AR)",
+                                    "Send JobBOSS2 invoices to QuickBooks as invoices."),
+    "items.vendor_invoices": Field("Vendor invoices (AP)",
+                                   "Send JobBOSS2 vendor invoices or receivers as QuickBooks bills."),
+    "items.time_and_attendance": Field("Time and attendance",
+                                       "Send attendance tickets as QuickBooks time records for "
+                                       "payroll."),
+    "source.invoices": Field("Create QuickBooks invoices from",
+                             "Packing lists are priced from their sales orders."),
+    "source.bills": Field("Create QuickBooks bills from",
+                          "Receivers are priced from their purchase orders."),
+    "options.mark_ar_paid": Field("Mark AR invoices paid in JobBOSS2",
+                                  "Once QuickBooks has an invoice, JobBOSS2 shows it paid."),
+    "options.mark_ap_paid": Field("Mark AP invoices paid in JobBOSS2",
+                                  "Once QuickBooks has a bill, JobBOSS2 shows it paid."),
+    "options.parts_as_service_items": Field(
+        "Create new parts as Service items", "Unticked: new parts become Inventory items."),
+    "options.validate_sync_tables": Field(
+        "Sync every customer, vendor and part",
+        "Not only the ones the invoices and bills use."),
+    "options.quit_area_on_error": Field(
+        "Quit syncing an area after an error",
+        "After an error in invoices, bills or time, the rest of that area waits for the next "
+        "run."),
+    "options.update_after_edit": Field(
+        "Update QuickBooks after edits in JobBOSS2",
+        "Send changes of customers, vendors, employees and parts already in QuickBooks."),
+    "sync.type": Field("Sync type", "Manual: you start each sync below. Automatic: every Web "
+                       "Connector run sends what is new."),
+    "sync.begin": Field("Begin date", "First transaction date synced. Empty: no limit."),
+    "sync.end": Field("End date", "Last date of a manual sync. Empty: up to today."),
+    "sync.batch_size": Field("Records per message", "How many records each message to "
+                             "QuickBooks carries (1 to 500)."),
+    "report.sections": Field("Show in the run report", "Counts always cover everything."),
+    "defaults.income_account": Field("Income account of new items"),
+    "defaults.cogs_account": Field("Cost of goods sold account of new inventory items"),
+    "defaults.asset_account": Field("Asset account of new inventory items"),
+    "defaults.expense_account": Field("Expense account of bill lines without a GL account"),
+    "defaults.ar_account": Field("Accounts receivable account of invoices"),
+    "defaults.ap_account": Field("Accounts payable account of bills"),
+    "defaults.freight_item": Field("Item for freight and shipping lines"),
+}
+
+#: Setting -> value -> what the radio button says.
+CHOICES: dict[str, dict[str, str]] = {
+    "source.invoices": {"billing": "Customer Billing", "packing_list": "Packing List"},
+    "source.bills": {"vendor_invoice": "Vendor Invoices", "receiver": "Receivers"},
+    "sync.type": {"manual": "Manual", "auto": "Automatic"},
+}
+SECTION_WORDS: dict[str, str] = {"created": "Created", "updated": "Updated", "skipped": "Skipped",
+                                 "warnings": "Warnings", "errors": "Errors"}
+
+
+def field(spec: st.SettingSpec) -> Field:
+    """The label and help of a setting (its own help text when this module has none)."""
+    if spec.key in FIELDS:
+        return FIELDS[spec.key]
+    if spec.key.startswith("defaults.payroll_item."):
+        code = spec.key.rsplit(".", 1)[-1]
+        return Field(f"Payroll item for pay rate code {code}", spec.help.split("(", 1)[-1]
+                     .rstrip(")") if "(" in spec.help else "")
+    return Field(spec.key, spec.help)
+
+
+def grouped() -> dict[str, list[st.SettingSpec]]:
+    """Group title -> its settings, in declaration order; every setting in exactly one group."""
+    out: dict[str, list[st.SettingSpec]] = {title: [] for title in GROUPS}
+    for spec in st.SETTINGS.values():
+        title = next((t for t, prefixes in GROUPS.items() if spec.key.startswith(prefixes)),
+                     "Other")
+        out.setdefault(title, []).append(spec)
+    return {title: specs for title, specs in out.items() if specs}
