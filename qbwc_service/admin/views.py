@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from qbwc_service.admin import explain, run_view, settings_form, summaries, sync_actions
+from qbwc_service.admin import explain, history, run_view, settings_form, summaries, sync_actions
 from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
@@ -84,7 +84,15 @@ def _page() -> int:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    return redirect(url_for("views.queue"))
+    """The overview: records created and failed per run over the last 30 days, each user's last
+    good session (flagged past ``alerts.silent_hours``), and what the queue holds."""
+    now = utcnow()
+    hours = current_app.config["QBWC_SILENT_HOURS"]
+    chart = history.runs_chart(history.run_points(db(), now))
+    return render_template("overview.html", chart=chart, days=history.DAYS, hours=hours,
+                           sessions=history.last_sessions(db(), now, hours),
+                           counts=dequeue.counts_by_status(db(), None),
+                           words=summaries.STATUS_WORDS)
 
 
 @bp.route("/queue")
