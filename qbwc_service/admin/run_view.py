@@ -29,6 +29,8 @@ TOTALS: dict[str, tuple[str, ...]] = {
     "Skipped": (ev.SKIPPED,),
     "Warnings": (ev.WARNING,),
 }
+#: Columns a phone leaves out (the first four are what the accountant acts on).
+SIDE_COLUMNS = frozenset({"Skipped", "Warnings"})
 #: Groups of failed and waiting records per page; records shown under each group.
 GROUPS_PER_PAGE = 20
 RECORDS_PER_GROUP = 5
@@ -90,5 +92,5 @@ def explain_groups(db: Session, groups: Sequence[Group]) -> None:
             fix = summaries.name_to_fix(first, rows[first.id])
         more = len(group.items) - 1
         if more:
-            words += f" and {more} more"
+            words += f" (and {more} more like it)"
         group.explanation = explain.explain(group.message, code, words, fix)

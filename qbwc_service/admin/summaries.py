@@ -143,6 +143,11 @@ def in_words(job: Job, row: Row) -> str:
     return f"{row.document} {row.number}{party} (JobBOSS2 {key})"
 
 
+def this(row: Row) -> str:
+    """The record in a sentence beside its own row: ``This invoice``."""
+    return f"This {row.document.split(' (', 1)[0].lower()}"
+
+
 def name_to_fix(job: Job, row: Row) -> str:
     """What the name map is searched for when an error quotes no name: the record's own key
     for a list record, else its customer, vendor or employee."""

@@ -101,7 +101,8 @@ def queue() -> ResponseReturnValue:
     page = _page()
     rows, total = ops.list_jobs(db(), where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     described = summaries.rows_for(db(), rows)
-    problems = {j.id: _explain(j, described[j.id]) for j in rows}
+    # The row already names the record: its sentence says "This invoice ...".
+    problems = {j.id: _explain(j, described[j.id], summaries.this(described[j.id])) for j in rows}
     return render_template(
         "queue.html", jobs=rows, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
@@ -110,12 +111,13 @@ def queue() -> ResponseReturnValue:
         counts=dequeue.counts_by_status(db(), where.user_id), record_key=jobs.record_key)
 
 
-def _explain(job: Job, row: summaries.Row) -> explain.Explanation | None:
-    """The plain-language sentence of a failed or waiting job (None when all is well)."""
+def _explain(job: Job, row: summaries.Row, words: str = "") -> explain.Explanation | None:
+    """The plain-language sentence of a failed or waiting job (None when all is well);
+    ``words`` names the record in it (default: document, number, name and JobBOSS2 key)."""
     message = job.error_message or job.blocked_reason
     if not message:
         return None
-    return explain.explain(message, job.error_code, summaries.in_words(job, row),
+    return explain.explain(message, job.error_code, words or summaries.in_words(job, row),
                            summaries.name_to_fix(job, row))
 
 
@@ -245,7 +247,8 @@ def run(run_id: int) -> ResponseReturnValue:
     return render_template("run.html", report=report, outcomes=reports.OUTCOMES,
                            summary=reports.summary_line(report), live=_live_runs(),
                            item_notes=reports.ITEM_NOTES, totals=run_view.totals(report),
-                           columns=run_view.TOTALS, groups=shown, group_count=len(groups),
+                           columns=run_view.TOTALS, side_columns=run_view.SIDE_COLUMNS,
+                           groups=shown, group_count=len(groups),
                            page=page, pages=pages, preview=run_view.SECTION_PREVIEW,
                            per_group=run_view.RECORDS_PER_GROUP, names_url=names_url,
                            area_label=run_view.area_label)

@@ -78,7 +78,7 @@ def test_queue_rows_show_document_name_date_and_amount(logged_in, docs):
     failed = page[page.index(f'href="/admin/jobs/{docs["bad"]}">#'):]
     failed = failed[:failed.index("</tr>")]
     assert ">Failed<" in failed and "BOLT" in failed
-    assert "which QuickBooks does not have" in failed
+    assert "This invoice refers to “Bolt Co”, which QuickBooks does not have." in failed
 
 
 def test_queue_search_finds_names_and_filters_by_document(logged_in, docs):
@@ -184,7 +184,7 @@ def test_run_page_shows_totals_then_groups_by_reason(logged_in, big_run):
     attention = page[page.index('id="attention"'):page.index('<nav class="jump"')]
     assert "(3 reasons)" in attention
     assert attention.count('class="card problem group"') == 3
-    assert "30 invoices" in attention and "and 29 more" in attention
+    assert "30 invoices" in attention and "and 29 more like it" in attention
     assert "and 25 more</a>" in attention  # 5 records listed, the rest one link away
     assert "QuickBooks already has another list entry named “Acme Supply”" in attention
     # The sections preview 10 rows, and link to every record.
