@@ -158,6 +158,9 @@ def explain(message: str, code: str, record: str, fallback_name: str = "") -> Ex
     ``record`` names the record for a person ("Invoice 10234 (JobBOSS2 Billing:10234)");
     ``fallback_name`` is the name to act on when the message quotes none.
     """
+    # A message written as "3140: ..." carries its code (jobs failed before error_code was kept).
+    head = message.split(":", 1)[0]
+    code = code or (head if head.isdigit() else "")
     advice = CODE_ADVICE.get(code) or _by_phrase(message) or FALLBACK
     name = _quoted(message) or fallback_name
     field = _field(message)

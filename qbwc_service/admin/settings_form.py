@@ -21,13 +21,14 @@ class Field:
     help: str = ""
 
 
-#: Group title -> the key prefixes it shows, in order.
+#: Group title -> the key prefixes it shows, in order (the longest matching prefix wins).
 GROUPS: dict[str, tuple[str, ...]] = {
     "Items to sync": ("items.", "source."),
     "Options": ("options.",),
     "Sync type and dates": ("sync.",),
     "Run report": ("report.",),
     "QuickBooks accounts and items for new records": ("defaults.",),
+    "Payroll items per JobBOSS2 pay rate": ("defaults.payroll_item.",),
 }
 
 FIELDS: dict[str, Field] = {
@@ -99,7 +100,8 @@ def grouped() -> dict[str, list[st.SettingSpec]]:
     """Group title -> its settings, in declaration order; every setting in exactly one group."""
     out: dict[str, list[st.SettingSpec]] = {title: [] for title in GROUPS}
     for spec in st.SETTINGS.values():
-        title = next((t for t, prefixes in GROUPS.items() if spec.key.startswith(prefixes)),
-                     "Other")
+        matches = [(len(p), t) for t, prefixes in GROUPS.items() for p in prefixes
+                   if spec.key.startswith(p)]
+        title = max(matches)[1] if matches else "Other"
         out.setdefault(title, []).append(spec)
     return {title: specs for title, specs in out.items() if specs}
