@@ -7,7 +7,9 @@ requires an enabled user with the admin flag, logged in through a session
 kept on the server (:mod:`.login_sessions`); every POST carries a CSRF
 token (Flask-WTF), and the pages forbid framing and foreign scripts.
 Modules: :mod:`.database` (the request's database session), :mod:`.auth`
-(login, logout), :mod:`.views` (the pages).
+(login, logout), :mod:`.views` (the pages), :mod:`.users` (the users page).
+The navigation is :data:`NAV`; a page another module adds appears in it once its
+endpoint is registered (the name map's ``names.names``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from qbwc_service import xmlsafe
-from qbwc_service.admin import auth, database, login_sessions, names, reconcile, views
+from qbwc_service.admin import auth, database, login_sessions, names, reconcile, users, views
 from qbwc_service.config import KEYS, Config
 from qbwc_service.security.throttle import ThrottlePolicy
 
@@ -52,6 +54,10 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
         REMEMBER_COOKIE_SECURE=secure,
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the login session
         QBWC_TICKET_TTL_MINUTES=config["qbwc.ticket_ttl_minutes"] if config is not None else 30,
+        **{key: config[name] if config is not None else KEYS[name].default
+           for key, name in ((users.APP_NAME, "qbwc.app_name"),
+                             (users.SUPPORT_URL, "qbwc.support_url"),
+                             (users.SILENT_HOURS, "alerts.silent_hours"))},
         **{auth.POLICY: ThrottlePolicy.from_config(config) if config is not None else ThrottlePolicy()},
     )
     login_sessions.install(app, timedelta(hours=hours))
@@ -64,6 +70,7 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
     app.register_blueprint(views.bp)
     app.register_blueprint(names.bp)
     app.register_blueprint(reconcile.bp)
+    app.register_blueprint(users.bp)
 
     @app.errorhandler(404)
     def not_found(error: HTTPException) -> ResponseReturnValue:
@@ -82,6 +89,20 @@ def create_app(config: Config | None, sessions: sessionmaker[Session],
                                        "Reload the page and try again.")
 
     return app
+
+
+#: The navigation: (endpoint, label, the endpoints it is current on: names, or a blueprint
+#: prefix ending in "."). Entries whose endpoint is not registered are left out.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("views.index", "Overview", "views.index"),
+    ("views.queue", "Queue", "views.queue views.job"),
+    ("views.runs", "Runs", "views.runs views.run views.run_records"),
+    ("names.names", "Names", "names."),
+    ("reconcile.show", "Reconciliation", "reconcile."),
+    ("views.settings", "Settings", "views.settings"),
+    ("users.index", "Users", "users."),
+    ("views.audit", "Audit trail", "views.audit"),
+)
 
 
 def _random_key() -> str:
@@ -129,6 +150,14 @@ def _template_helpers(app: Flask) -> None:
         head = text[:max(text.find("<" + str(root.tag)), 0)].strip()
         body = etree.tostring(root, encoding="unicode")
         return f"{head}\n{body}" if head else body
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        here = request.endpoint or ""
+        links = [(url_for(endpoint), label, here.startswith(active) if active.endswith(".")
+                  else here in active.split())
+                 for endpoint, label, active in NAV if endpoint in app.view_functions]
+        return {"nav_links": links}
 
     @app.context_processor
     def helpers() -> dict[str, Any]:

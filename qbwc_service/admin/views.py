@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -22,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from qbwc_service.admin import sync_actions
+from qbwc_service.admin import explain, history, run_view, settings_form, summaries, sync_actions
 from qbwc_service.admin.database import db
 from qbwc_service.queue import dequeue, jobs, ops
 from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
@@ -83,7 +84,15 @@ def _page() -> int:
 
 @bp.route("/")
 def index() -> ResponseReturnValue:
-    return redirect(url_for("views.queue"))
+    """The overview: records created and failed per run over the last 30 days, each user's last
+    good session (flagged past ``alerts.silent_hours``), and what the queue holds."""
+    now = utcnow()
+    hours = current_app.config["QBWC_SILENT_HOURS"]
+    chart = history.runs_chart(history.run_points(db(), now))
+    return render_template("overview.html", chart=chart, days=history.DAYS, hours=hours,
+                           sessions=history.last_sessions(db(), now, hours),
+                           counts=dequeue.counts_by_status(db(), None),
+                           words=summaries.STATUS_WORDS)
 
 
 @bp.route("/queue")
@@ -91,11 +100,34 @@ def queue() -> ResponseReturnValue:
     where = _job_filter(request.args)
     page = _page()
     rows, total = ops.list_jobs(db(), where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    described = summaries.rows_for(db(), rows)
+    # The row already names the record: its sentence says "This invoice ...".
+    problems = {j.id: _explain(j, described[j.id], summaries.this(described[j.id])) for j in rows}
     return render_template(
         "queue.html", jobs=rows, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), users=_users(), names=_names(),
-        statuses=ops.STATUSES, areas=ops.AREAS, args=request.args,
+        statuses=ops.STATUSES, areas=ops.AREAS, args=request.args, rows=described,
+        problems=problems, documents=summaries.document_types(), words=summaries.STATUS_WORDS,
         counts=dequeue.counts_by_status(db(), where.user_id), record_key=jobs.record_key)
+
+
+def _explain(job: Job, row: summaries.Row, words: str = "") -> explain.Explanation | None:
+    """The plain-language sentence of a failed or waiting job (None when all is well);
+    ``words`` names the record in it (default: document, number, name and JobBOSS2 key)."""
+    message = job.error_message or job.blocked_reason
+    if not message:
+        return None
+    return explain.explain(message, job.error_code, words or summaries.in_words(job, row),
+                           summaries.name_to_fix(job, row))
+
+
+def names_url(text: str) -> str:
+    """The name map's search for ``text`` (``/admin/names?q=...``, served by the name-map pages)."""
+    return f"{request.script_root}{NAMES_PATH}?{urlencode({'q': text})}"
+
+
+#: Where the name map lives under the admin prefix.
+NAMES_PATH = "/names"
 
 
 def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
@@ -107,17 +139,20 @@ def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
         "status": lambda v: ops.check_choice(v, ops.STATUSES, "status"),
         "area": lambda v: ops.check_choice(v, ops.AREAS, "area"),
         "text": lambda v: (v or "").strip() or None,
+        "kind": lambda v: ops.check_choice(v, tuple(summaries.document_types()), "document"),
         "day_from": ops.parse_day,
         "day_to": ops.parse_day,
     }
     fields = {"user_id": "user", "status": "status", "area": "area", "text": "q",
-              "day_from": "from", "day_to": "to"}
+              "kind": "document", "day_from": "from", "day_to": "to"}
     values: dict[str, Any] = {}
     for name, parse in parsers.items():
         try:
             values[name] = parse(args.get(fields[name]))
         except ops.OpsError as exc:
             flash(f"{fields[name]}: {exc}", "error")
+    if values.get("text"):  # customers, vendors, employees by the name QuickBooks knows them by
+        values["fragments"], values["records"] = summaries.named(db(), values["text"])
     return ops.JobFilter(**values)
 
 
@@ -134,7 +169,13 @@ def job(job_id: int) -> ResponseReturnValue:
     allowed = [a for a, target in ACTION_TARGETS.items()
                if (target in TRANSITIONS[JobStatus(found.status)] and a != "retry")
                or (a == "retry" and found.status in RETRYABLE_STATES)]
-    return render_template("job.html", job=found, detail=ops.job_detail(db(), found),
+    detail = ops.job_detail(db(), found)
+    row = summaries.rows_for(db(), [found])[found.id]
+    blockers = [d for d in detail["depends_on"]
+                if d["status"] in (JobStatus.ERROR.value, JobStatus.BLOCKED.value)]
+    return render_template("job.html", job=found, detail=detail, row=row,
+                           problem=_explain(found, row), blocker=blockers[0] if blockers else None,
+                           words=summaries.STATUS_WORDS, names_url=names_url,
                            owner=db().get(User, found.user_id), actions=allowed)
 
 
@@ -198,9 +239,41 @@ def run(run_id: int) -> ResponseReturnValue:
         report = reports.build_report(db(), run_id)
     except reports.ReportError:
         return render_error(404, f"No run {run_id}.")
+    groups = run_view.attention(db(), run_id)
+    page = _page()
+    pages = max(1, -(-len(groups) // run_view.GROUPS_PER_PAGE))
+    shown = groups[(page - 1) * run_view.GROUPS_PER_PAGE:page * run_view.GROUPS_PER_PAGE]
+    run_view.explain_groups(db(), shown)
     return render_template("run.html", report=report, outcomes=reports.OUTCOMES,
                            summary=reports.summary_line(report), live=_live_runs(),
-                           item_notes=reports.ITEM_NOTES)
+                           item_notes=reports.ITEM_NOTES, totals=run_view.totals(report),
+                           columns=run_view.TOTALS, side_columns=run_view.SIDE_COLUMNS,
+                           groups=shown, group_count=len(groups),
+                           page=page, pages=pages, preview=run_view.SECTION_PREVIEW,
+                           per_group=run_view.RECORDS_PER_GROUP, names_url=names_url,
+                           area_label=run_view.area_label)
+
+
+#: Records per page of a run's full list.
+RECORDS_PAGE = 100
+
+
+@bp.route(f"/runs/<int(max={MAX_ID}):run_id>/records")
+def run_records(run_id: int) -> ResponseReturnValue:
+    """Every record of one section of a run's report, paginated (the run page shows a preview)."""
+    section = request.args.get("section", "errors")
+    if section not in reports.SECTION_EVENTS:
+        abort(400, f"section must be one of: {', '.join(reports.SECTION_EVENTS)}")
+    try:
+        report = reports.build_report(db(), run_id, sections=(section,))
+    except reports.ReportError:
+        return render_error(404, f"No run {run_id}.")
+    items = report.items.get(section, [])
+    page = _page()
+    return render_template("run_records.html", report=report, section=section,
+                           items=items[(page - 1) * RECORDS_PAGE:page * RECORDS_PAGE],
+                           total=len(items), page=page, pages=max(1, -(-len(items) // RECORDS_PAGE)),
+                           item_notes=reports.ITEM_NOTES, sections=reports.SECTION_EVENTS)
 
 
 def _duration(run_row: Run) -> float | None:
@@ -239,6 +312,8 @@ def settings() -> ResponseReturnValue:
     shown = {spec.key: submitted.get(spec.key, spec.format(current[spec.key]))
              for spec in st.SETTINGS.values()}
     return render_template("settings.html", user=user, users=users, specs=st.SETTINGS,
+                           groups=settings_form.grouped(), field=settings_form.field,
+                           choices=settings_form.CHOICES, section_words=settings_form.SECTION_WORDS,
                            shown=shown, changed=current.changed, errors=errors,
                            sections=st.REPORT_SECTIONS, current=current,
                            today=utcnow().date().isoformat()), (400 if errors else 200)
@@ -247,12 +322,15 @@ def settings() -> ResponseReturnValue:
 def _settings_form() -> dict[str, str]:
     """Form fields -> raw setting values (checkbox groups and booleans made explicit)."""
     form = request.form
+    whole = form.get("settings_form") == "1"  # the page's form: every checkbox was shown
     raw: dict[str, str] = {}
     for key, spec in st.SETTINGS.items():
         if spec.kind == "sections":
             raw[key] = ",".join(form.getlist(key))
         elif key in form:
             raw[key] = form[key]
+        elif spec.kind == "bool" and whole:
+            raw[key] = "false"  # an unticked checkbox sends nothing
     return raw
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from qbwc_service import accounts
-from qbwc_service import config as config_mod
 from qbwc_service.cli.app import CliState, main, pass_state
 from qbwc_service.cli.password_input import STDIN_HELP, read_password
 from qbwc_service.jobboss import connect
@@ -129,32 +126,21 @@ def user_passwd(state: CliState, name: str, password_stdin: bool) -> None:
 
 def _check_database_url(url: str) -> None:
     """Refuse a --jobboss-url SQLAlchemy cannot read now, not at the first sync."""
-    if connect.env_name(url) is not None:
-        if not connect.is_env_reference(url):
-            raise click.BadParameter(f"{url!r}: after env: give an environment variable name "
-                                     "(letters, digits, _)", param_hint="'--jobboss-url'")
-        return
-    if not config_mod.is_database_url(url):
-        raise click.BadParameter(f"not a database URL: {url!r} (for example "
-                                 "mssql+pyodbc://user:pass@host/JobBOSS2?driver=FreeTDS)",
-                                 param_hint="'--jobboss-url'")
+    try:
+        connect.check_setting(url)
+    except connect.JobBossUrlError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--jobboss-url'") from None
 
 
 def _warn_stored_password(url: str) -> None:
     """Say so when a SQL password is about to sit in the queue database."""
-    if url and connect.env_name(url) is None and make_url(url).password:
+    if connect.stores_password(url):
         click.echo("note: this JobBOSS2 URL's password is stored in the queue database; "
                    "--jobboss-url env:NAME reads the URL from environment variable NAME instead",
                    err=True)
 
 
-def _masked(url: str) -> str:
-    if not url or connect.env_name(url) is not None:
-        return url
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unparsable URL)"
+_masked = connect.masked
 
 
 class _errors:

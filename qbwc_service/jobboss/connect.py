@@ -64,3 +64,48 @@ def jobboss_engine(url_or_engine: str | os.PathLike[str] | Engine) -> Engine:
         # Reads only; keep SQL Server from escalating the sync's reads into blocking locks.
         kwargs["isolation_level"] = "READ COMMITTED"
     return create_engine(url, **kwargs)
+
+
+def check_setting(url: str) -> None:
+    """Refuse a user's JobBOSS2 URL SQLAlchemy cannot read now, not at the first sync.
+
+    Empty (no JobBOSS2 for this user yet) and ``env:NAME`` with a valid name pass;
+    :class:`JobBossUrlError` says what is wrong otherwise. Shared by ``user add``/``edit``
+    and the admin's users page.
+    """
+    from qbwc_service.config import is_database_url
+
+    if not url:
+        return
+    if env_name(url) is not None:
+        if not is_env_reference(url):
+            raise JobBossUrlError(f"{url!r}: after env: give an environment variable name "
+                                  "(letters, digits, _)")
+        return
+    if not is_database_url(url):
+        raise JobBossUrlError(f"not a database URL: {url!r} (for example "
+                              "mssql+pyodbc://user:pass@host/JobBOSS2?driver=FreeTDS)")
+
+
+def masked(url: str) -> str:
+    """The URL to show a person: its password hidden (``env:NAME`` as is)."""
+    from sqlalchemy.exc import ArgumentError
+
+    if not url or env_name(url) is not None:
+        return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
+def stores_password(url: str) -> bool:
+    """Whether saving *url* puts a SQL password into the queue database."""
+    from sqlalchemy.exc import ArgumentError
+
+    if not url or env_name(url) is not None:
+        return False
+    try:
+        return bool(make_url(url).password)
+    except ArgumentError:
+        return False

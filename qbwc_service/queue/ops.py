@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import areas, jobs, messages
@@ -52,7 +52,12 @@ class JobFilter:
     user_id: int | None = None
     status: str | None = None
     area: str | None = None
-    text: str | None = None  # in the record key (table or key)
+    text: str | None = None  # in the record key (table or key) or the record planned
+    #: Also matching ``text``: records whose planned payload holds one of these fragments
+    #: (``"cust_code": "ACME"``), and list records by ``(table, key)``; both from names.
+    fragments: tuple[str, ...] = ()
+    records: tuple[tuple[str, str], ...] = ()
+    kind: str | None = None  # the job kind (``invoice.add``): the document type
     day_from: date | None = None  # created on or after
     day_to: date | None = None  # created on or before
     run_id: int | None = None
@@ -63,9 +68,8 @@ class JobFilter:
             "status": lambda v: Job.status == v,
             "area": lambda v: Job.area == v,
             "run_id": lambda v: Job.run_id == v,
-            "text": lambda v: or_(Job.source_key.ilike(f"%{_escape_like(v)}%", escape="\\"),
-                                  (Job.source_table + ":" + Job.source_key)
-                                  .ilike(f"%{_escape_like(v)}%", escape="\\")),
+            "kind": lambda v: Job.kind == v,
+            "text": self._text,
             "day_from": lambda v: Job.created_at >= _start_of(v),
             "day_to": lambda v: Job.created_at < _start_of(v + timedelta(days=1)),
         }
@@ -74,6 +78,18 @@ class JobFilter:
             if value not in (None, ""):
                 stmt = stmt.where(condition(value))
         return stmt
+
+
+    def _text(self, value: str) -> ColumnElement[bool]:
+        """The key, or anything in the record planned (a customer code, a name, a PO number)."""
+        pattern = f"%{_escape_like(value)}%"
+        planned = cast(Job.payload, Text)
+        return or_(Job.source_key.ilike(pattern, escape="\\"),
+                   (Job.source_table + ":" + Job.source_key).ilike(pattern, escape="\\"),
+                   planned.ilike(pattern, escape="\\"),
+                   *(planned.like(f"%{_escape_like(f)}%", escape="\\") for f in self.fragments),
+                   *(and_(Job.source_table == table, Job.source_key == key)
+                     for table, key in self.records))
 
 
 def list_jobs(db: Session, where: JobFilter = JobFilter(), *, offset: int = 0,

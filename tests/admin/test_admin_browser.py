@@ -117,7 +117,8 @@ def test_login_filter_open_retry_with_screenshots(server, browser, sessions, tmp
     WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/admin/queue"))
 
     filters = browser.find_element(By.CSS_SELECTOR, "form.filters")
-    Select(filters.find_element(By.NAME, "status")).select_by_visible_text("error")
+    # Statuses read in words ("Failed"); the option's value is the state.
+    Select(filters.find_element(By.NAME, "status")).select_by_value("error")
     Select(filters.find_element(By.NAME, "area")).select_by_visible_text("ap")
     filters.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_for_url("status=error")
@@ -127,6 +128,11 @@ def test_login_filter_open_retry_with_screenshots(server, browser, sessions, tmp
 
     rows[0].find_element(By.LINK_TEXT, f"#{failed_id}").click()
     wait_for_url(f"/admin/jobs/{failed_id}")
+    page = browser.find_element(By.TAG_NAME, "main").text
+    assert "refers to “Acme Steel Supply”, which QuickBooks does not have" in page
+    # QuickBooks' own message and the qbXML wait behind "details" toggles.
+    for toggle in browser.find_elements(By.CSS_SELECTOR, "details > summary"):
+        toggle.click()
     page = browser.find_element(By.TAG_NAME, "main").text
     assert "invalid reference to QuickBooks Vendor" in page
     assert "<BillAddRq" in page  # the exact qbXML, shown as text

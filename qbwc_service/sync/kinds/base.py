@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
@@ -30,6 +29,7 @@ from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import LISTS, Area
 from qbwc_service.sync.kinds.context import MapContext, Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
@@ -97,23 +97,6 @@ EXPORTED = WriteBack("exported")
 
 
 @dataclass(frozen=True)
-class Document:
-    """A transaction as reconciliation compares it with what QuickBooks holds.
-
-    ``qb_type`` is the QuickBooks transaction type it becomes (``Invoice``,
-    ``Bill``...), ``number`` its RefNumber, ``party`` the customer or vendor,
-    ``total`` JobBOSS2's total, which QuickBooks' must equal (the kind's
-    ``total`` where it has one; ``None``: not comparable).
-    """
-
-    qb_type: str
-    number: str
-    party: Need
-    txn_date: date
-    total: Decimal | None
-
-
-@dataclass(frozen=True)
 class TxnKind(Generic[R]):
     """A transaction kind. Functions get the record, the job's unit index and the rest.
 
@@ -137,14 +120,17 @@ class TxnKind(Generic[R]):
     writebacks: tuple[WriteBack, ...] = (EXPORTED,)
     units: Callable[[R], Iterable[int]] | None = None
     claims: Callable[[R], bool] | None = None
-    #: The document reconciliation compares (``None``: the kind is not reconciled).
-    document: Callable[[R], Document] | None = None
+    #: The QuickBooks transaction type it becomes (``Invoice``, ``Bill``...), for
+    #: reconciliation; "" = not reconciled.
+    qb_type: str = ""
     #: The total QuickBooks should return for the record (``None``: not comparable, e.g.
     #: converted to another currency); a different one is a warning on the record.
     total: Callable[[R, SyncSettings], Decimal | None] | None = None
     #: The RefNumber's limit and namespace (the name map), and the record's number.
     names: NameRule | None = None
     ref_number: Callable[[R], str] | None = None
+    #: The record as the admin pages list it (document, number, name, date, amount).
+    summary: Callable[[R, int], Summary] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD

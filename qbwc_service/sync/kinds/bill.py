@@ -20,7 +20,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.parse import RetInfo
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import account, default_account, terms, vendor
-from qbwc_service.sync.kinds.base import EXPORTED, Document, Source, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -33,6 +33,7 @@ from qbwc_service.sync.kinds.context import (
     text,
 )
 from qbwc_service.sync.kinds.invoice import same_number
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
@@ -138,8 +139,9 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     matches=lambda bill, _index, ret: matches(bill.invoice_no, bill.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
-    document=lambda bill: Document("Bill", bill.invoice_no, vendor.need(bill.vend_code),
-                                   bill.txn_date, cents(bill.total)),
+    qb_type="Bill",
     total=lambda bill, _settings: cents(bill.total),
     names=NAMES, ref_number=lambda bill: bill.invoice_no,
+    summary=lambda bill, _index: Summary("Bill", bill.invoice_no, "vendor", bill.vend_code,
+                                         day=bill.txn_date, amount=cents(bill.total)),
 )

@@ -18,7 +18,7 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AR
 from qbwc_service.sync.kinds import customer, invoice
-from qbwc_service.sync.kinds.base import EXPORTED, Document, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import MapContext, cents
 from qbwc_service.sync.settings import SyncSettings
 
@@ -61,7 +61,8 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     noun="credit memo", plural="credit memos",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
     total=lambda inv, settings: credited_total(inv, settings),
-    document=lambda inv: Document("CreditMemo", inv.invoice_no, customer.need(inv.cust_code),
-                                  inv.txn_date, -cents(inv.total)),
+    qb_type="CreditMemo",
+    summary=lambda inv, _index: replace(invoice.summary(inv), document="Credit memo",
+                                        amount=-cents(inv.total)),
     names=invoice.NAMES, ref_number=lambda inv: inv.invoice_no,
 )

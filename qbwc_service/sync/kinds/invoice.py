@@ -44,7 +44,7 @@ from qbwc_service.sync.kinds import (
     sales_tax,
     terms,
 )
-from qbwc_service.sync.kinds.base import EXPORTED, Document, Source, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -57,6 +57,7 @@ from qbwc_service.sync.kinds.context import (
     same_amount,
     text,
 )
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.names.rule import NameRule
 from qbwc_service.sync.settings import SyncSettings
 
@@ -248,6 +249,12 @@ def expected_total(inv: jb.ArInvoice, settings: SyncSettings) -> Decimal | None:
     return cents(inv.total)
 
 
+def summary(inv: jb.ArInvoice) -> Summary:
+    """The invoice as the admin lists it."""
+    return Summary("Packing list invoice" if inv.source == PACKING_LIST.name else "Invoice",
+                   inv.invoice_no, "customer", inv.cust_code, day=inv.txn_date, amount=cents(inv.total))
+
+
 #: Customer Billing (``Billing`` / ``BillingDet``).
 BILLING: Source[jb.ArInvoice] = Source(
     "billing", AR, switch="items.customer_billing", choice=("source.invoices", "billing"),
@@ -266,8 +273,8 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     matches=lambda inv, _index, ret: matches(inv, ret),
     noun="invoice", plural="invoices",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ar_paid")),
-    document=lambda inv: Document("Invoice", inv.invoice_no, customer.need(inv.cust_code),
-                                  inv.txn_date, cents(inv.total)),
+    qb_type="Invoice",
     total=lambda inv, settings: expected_total(inv, settings),
     names=NAMES, ref_number=lambda inv: inv.invoice_no,
+    summary=lambda inv, _index: summary(inv),
 )

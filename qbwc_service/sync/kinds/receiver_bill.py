@@ -16,7 +16,7 @@ from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import bill, default_account, item, vendor
-from qbwc_service.sync.kinds.base import Document, KnownRecords, Source, TxnKind
+from qbwc_service.sync.kinds.base import KnownRecords, Source, TxnKind
 from qbwc_service.sync.kinds.context import (
     BuildError,
     MapContext,
@@ -27,6 +27,7 @@ from qbwc_service.sync.kinds.context import (
     original_note,
     text,
 )
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 
@@ -81,6 +82,12 @@ def _read(reader: JobBossReader, flt: TxnFilter, known: KnownRecords) -> Iterabl
     return reader.receiver_bills(flt, exported=billed)
 
 
+def summary(rec: jb.ReceiverBill) -> Summary:
+    """The receiver as the admin lists it; lines without a PO cost are left out of the amount."""
+    return Summary("Bill from receiver", rec.receiver_no, "vendor", rec.vend_code or "",
+                   day=rec.txn_date, amount=cents(rec.total))
+
+
 #: PO receipts (``Receiver`` / ``ReceiverDet``) priced from ``PODet``.
 RECEIVERS: Source[jb.ReceiverBill] = Source(
     "receiver", AP, switch="items.vendor_invoices", choice=("source.bills", "receiver"), read=_read)
@@ -94,7 +101,7 @@ KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     matches=lambda rec, _index, ret: bill.matches(rec.receiver_no, rec.txn_date, ret),
     noun="bill", plural="bills",
     writebacks=(),
-    document=lambda rec: Document("Bill", rec.receiver_no, vendor.need(rec.vend_code or ""),
-                                  rec.txn_date, cents(rec.total)),
+    qb_type="Bill",
     names=bill.NAMES, ref_number=lambda rec: rec.receiver_no,
+    summary=lambda rec, _index: summary(rec),
 )

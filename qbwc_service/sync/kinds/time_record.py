@@ -20,6 +20,7 @@ from qbwc_service.queue.areas import TIME
 from qbwc_service.sync.kinds import employee, payroll_item
 from qbwc_service.sync.kinds.base import EXPORTED, Source, TxnKind
 from qbwc_service.sync.kinds.context import BuildError, MapContext, Need, text
+from qbwc_service.sync.kinds.summary import Summary
 from qbwc_service.sync.settings import SyncSettings
 
 
@@ -76,6 +77,14 @@ def matches(day: jb.AttendanceDay, index: int, ret: RetInfo) -> bool:
     return notes == marker(day, index)
 
 
+def summary(day: jb.AttendanceDay, index: int) -> Summary:
+    """Punch ``index`` of the day as the admin lists it (hours, not money)."""
+    punch = day.punches[index - 1] if 0 < index <= len(day.punches) else None
+    return Summary("Time record", f"{day.ticket_date:%Y-%m-%d} #{index}", "employee",
+                   str(day.empl_code), party_name=day.empl_name or "", day=day.ticket_date,
+                   quantity=f"{punch.hours} h" if punch is not None else "")
+
+
 #: Attendance tickets (``Attend`` / ``AttendDet``); job time tickets are never read.
 ATTENDANCE: Source[jb.AttendanceDay] = Source(
     "attendance", TIME, switch="items.time_and_attendance",
@@ -86,4 +95,5 @@ KIND: TxnKind[jb.AttendanceDay] = TxnKind(
     sources=(ATTENDANCE,), needs=needs, build=time_add,
     verify=lambda day, _index, ctx: verify_query(day, ctx), matches=matches,
     noun="time record", plural="time records", writebacks=(EXPORTED,), units=_units,
+    summary=lambda day, index: summary(day, index),
 )

@@ -16,8 +16,9 @@ from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AP
 from qbwc_service.sync.kinds import bill, vendor
-from qbwc_service.sync.kinds.base import EXPORTED, Document, TxnKind, WriteBack
+from qbwc_service.sync.kinds.base import EXPORTED, TxnKind, WriteBack
 from qbwc_service.sync.kinds.context import MapContext, cents
+from qbwc_service.sync.kinds.summary import Summary
 
 
 def credited(inv: jb.ApInvoice) -> jb.ApInvoice:
@@ -55,7 +56,8 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     noun="vendor credit", plural="vendor credits",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
     total=lambda inv, _settings: -cents(inv.total),
-    document=lambda inv: Document("VendorCredit", inv.invoice_no, vendor.need(inv.vend_code),
-                                  inv.txn_date, -cents(inv.total)),
+    qb_type="VendorCredit",
+    summary=lambda inv, _index: Summary("Vendor credit", inv.invoice_no, "vendor", inv.vend_code,
+                                        day=inv.txn_date, amount=-cents(inv.total)),
     names=bill.NAMES, ref_number=lambda inv: inv.invoice_no,
 )

@@ -14,7 +14,7 @@ not listed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue.models import IdMapEntry, ReconcileDoc, ReconcileQuery, Reconciliation, User
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import Document, TxnKind
+from qbwc_service.sync.kinds.base import TxnKind
+from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.names.book import NameBook, policies_of
 from qbwc_service.sync.planning import idmap
 from qbwc_service.sync.reconcile.plan import ReconcileError, latest
@@ -35,6 +36,19 @@ EQUAL, DIFFERENT = "equal", "different"
 ONLY_JOBBOSS, ONLY_QUICKBOOKS = "only in JobBOSS2", "only in QuickBooks"
 #: The order statuses are listed and counted in.
 STATUSES = (DIFFERENT, ONLY_JOBBOSS, ONLY_QUICKBOOKS, EQUAL)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A JobBOSS2 transaction as reconciliation compares it with QuickBooks: its QuickBooks
+    type, RefNumber as sent, customer or vendor, date, and the total QuickBooks should hold
+    (``None``: not comparable, e.g. sent converted to another currency)."""
+
+    qb_type: str
+    number: str
+    party: Need
+    txn_date: date | None
+    total: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -176,14 +190,21 @@ def _jobboss_documents(db: Session, user: User, reader: JobBossReader, settings:
             continue
         for record in source.read(reader, flt, known):
             kind = registry.route(source, record)
-            if kind is not None and kind.document is not None:
-                doc = kind.document(record)
-                if kind.total is not None:  # what QuickBooks should hold (currency, credits)
-                    doc = replace(doc, total=kind.total(record, settings))
-                if kind.names is not None and kind.ref_number is not None:  # sent as mapped
-                    doc = replace(doc, number=book.mapped(kind.names.kind, kind.ref_number(record))
-                                  or doc.number)
-                yield kind, record.key, doc  # type: ignore[attr-defined]
+            if kind is not None and kind.qb_type and kind.summary is not None:
+                yield kind, record.key, _document(kind, record, settings, book)  # type: ignore[attr-defined]
+
+
+def _document(kind: TxnKind[Any], record: object, settings: SyncSettings, book: NameBook) -> Document:
+    """The record as QuickBooks should hold it: its number as sent (the name map's where it
+    has one), its total as the kind expects it (currency, credits)."""
+    assert kind.summary is not None
+    seen = kind.summary(record, 1)
+    number = seen.number
+    if kind.names is not None and kind.ref_number is not None:
+        number = book.mapped(kind.names.kind, kind.ref_number(record)) or number
+    total = kind.total(record, settings) if kind.total is not None else seen.amount
+    return Document(kind.qb_type, number, Need(seen.party_entity, seen.party, seen.party),
+                    seen.day, total)
 
 
 class _Known:
@@ -213,7 +234,7 @@ def _compare(doc: Document, key: str, qb: ReconcileDoc | None,
         return DocumentResult(ONLY_JOBBOSS, doc.qb_type, doc.number, party, doc.txn_date, doc.total,
                               None, jobboss_key=key)
     fields = (("number", doc.number, qb.ref_number, _fold(doc.number) == _fold(qb.ref_number)),
-              ("date", str(doc.txn_date), str(qb.txn_date or ""), doc.txn_date == qb.txn_date),
+              ("date", str(doc.txn_date or ""), str(qb.txn_date or ""), doc.txn_date == qb.txn_date),
               ("customer or vendor", party, qb.party, _fold(party) == _fold(qb.party)),
               ("total", str(doc.total), "" if qb.total is None else str(qb.total),
                doc.total is None or (qb.total is not None and doc.total == qb.total)))
@@ -223,7 +244,7 @@ def _compare(doc: Document, key: str, qb: ReconcileDoc | None,
 
 
 def _created_by_service(db: Session, user_id: int, txn_ids: list[str]) -> set[str]:
-    entities = sorted({k.entity for k in registry.TXN_KINDS.values() if k.document is not None})
+    entities = sorted({k.entity for k in registry.TXN_KINDS.values() if k.qb_type})
     found: set[str] = set()
     for start in range(0, len(txn_ids), 500):
         found.update(db.scalars(select(IdMapEntry.qb_id).where(
