@@ -2,7 +2,7 @@
 # Mutation testing of the core with mutmut (slow: not part of CI).
 #
 #   bench/mutation.sh                 every module below
-#   bench/mutation.sh queue.jobs ...  only these modules
+#   bench/mutation.sh queue.jobs ...  only these modules, in this order
 #
 # Each module runs in a scratch copy of the tree (bench/.mutation/NAME) whose [tool.mutmut]
 # gets that module as the only file to mutate and its own small test selection, so a module's
@@ -40,9 +40,13 @@ toml_list() {  # words -> a TOML array of strings
 mkdir -p "$root/bench/.mutation"
 summary="$root/bench/.mutation/summary.txt"
 : > "$summary"
-for entry in "${modules[@]}"; do
-  IFS='|' read -r name file tests <<< "$entry"
-  if [[ $# -gt 0 && " $* " != *" $name "* ]]; then continue; fi
+declare -A entry_of
+order=()
+for entry in "${modules[@]}"; do entry_of[${entry%%|*}]=$entry; order+=("${entry%%|*}"); done
+[[ $# -gt 0 ]] && order=("$@")  # in the order asked
+for name in "${order[@]}"; do
+  [[ -n "${entry_of[$name]:-}" ]] || { echo "unknown module $name (known: ${!entry_of[*]})"; exit 2; }
+  IFS='|' read -r name file tests <<< "${entry_of[$name]}"
   work="$root/bench/.mutation/$name"
   rm -rf "$work" && mkdir -p "$work"
   selection=()
