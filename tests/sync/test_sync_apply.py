@@ -7,72 +7,25 @@ trail and the write-backs owed say afterwards.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from qbwc_service import accounts
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
-from qbwc_service.queue import db as queue_db
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, IdMapEntry, Job, JobDependency, WriteBack
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.payload import Phase
-from qbwc_service.sync.planning import idmap, planner
+from qbwc_service.sync.planning import idmap
 from qbwc_service.sync.running import apply
 
-#: The variable naming a PostgreSQL queue for the tests (see tests/conftest.py).
-TEST_DB_ENV = "QBWC_TEST_DATABASE_URL"
 NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
 CUSTOMER = "BESTFIX"
 ITEM = "BRKT-4690-C"
-
-
-def _plan(sessions: sessionmaker[Session], jobboss: Path) -> None:
-    with transaction(sessions) as db:
-        accounts.create_user(db, "shop", "apply-test-password-1", jobboss_url=str(jobboss))
-    with transaction(sessions) as db:
-        planner.plan_manual(db, accounts.require_user(db, "shop"), date(2026, 1, 24), date(2026, 1, 31))
-
-
-@pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
-    """A SQLite queue with the demo window planned once; each test works on a copy."""
-    folder = tmp_path_factory.mktemp("planned")
-    jobboss = folder / "jobboss.sqlite3"
-    shutil.copy(demo_template, jobboss)  # read only: the planner's source, never written
-    url = f"sqlite:///{folder / 'queue.sqlite3'}"
-    queue_db.upgrade(url)
-    engine = queue_db.make_engine(url)
-    try:
-        _plan(queue_db.session_factory(engine), jobboss)
-    finally:
-        engine.dispose()
-    return folder
-
-
-@pytest.fixture
-def shop(request: pytest.FixtureRequest, tmp_path: Path, planned: Path) -> Iterator[sessionmaker[Session]]:
-    """The demo window planned for user ``shop``: ensure jobs, invoices and bills, all pending."""
-    if os.environ.get(TEST_DB_ENV):  # another database: plan into this test's own schema
-        sessions = request.getfixturevalue("sessions")
-        _plan(sessions, planned / "jobboss.sqlite3")
-        yield sessions
-        return
-    shutil.copy(planned / "queue.sqlite3", tmp_path / "queue.sqlite3")
-    engine = queue_db.make_engine(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    try:
-        yield queue_db.session_factory(engine)
-    finally:
-        engine.dispose()
 
 
 def _job(db: Session, kind: str, key: str | None = None, phase: Phase | None = None) -> Job:
