@@ -16,11 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import accounts, xmlsafe
+from qbwc_service.qbxml import build as qb_build
+from qbwc_service.qbxml.validate import validation_errors
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, Job, QbwcSession, Run, WriteBack
 from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.contract import RequestContext
+from qbwc_service.sync.kinds.context import BuildError
+from qbwc_service.sync.running import engine as engine_mod
 from qbwc_service.sync.running.engine import JobBossSync
 
 NOW = datetime(2026, 2, 2, 9, 30, tzinfo=UTC)
@@ -270,3 +274,106 @@ def test_a_connection_error_ends_the_session(shop):
         session = drive.open(db)
         assert drive.engine.connection_error(db, session, "0x80040408", "cannot open") == "done"
         assert session.last_error == "QuickBooks could not be opened: 0x80040408 cannot open"
+
+
+# ---------------------------------------------------------------- requests that cannot go
+
+
+def _invoice_keys(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as db:
+        return [j.source_key for j in _jobs(db, "invoice.add")]
+
+
+def test_an_invoice_that_cannot_be_built_fails_alone(shop, monkeypatch):
+    victim = _invoice_keys(shop)[0]
+    real = engine_mod.request_for
+
+    def request_for(job, payload, mctx):
+        if job.source_key == victim:
+            raise BuildError(f"invoice {victim}: the terms are unknown")
+        return real(job, payload, mctx)
+
+    monkeypatch.setattr(engine_mod, "request_for", request_for)
+    drive = Drive(shop)
+    drive.session()
+    with shop() as db:
+        (job,) = [j for j in _jobs(db, "invoice.add") if j.source_key == victim]
+        assert (job.status, job.error_message) == ("error", f"invoice {victim}: the terms are unknown")
+        assert _statuses(db)[("invoice.add", "done")] == EXPECTED[("invoice.add", "done")] - 1
+    assert not any(victim in xml for xml in drive.sent)
+
+
+def test_a_request_that_does_not_validate_fails_alone_and_its_message_goes(shop, monkeypatch):
+    victim = _invoice_keys(shop)[1]
+    real = qb_build.build_request_element
+
+    def build(request, version, country, request_id="1", warnings=None):
+        element = real(request, version, country, request_id, warnings)
+        invoice = element.find("InvoiceAdd")
+        if invoice is not None and invoice.findtext("RefNumber") == victim:
+            invoice.remove(invoice.find("CustomerRef"))
+        return element
+
+    monkeypatch.setattr(qb_build, "build_request_element", build)
+    drive = Drive(shop)
+    drive.session()
+    with shop() as db:
+        (job,) = [j for j in _jobs(db, "invoice.add") if j.source_key == victim]
+        assert job.status == "error"
+        assert job.error_message.startswith("the request does not validate: line ")
+        assert "CustomerRef" in job.error_message
+        assert _statuses(db)[("invoice.add", "done")] == EXPECTED[("invoice.add", "done")] - 1
+    assert not any(f"<RefNumber>{victim}</RefNumber>" in xml for xml in drive.sent)
+    assert all(validation_errors(xml, "13.0") == [] for xml in drive.sent)
+
+
+def test_a_shared_name_query_that_cannot_be_built_asks_name_by_name(shop, monkeypatch):
+    def names_query(kind, names, country):
+        raise BuildError("one of the names is too long")
+
+    monkeypatch.setattr(engine_mod, "names_query", names_query)
+    drive = Drive(shop)
+    drive.session()
+    with shop() as db:
+        assert _statuses(db) == EXPECTED
+    assert not any(rid.startswith("L") for xml in drive.sent for _, rid in _requests(xml))
+
+
+def test_a_missing_sales_tax_code_that_cannot_be_asked_for_is_left_out(shop, monkeypatch):
+    real = engine_mod.request_for
+
+    def request_for(job, payload, mctx):
+        if job.kind == "sales_tax.ensure":
+            raise BuildError("the code has no QuickBooks name")
+        return real(job, payload, mctx)
+
+    monkeypatch.setattr(engine_mod, "request_for", request_for)
+    monkeypatch.setattr(engine_mod, "names_query", lambda *a: (_ for _ in ()).throw(BuildError("no")))
+    drive = Drive(shop)
+    drive.session()
+    with shop() as db:
+        taxes = _jobs(db, "sales_tax.ensure")
+        assert taxes and all(j.status == "done" and not j.qb_list_id for j in taxes)
+        warnings = [e.detail for e in _events(db, "warning") if e.job_id in {j.id for j in taxes}]
+        assert len(warnings) == len(taxes)
+        assert all("cannot exist in QuickBooks (the code has no QuickBooks name)" in w for w in warnings)
+        assert not any(tag.startswith("ItemSalesTax") for xml in drive.sent for tag, _ in _requests(xml))
+
+
+def test_quit_area_on_error_stops_the_invoices_at_the_first_refusal(shop):
+    with transaction(shop) as db:
+        settings_mod.set_settings(db, accounts.require_user(db, "shop").id,
+                                  {"options.quit_area_on_error": "true"})
+    victim = _invoice_keys(shop)[0]
+    drive = Drive(shop)
+    drive.qb.inject_error(victim, 3210)
+    drive.session()
+    with shop() as db:
+        states = Counter(j.status for j in _jobs(db, "invoice.add"))
+        assert states["error"] == 1 and states["pending"] >= 40
+        assert _statuses(db)[("bill.add", "done")] == 11
+        assert [e.detail for e in _events(db, "area_stopped")] == ["ar"]
+    # Transactions stop at the first error of their message; list records never stop.
+    lists = [xml for xml in drive.sent if "InvoiceAddRq" not in xml and "BillAddRq" not in xml]
+    assert lists and all(_on_error(xml) == "continueOnError" for xml in lists)
+    assert all(_on_error(xml) == "stopOnError" for xml in drive.sent if xml not in lists)
