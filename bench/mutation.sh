@@ -28,7 +28,7 @@ modules=(
   "queue.states|qbwc_service/queue/states.py|tests/queue"
   "queue.ops|qbwc_service/queue/ops.py|tests/queue"
   "qbxml.validate|qbwc_service/qbxml/validate.py|tests/qbxml/test_validate.py tests/qbxml/test_build.py"
-  "qbxml.build|qbwc_service/qbxml/build.py|tests/qbxml/test_build.py tests/qbxml/test_order.py"
+  "qbxml.build|qbwc_service/qbxml/build.py|tests/qbxml/test_build_fields.py tests/qbxml/test_build.py tests/qbxml/test_order.py"
 )
 
 toml_list() {  # words -> a TOML array of strings
