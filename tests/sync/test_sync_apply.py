@@ -7,7 +7,7 @@ trail and the write-backs owed say afterwards.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -345,3 +345,22 @@ def test_an_unknown_reference_fails_after_the_replans_or_when_it_names_nothing_o
         _apply(db, other, _result(other, 3140, _invalid_reference(part)), ensures)
         assert other.status == "error" and not ensures.needs
         assert other.error_message == "3140: " + _invalid_reference(part)
+
+
+def test_a_verify_finds_its_invoice_by_ref_number_and_date_among_others(shop):
+    with transaction(shop) as db:
+        job = _job(db, "invoice.add", phase=Phase.VERIFY)
+        record = registry.payload_of(job).record
+        day = date.fromisoformat(record["txn_date"])
+        rets = (RetInfo("InvoiceRet", txn_id="T-8", ref_number=job.source_key,
+                        txn_date=day - timedelta(days=1)),
+                RetInfo("InvoiceRet", txn_id="T-9", ref_number=job.source_key.lower(), txn_date=day))
+        outcome = _apply(db, job, _result(job, 0, "Status OK", rets))
+        assert (outcome.event, job.status, job.qb_txn_id) == ("adopted", "done", "T-9")
+        owed = db.scalars(select(WriteBack.action).where(WriteBack.job_id == job.id)).all()
+        assert owed == ["exported"]  # adopted: QuickBooks holds it, so JobBOSS2 is flagged too
+        other = db.scalars(select(Job).where(Job.kind == "invoice.add", Job.id != job.id)).first()
+        other.status, other.request_id = "sent", str(other.id)
+        registry.set_payload(other, registry.payload_of(other).but(phase=Phase.VERIFY))
+        _apply(db, other, _result(other, 0, "Status OK", rets))  # none of them is this one
+        assert other.status == "pending" and registry.payload_of(other).phase is Phase.ADD
