@@ -21,12 +21,12 @@ seed=${MUTATION_SEED:-1}
 
 # name | file mutated | tests that exercise it (kept small: each mutant runs those reaching it)
 modules=(
-  "sync.apply|qbwc_service/sync/running/apply.py|tests/sync/test_sync_apply.py tests/sync/test_sync_failures_alone.py tests/sync/test_sync_writebacks.py"
-  "sync.engine|qbwc_service/sync/running/engine.py|tests/sync/test_sync_engine.py tests/sync/test_sync_failures_alone.py tests/sync/test_sync_writebacks.py"
-  "queue.jobs|qbwc_service/queue/jobs.py|tests/queue"
-  "queue.dequeue|qbwc_service/queue/dequeue.py|tests/queue"
-  "queue.states|qbwc_service/queue/states.py|tests/queue"
-  "queue.ops|qbwc_service/queue/ops.py|tests/queue"
+  "sync.apply|qbwc_service/sync/running/apply.py|tests/sync/test_sync_apply.py"
+  "sync.engine|qbwc_service/sync/running/engine.py|tests/sync/test_sync_engine.py"
+  "queue.jobs|qbwc_service/queue/jobs.py|tests/queue/test_queue_jobs.py tests/queue/test_queue_changes.py"
+  "queue.dequeue|qbwc_service/queue/dequeue.py|tests/queue/test_queue_dequeue.py"
+  "queue.states|qbwc_service/queue/states.py|tests/queue/test_queue_states.py tests/queue/test_queue_changes.py"
+  "queue.ops|qbwc_service/queue/ops.py|tests/queue/test_queue_ops.py"
   "qbxml.validate|qbwc_service/qbxml/validate.py|tests/qbxml/test_validate.py tests/qbxml/test_build.py"
   "qbxml.build|qbwc_service/qbxml/build.py|tests/qbxml/test_build_fields.py tests/qbxml/test_build.py tests/qbxml/test_order.py"
 )
