@@ -60,8 +60,9 @@ class Ensures:
         return self.job
 
 
-def _apply(db: Session, job: Job, result: RequestResult, ensure: Ensures | None = None) -> apply.Outcome:
-    ac = apply.ApplyContext(db=db, run_id=None, settings=settings_mod.get_settings(db, job.user_id),
+def _apply(db: Session, job: Job, result: RequestResult, ensure: Ensures | None = None,
+           run_id: int | None = None) -> apply.Outcome:
+    ac = apply.ApplyContext(db=db, run_id=run_id, settings=settings_mod.get_settings(db, job.user_id),
                             now=NOW, ensure=ensure or Ensures())
     apply.preload(ac, [job])
     outcome = apply.apply_result(ac, job, result)
@@ -364,3 +365,84 @@ def test_a_verify_finds_its_invoice_by_ref_number_and_date_among_others(shop):
         registry.set_payload(other, registry.payload_of(other).but(phase=Phase.VERIFY))
         _apply(db, other, _result(other, 0, "Status OK", rets))  # none of them is this one
         assert other.status == "pending" and registry.payload_of(other).phase is Phase.ADD
+
+
+# ---------------------------------------------------------------- changes to list records
+
+
+def _mod_job(db: Session, phase: Phase) -> Job:
+    """The customer's ensure job made a Mod job of the same record (as a changed customer plans)."""
+    job = _job(db, "customer.ensure", CUSTOMER, phase)
+    job.kind = "customer.mod"
+    return job
+
+
+def test_a_mod_reads_the_edit_sequence_then_updates(shop):
+    with transaction(shop) as db:
+        job = _mod_job(db, Phase.READ)
+        ret = RetInfo("CustomerRet", list_id="80-6", edit_sequence="9", full_name="Best")
+        outcome = _apply(db, job, _result(job, 0, "Status OK", (ret,)))
+        payload = registry.payload_of(job)
+        assert outcome.event is None and job.status == "pending"
+        assert (payload.phase, payload.edit_sequence, payload.ret_type) == (Phase.MOD, "9", "CustomerRet")
+        assert _events(db, job)[-1][1] == "read the current EditSequence"
+        job.status = "sent"
+        outcome = _apply(db, job, _result(job, 0, "Status OK", (RetInfo("CustomerRet", list_id="80-6",
+                                                                         edit_sequence="10"),)))
+        assert (outcome.event, job.status, job.qb_edit_sequence) == ("updated", "done", "10")
+        assert idmap.lookup(db, job.user_id, "customer", CUSTOMER).edit_sequence == "10"
+
+
+def test_a_mod_without_an_edit_sequence_in_the_answer_reads_none(shop):
+    with transaction(shop) as db:
+        job = _mod_job(db, Phase.READ)
+        _apply(db, job, _result(job, 0, "Status OK", (RetInfo("CustomerRet", list_id="80-6"),)))
+        assert registry.payload_of(job).edit_sequence == ""
+
+
+def test_a_stale_edit_sequence_reads_it_again(shop):
+    with transaction(shop) as db:
+        job = _mod_job(db, Phase.MOD)
+        outcome = _apply(db, job, _result(job, 3200, "edit sequence out of date"))
+        assert outcome.event is None and job.status == "pending"
+        assert registry.payload_of(job).phase is Phase.READ
+        assert _events(db, job)[-1][1] == "EditSequence out of date: reading it again"
+
+
+def test_a_record_gone_from_quickbooks_fails_its_mod_and_is_forgotten(shop):
+    with transaction(shop) as db:
+        job = _mod_job(db, Phase.READ)
+        name = registry.payload_of(job).name
+        idmap.remember(db, job.user_id, "customer", CUSTOMER, "80-6", name=name)
+        outcome = _apply(db, job, _result(job, 1, "no match", (), "Info"))
+        assert outcome.event == "error" and job.status == "error"
+        assert job.error_message == f"customer {name!r} is no longer in QuickBooks"
+        assert idmap.lookup(db, job.user_id, "customer", CUSTOMER) is None
+
+
+def test_a_list_record_no_one_may_add_fails_with_the_hint(shop):
+    with transaction(shop) as db:
+        job = _job(db, "sales_tax.ensure")
+        job.kind = "payroll_item.ensure"
+        registry.set_payload(job, registry.payload_of(job).but(entity="payroll_item", name="Hourly"))
+        outcome = _apply(db, job, _result(job, 1, "no match", (), "Info"))
+        assert outcome.event == "error"
+        hint = registry.list_kind("payroll_item").missing_hint
+        assert job.error_message == f"payroll item 'Hourly' is not in QuickBooks; {hint}"
+
+
+def test_a_failure_in_a_run_is_counted_in_that_run(shop):
+    from qbwc_service.queue.models import Run
+
+    with transaction(shop) as db:
+        job = _job(db, "customer.ensure", CUSTOMER, Phase.ADD)
+        run = Run(user_id=job.user_id, status="running", counts={})
+        db.add(run)
+        db.flush()
+        waiting = _dependents(db, job)
+        _apply(db, job, _result(job, 3210, "refused"), run_id=run.id)
+        assert job.run_id == run.id
+        rows = db.execute(select(AuditEvent.event, AuditEvent.run_id).where(
+            AuditEvent.job_id.in_([job.id, *(d.id for d in waiting)]),
+            AuditEvent.event.in_(["error", "blocked"]))).all()
+        assert {tuple(r) for r in rows} == {("error", run.id), ("blocked", run.id)}
