@@ -373,7 +373,45 @@ def test_quit_area_on_error_stops_the_invoices_at_the_first_refusal(shop):
         assert states["error"] == 1 and states["pending"] >= 40
         assert _statuses(db)[("bill.add", "done")] == 11
         assert [e.detail for e in _events(db, "area_stopped")] == ["ar"]
+    # The invoices left wait for the next run: this one is complete.
+    assert drive.progress[-1] == 100
     # Transactions stop at the first error of their message; list records never stop.
     lists = [xml for xml in drive.sent if "InvoiceAddRq" not in xml and "BillAddRq" not in xml]
     assert lists and all(_on_error(xml) == "continueOnError" for xml in lists)
     assert all(_on_error(xml) == "stopOnError" for xml in drive.sent if xml not in lists)
+
+
+def test_a_customer_that_cannot_be_asked_for_fails_alone_when_the_names_go_one_by_one(shop, monkeypatch):
+    real = engine_mod.request_for
+
+    def request_for(job, payload, mctx):
+        if job.kind == "customer.ensure" and job.source_key == "BESTFIX":
+            raise BuildError("customer BESTFIX: the name is unusable")
+        return real(job, payload, mctx)
+
+    monkeypatch.setattr(engine_mod, "request_for", request_for)
+    monkeypatch.setattr(engine_mod, "names_query", lambda *a: (_ for _ in ()).throw(BuildError("no")))
+    drive = Drive(shop)
+    drive.session()
+    with shop() as db:
+        (job,) = [j for j in _jobs(db, "customer.ensure") if j.source_key == "BESTFIX"]
+        assert (job.status, job.error_message) == ("error", "customer BESTFIX: the name is unusable")
+        assert _statuses(db)[("customer.ensure", "done")] == EXPECTED[("customer.ensure", "done")] - 1
+
+
+@pytest.mark.parametrize(("hcp", "expected"), [
+    (None, {}),
+    ("", {}),
+    ("not xml", {}),
+    ('<!DOCTYPE x [<!ENTITY a "b">]><QBXML/>', {}),
+    ("<QBXML><QBXMLMsgsRs/></QBXML>", {}),
+    ("\n  <QBXML><PreferencesRet><SalesTaxPreferences>"
+     "<DefaultTaxableSalesTaxCodeRef><FullName>Tax</FullName></DefaultTaxableSalesTaxCodeRef>"
+     "<DefaultNonTaxableSalesTaxCodeRef><FullName>Non</FullName></DefaultNonTaxableSalesTaxCodeRef>"
+     "</SalesTaxPreferences></PreferencesRet></QBXML>", {"taxable": "Tax", "non_taxable": "Non"}),
+    ("<QBXML><PreferencesRet><SalesTaxPreferences>"
+     "<DefaultNonTaxableSalesTaxCodeRef><FullName>E</FullName></DefaultNonTaxableSalesTaxCodeRef>"
+     "</SalesTaxPreferences></PreferencesRet></QBXML>", {"non_taxable": "E"}),
+])
+def test_the_default_tax_codes_are_read_from_the_preferences(hcp, expected):
+    assert engine_mod._tax_defaults(hcp or "", "US") == expected
