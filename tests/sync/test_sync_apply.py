@@ -446,3 +446,28 @@ def test_a_failure_in_a_run_is_counted_in_that_run(shop):
             AuditEvent.job_id.in_([job.id, *(d.id for d in waiting)]),
             AuditEvent.event.in_(["error", "blocked"]))).all()
         assert {tuple(r) for r in rows} == {("error", run.id), ("blocked", run.id)}
+
+
+def test_an_attendance_day_is_owed_its_flag_once_every_punch_is_in(shop):
+    from qbwc_service.sync.kinds.payload import JobPayload
+
+    with transaction(shop) as db:
+        user_id = db.scalars(select(Job.user_id)).first()
+        kind = registry.job_kind("time.add")
+        punches = [jobs_mod.add_job(db, user_id=user_id, area="time", kind="time.add", source_table="Attend",
+                                    source_key=f"E1/2026-01-24#{n}", source_version="1", payload={})
+                   for n in (1, 2, 3)]
+        ac = apply.ApplyContext(db=db, run_id=None, settings=settings_mod.get_settings(db, user_id),
+                                now=NOW, ensure=Ensures())
+        first = punches[0]
+        apply.queue_writebacks(ac, first, kind, JobPayload(phase=Phase.ADD))
+        assert ac.writebacks == []  # the other punches of the day are not in QuickBooks yet
+        punches[1].status = "done"
+        punches[2].status = "cancelled"
+        db.flush()
+        apply.queue_writebacks(ac, first, kind, JobPayload(phase=Phase.ADD))
+        assert [(w["source_table"], w["source_key"], w["action"], w["attempts"], w["job_id"])
+                for w in ac.writebacks] == [("Attend", "E1/2026-01-24", "exported", 0, first.id)]
+        ac.writebacks.clear()
+        apply.queue_writebacks(ac, first, kind, JobPayload(phase=Phase.ADD, parent_key="E1/2026-01-25"))
+        assert [w["source_key"] for w in ac.writebacks] == ["E1/2026-01-25"]
