@@ -24,6 +24,7 @@ HOST = ('<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onErro
     (None, "13.0"), ("", "13.0"), ("2.0", "13.0"), ("12.0", "13.0"), ("13", "13.0"),
     ("13.0", "13.0"), ("CA13.0", "13.0"), ("13.1", "16.0"), ("14.0", "16.0"), ("16.0", "16.0"),
     ("17.0", "16.0"), ("UK16.0", "16.0"), ("99.0", "16.0"),
+    ("8.10", "13.0"), ("13.10", "16.0"),  # compared part by part, not as one number
 ])
 def test_a_version_is_checked_against_the_nearest_schema_at_or_above_it(version, expected):
     assert schema_version_for(version) == expected
@@ -72,6 +73,8 @@ def test_the_error_text_shows_five_complaints_then_an_ellipsis():
     assert str(QbxmlValidationError(["a", "b"])) == "a; b"
     five = [f"e{n}" for n in range(5)]
     assert str(QbxmlValidationError(five)) == "e0; e1; e2; e3; e4"
+    six = [f"e{n}" for n in range(6)]
+    assert str(QbxmlValidationError(six)) == "e0; e1; e2; e3; e4 ..."
     seven = [f"e{n}" for n in range(7)]
     error = QbxmlValidationError(seven)
     assert str(error) == "e0; e1; e2; e3; e4 ..."
