@@ -260,3 +260,18 @@ def test_an_error_keeps_its_earlier_message_when_none_is_given(sessions, plan):
         assert job.error_message == "3170: locked"
         jobs.transition(db, job, "pending")
         assert job.done_at is None and job.blocked_reason == ""
+
+
+def test_blocked_dependents_carry_the_reason_given_then_their_own(sessions, plan):
+    with sessions.begin() as db:
+        item = plan(db, "P6", area="lists", kind="item.ensure")
+        invoice = plan(db, "I6", depends_on=[item])
+        later = plan(db, "I7", depends_on=[invoice])
+        jobs.transition(db, item, "sent")
+        jobs.transition(db, item, "error", reason="3210: the stored message")
+        blocked = jobs.block_dependents(db, item, "skipped by ann")
+        assert [j.id for j in blocked] == [invoice.id, later.id]
+        head = f"waiting for item.ensure T:P6 (job {item.id}, error)"
+        assert invoice.blocked_reason == head + ": skipped by ann"
+        assert later.blocked_reason == (f"waiting for ar.add T:I6 (job {invoice.id}, blocked): "
+                                        + invoice.blocked_reason)
