@@ -170,6 +170,7 @@ def test_audit_search_and_job_detail(sessions, plan):
         assert [d["id"] for d in detail["depends_on"]] == [cust.id]
         assert detail["request_xml"] == "<QBXML>request</QBXML>"
         assert detail["error_message"] == "3140: bad ref"
+        assert detail["payload"] == {"key": "INV-9"} and detail["message_id"] == inv.message_id
         json.dumps(detail)
 
 
@@ -326,6 +327,7 @@ def test_a_job_and_an_event_as_json(sessions, plan):
         assert data["qb_id"] == "T-1" and data["record_key"] == "T:I9"
         assert (data["status"], data["attempts"], data["area"], data["kind"]) == ("sent", 1, "ar", "ar.add")
         assert data["sent_at"] == job.sent_at.isoformat() and data["done_at"] is None
+        assert (data["session_id"], data["run_id"], data["user_id"]) == (None, None, job.user_id)
         assert "payload" not in data
         full = ops.job_as_dict(job, full=True)
         assert full["payload"] == {"key": "I9"} and full["message_id"] is None
