@@ -183,3 +183,51 @@ def test_postgres_workers_skip_locked_rows(db_url, sessions, plan, user_id):
     finally:
         first.rollback()
         first.close()
+
+
+def test_each_claimed_job_gets_its_own_sent_event(sessions, plan, user_id):
+    from qbwc_service.queue.models import Run
+
+    long_key = "K" * 200  # the longest key a job holds: with its table it exceeds the column
+    with sessions.begin() as db:
+        sid = open_session(db, user_id)
+        run = Run(user_id=user_id, started_at=utcnow(), status="running", counts={})
+        db.add(run)
+        db.flush()
+        first, second = plan(db, "E1"), plan(db, long_key)
+        claimed = dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=5, run_id=run.id)
+        assert [j.id for j in claimed] == [first.id, second.id]
+        assert {j.run_id for j in claimed} == {run.id}
+        events = db.execute(select(AuditEvent.job_id, AuditEvent.run_id, AuditEvent.record_key,
+                                   AuditEvent.detail, AuditEvent.user_id)
+                            .where(AuditEvent.event == "sent").order_by(AuditEvent.id)).all()
+        assert [tuple(e) for e in events] == [
+            (first.id, run.id, "T:E1", f"session {sid}", user_id),
+            (second.id, run.id, ("T:" + long_key)[:200], f"session {sid}", user_id)]
+        third = plan(db, "E3")
+        dequeue.claim_batch(db, user_id=user_id, session_id=None, limit=5)
+        assert third.run_id is None
+        assert db.execute(select(AuditEvent.detail, AuditEvent.run_id).where(
+            AuditEvent.event == "sent", AuditEvent.job_id == third.id)).one() == ("", None)
+
+
+def test_open_work_can_be_asked_for_some_areas(sessions, plan, user_id):
+    with sessions.begin() as db:
+        plan(db, "I1", area="ar")
+        assert dequeue.has_open_work(db, user_id, areas=["ar"])
+        assert dequeue.has_open_work(db, user_id, areas=["lists", "ar"])
+        assert not dequeue.has_open_work(db, user_id, areas=["ap"])
+        assert not dequeue.has_open_work(db, user_id, areas=[])
+
+
+def test_progress_counts_only_the_users_own_work_left(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    with sessions.begin() as db:
+        sid = open_session(db, user_id)
+        mine = plan(db, "M1")
+        plan(db, "O1", user_id=other)
+        plan(db, "O2", user_id=other)
+        dequeue.claim_batch(db, user_id=user_id, session_id=sid, limit=5)
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 0
+        finish(db, mine)
+        assert dequeue.progress(db, user_id=user_id, session_id=sid) == 100

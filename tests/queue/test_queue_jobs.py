@@ -165,3 +165,113 @@ def test_add_warning_keeps_message(sessions, plan):
     with sessions() as db:
         assert db.get(Job, job.id).warnings == ["memo shortened to 4095 characters"]
         assert JobStatus(db.get(Job, job.id).status) is JobStatus.PENDING
+
+
+def _run(db, user_id: int) -> int:
+    from qbwc_service.queue.models import Run, utcnow
+
+    run = Run(user_id=user_id, started_at=utcnow(), status="running", counts={})
+    db.add(run)
+    db.flush()
+    return run.id
+
+
+def test_what_a_blocked_job_says_it_waits_for(sessions, plan):
+    with sessions.begin() as db:
+        failed = plan(db, "C1", area="lists", kind="customer.ensure")
+        head = f"waiting for customer.ensure T:C1 (job {failed.id}, pending)"
+        assert jobs.blocked_reason(failed) == head
+        assert jobs.blocked_reason(failed, "3100: in use") == head + ": 3100: in use"
+        failed.blocked_reason = "waiting for another"
+        assert jobs.blocked_reason(failed) == head + ": waiting for another"
+        failed.error_message = "3210: refused"
+        assert jobs.blocked_reason(failed) == head + ": 3210: refused"
+        failed.source_table = ""
+        assert jobs.record_key(failed) == "C1"
+
+
+def test_dependencies_are_recorded_once_and_never_on_itself(sessions, plan):
+    from qbwc_service.queue.models import JobDependency
+
+    with sessions.begin() as db:
+        customer = plan(db, "C2", area="lists", kind="customer.ensure")
+        item = plan(db, "P2", area="lists", kind="item.ensure")
+        invoice = plan(db, "I2", depends_on=[item, customer])
+        jobs.add_dependency(db, invoice, customer)
+        assert db.scalar(select(func.count()).select_from(JobDependency)) == 2
+        assert [j.id for j in jobs.dependencies(db, invoice)] == [customer.id, item.id]
+        assert [j.id for j in jobs.dependents(db, customer)] == [invoice.id]
+        assert jobs.dependents(db, customer, ["blocked"]) == []
+        assert [j.id for j in jobs.dependents(db, customer, [JobStatus.PENDING])] == [invoice.id]
+        with pytest.raises(ValueError, match=f"job {invoice.id} cannot depend on itself"):
+            jobs.add_dependency(db, invoice, invoice)
+        assert not jobs.has_failed_dependency(db, invoice)
+        jobs.transition(db, item, "sent")
+        jobs.transition(db, item, "error", reason="3210: no")
+        assert jobs.has_failed_dependency(db, invoice)
+        assert not jobs.has_failed_dependency(db, customer)
+
+
+def test_ensure_job_returns_the_planned_job_and_adds_what_it_needs(sessions, plan, user_id):
+    with sessions.begin() as db:
+        customer = plan(db, "C3", area="lists", kind="customer.ensure")
+        fields = dict(user_id=user_id, area="ar", kind="ar.add", source_table="T", source_key="I3",
+                      source_version="1", payload={"key": "I3"})
+        job, created = jobs.ensure_job(db, **fields)
+        assert created and job.status == "pending"
+        again, created = jobs.ensure_job(db, **fields, depends_on=[customer])
+        assert (again.id, created) == (job.id, False)
+        assert [j.id for j in jobs.dependencies(db, job)] == [customer.id]
+        assert jobs.find_job(db, user_id=user_id, kind="ar.add", source_key="I3",
+                             source_version="1").id == job.id
+        assert jobs.find_job(db, user_id=user_id, kind="ar.add", source_key="I3",
+                             source_version="2") is None
+
+
+def test_events_belong_to_the_run_unless_done_outside_it(sessions, plan, user_id):
+    with sessions.begin() as db:
+        run = _run(db, user_id)
+        job = plan(db, "I4")
+        jobs.transition(db, job, "sent", run_id=run)
+        assert job.run_id == run and job.attempts == 1
+        jobs.transition(db, job, "error", reason="")  # the job's run, no reason: no message
+        jobs.transition(db, job, "pending", outside_run=True, reason="retried")
+        jobs.add_warning(db, job, "name shortened")
+        jobs.add_warning(db, job, "memo cut")
+        assert job.warnings == ["name shortened", "memo cut"]
+        rows = db.execute(select(AuditEvent.event, AuditEvent.run_id, AuditEvent.detail)
+                          .where(AuditEvent.job_id == job.id).order_by(AuditEvent.id)).all()
+        assert [tuple(r) for r in rows] == [
+            ("planned", None, ""), ("sent", run, ""), ("error", run, ""), ("requeued", None, "retried"),
+            ("warning", run, "name shortened"), ("warning", run, "memo cut")]
+        assert job.error_message in ("", None)
+        jobs.audit(db, user_id=user_id, event="area_stopped", record_key="area:" + "x" * 300,
+                   run_id=run, detail="ar")
+        key = db.scalar(select(AuditEvent.record_key).where(AuditEvent.event == "area_stopped"))
+        assert key == ("area:" + "x" * 300)[:200]
+
+
+def test_an_error_keeps_its_earlier_message_when_none_is_given(sessions, plan):
+    with sessions.begin() as db:
+        job = plan(db, "I5")
+        jobs.transition(db, job, "sent")
+        job.error_message = "3170: locked"
+        jobs.transition(db, job, "error")
+        assert job.error_message == "3170: locked"
+        jobs.transition(db, job, "pending")
+        assert job.done_at is None and job.blocked_reason == ""
+
+
+def test_blocked_dependents_carry_the_reason_given_then_their_own(sessions, plan):
+    with sessions.begin() as db:
+        item = plan(db, "P6", area="lists", kind="item.ensure")
+        invoice = plan(db, "I6", depends_on=[item])
+        later = plan(db, "I7", depends_on=[invoice])
+        jobs.transition(db, item, "sent")
+        jobs.transition(db, item, "error", reason="3210: the stored message")
+        blocked = jobs.block_dependents(db, item, "skipped by ann")
+        assert [j.id for j in blocked] == [invoice.id, later.id]
+        head = f"waiting for item.ensure T:P6 (job {item.id}, error)"
+        assert invoice.blocked_reason == head + ": skipped by ann"
+        assert later.blocked_reason == (f"waiting for ar.add T:I6 (job {invoice.id}, blocked): "
+                                        + invoice.blocked_reason)

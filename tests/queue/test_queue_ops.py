@@ -170,6 +170,7 @@ def test_audit_search_and_job_detail(sessions, plan):
         assert [d["id"] for d in detail["depends_on"]] == [cust.id]
         assert detail["request_xml"] == "<QBXML>request</QBXML>"
         assert detail["error_message"] == "3140: bad ref"
+        assert detail["payload"] == {"key": "INV-9"} and detail["message_id"] == inv.message_id
         json.dumps(detail)
 
 
@@ -277,3 +278,105 @@ def test_retrying_a_skipped_job_retries_what_it_needs_or_waits_blocked(sessions,
         ops.skip_job(db, bill)
         assert ops.retry_job(db, bill) == []
         assert bill.status == "blocked" and "vendor.ensure T:V" in bill.blocked_reason
+
+
+def test_unknown_users_jobs_days_and_choices_are_named(sessions, plan, user_id):
+    from datetime import date
+
+    with sessions.begin() as db:
+        assert ops.user_by_name(db, "shop").id == user_id
+        with pytest.raises(ops.OpsError) as err:
+            ops.user_by_name(db, "nobody")
+        assert str(err.value) == "no user 'nobody' (see `qbwc-service user list`)"
+        job = plan(db, "X")
+        assert ops.get_job(db, job.id) is job
+        with pytest.raises(ops.OpsError, match=f"^no job {job.id + 1}$"):
+            ops.get_job(db, job.id + 1)
+    assert ops.parse_day(None) is None and ops.parse_day("") is None
+    assert ops.parse_day(" 2026-01-02 ") == date(2026, 1, 2)
+    with pytest.raises(ops.OpsError, match=r"^'2026-13-01' is not a date \(YYYY-MM-DD\)$"):
+        ops.parse_day("2026-13-01")
+    assert ops.check_choice("ar", ops.AREAS, "area") == "ar"
+    assert ops.check_choice("", ops.AREAS, "area") is None
+    assert ops.check_choice(None, ops.AREAS, "area") is None
+    with pytest.raises(ops.OpsError) as err:
+        ops.check_choice("zz", ops.AREAS, "area")
+    assert str(err.value) == "unknown area 'zz'; choose from: lists, ar, ap, time"
+
+
+def test_text_filters_take_like_wildcards_literally(sessions, plan):
+    with sessions.begin() as db:
+        under = plan(db, "A_B")
+        plan(db, "AXB")
+        slash = plan(db, "C\\D")
+        plan(db, "CD")
+    with sessions() as db:
+        def ids(text):
+            return [j.id for j in ops.list_jobs(db, ops.JobFilter(text=text))[0]]
+        assert ids("a_b") == [under.id]
+        assert ids("C\\D") == [slash.id]
+        assert [e.record_key for e in ops.search_audit(db, "a_b")[0]] == ["T:A_B"]
+
+
+def test_a_job_and_an_event_as_json(sessions, plan):
+    with sessions.begin() as db:
+        job = plan(db, "I9")
+        jobs.transition(db, job, "sent")
+        job.qb_list_id, job.qb_txn_id = "L-1", "T-1"
+        data = ops.job_as_dict(job)
+        assert data["qb_id"] == "T-1" and data["record_key"] == "T:I9"
+        assert (data["status"], data["attempts"], data["area"], data["kind"]) == ("sent", 1, "ar", "ar.add")
+        assert data["sent_at"] == job.sent_at.isoformat() and data["done_at"] is None
+        assert (data["session_id"], data["run_id"], data["user_id"]) == (None, None, job.user_id)
+        assert "payload" not in data
+        full = ops.job_as_dict(job, full=True)
+        assert full["payload"] == {"key": "I9"} and full["message_id"] is None
+        job.qb_txn_id = ""
+        assert ops.job_as_dict(job)["qb_id"] == "L-1"
+        event = ops.job_events(db, job)[-1]
+        assert ops.event_as_dict(event) == {
+            "id": event.id, "at": event.created_at.isoformat(), "event": "sent",
+            "record_key": "T:I9", "job_id": job.id, "run_id": None, "detail": ""}
+
+
+def test_runs_and_audit_pages_per_user(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    with sessions.begin() as db:
+        runs = [Run(user_id=user_id), Run(user_id=other), Run(user_id=user_id)]
+        db.add_all(runs)
+        db.flush()
+        mine = plan(db, "M")
+        plan(db, "O", user_id=other)
+        jobs.transition(db, mine, "sent")
+    with sessions() as db:
+        page, total = ops.list_runs(db, user_id=user_id)
+        assert ([r.id for r in page], total) == ([runs[2].id, runs[0].id], 2)
+        page, total = ops.list_runs(db, offset=1, limit=1)
+        assert ([r.id for r in page], total) == ([runs[1].id], 3)
+        assert ops.run_session(db, runs[0].id) is None
+        events, total = ops.search_audit(db, user_id=user_id)
+        assert [e.event for e in events] == ["sent", "planned"] and total == 2
+        events, total = ops.search_audit(db, offset=1, limit=1)
+        assert [e.event for e in events] == ["planned"] and total == 3
+
+
+def test_skipping_and_cancelling_name_the_admin(sessions, plan):
+    with sessions.begin() as db:
+        item = plan(db, "PART", area="lists", kind="item.ensure")
+        invoice = plan(db, "I", depends_on=[item])
+        ops.skip_job(db, item, actor="ann")
+        assert [e.detail for e in ops.job_events(db, item)][-1] == "skipped by ann"
+        assert invoice.blocked_reason.endswith(": skipped by ann")
+        ops.cancel_job(db, item)
+        assert [e.detail for e in ops.job_events(db, item)][-1] == "cancelled"
+
+
+def test_retrying_every_error_of_every_user(sessions, plan, user_id, make_user):
+    other = make_user("other")
+    with sessions.begin() as db:
+        failed = [plan(db, "A"), plan(db, "B", area="ap"), plan(db, "C", user_id=other)]
+        for job in failed:
+            fail(db, job)
+        assert sorted(j.id for j in ops.retry_errors(db)) == sorted(j.id for j in failed)
+        assert {j.status for j in failed} == {"pending"}
+        assert (failed[0].error_code, failed[0].error_message, failed[0].not_before) == ("", "", None)

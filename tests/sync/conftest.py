@@ -3,6 +3,7 @@ the QuickBooks stand-in and the Web Connector emulator."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qbwc_service import accounts
 from qbwc_service import config as config_mod
 from qbwc_service.jobboss.reader import JobBossReader
+from qbwc_service.queue import db as queue_db
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import User
 from qbwc_service.server import RunningServer, run_in_thread
@@ -30,6 +32,8 @@ ANCHOR = date(2026, 1, 31)
 #: A short window keeps the tests fast: a few dozen invoices.
 WINDOW = (date(2026, 1, 24), date(2026, 1, 31))
 PASSWORD = "sync-test-password-1"
+#: The variable naming a PostgreSQL queue for the tests (see tests/conftest.py).
+TEST_DB_ENV = "QBWC_TEST_DATABASE_URL"
 
 
 @pytest.fixture(scope="session")
@@ -98,3 +102,49 @@ def world(tmp_path: Path, db_url: str, sessions: sessionmaker[Session],
         yield World(sessions=sessions, server=server, jobboss=jobboss)
     finally:
         server.stop()
+
+
+def _plan(sessions: sessionmaker[Session], jobboss: Path) -> None:
+    with transaction(sessions) as db:
+        accounts.create_user(db, "shop", PASSWORD, jobboss_url=str(jobboss))
+    with transaction(sessions) as db:
+        planner.plan_manual(db, accounts.require_user(db, "shop"), *WINDOW)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory, demo_template: Path) -> Path:
+    """A SQLite queue with the demo window planned once; each test works on a copy."""
+    folder = tmp_path_factory.mktemp("planned")
+    jobboss = folder / "jobboss.sqlite3"
+    shutil.copy(demo_template, jobboss)  # read only: the planner's source, never written
+    url = f"sqlite:///{folder / 'queue.sqlite3'}"
+    queue_db.upgrade(url)
+    engine = queue_db.make_engine(url)
+    try:
+        _plan(queue_db.session_factory(engine), jobboss)
+    finally:
+        engine.dispose()
+    return folder
+
+
+@pytest.fixture
+def shop(request: pytest.FixtureRequest, tmp_path: Path, planned: Path) -> Iterator[sessionmaker[Session]]:
+    """The demo window planned for user ``shop`` (ensure jobs, invoices and bills, all pending),
+    without a server: for tests that drive the engine or apply answers themselves. The user's
+    JobBOSS2 database is this test's own copy."""
+    jobboss = tmp_path / "jobboss.sqlite3"
+    shutil.copy(planned / "jobboss.sqlite3", jobboss)
+    if os.environ.get(TEST_DB_ENV):  # another database: plan into this test's own schema
+        sessions = request.getfixturevalue("sessions")
+        _plan(sessions, jobboss)
+        yield sessions
+        return
+    shutil.copy(planned / "queue.sqlite3", tmp_path / "queue.sqlite3")
+    engine = queue_db.make_engine(f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    try:
+        sessions = queue_db.session_factory(engine)
+        with transaction(sessions) as db:
+            accounts.require_user(db, "shop").jobboss_url = str(jobboss)
+        yield sessions
+    finally:
+        engine.dispose()
