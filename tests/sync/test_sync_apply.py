@@ -227,21 +227,34 @@ def test_a_stale_edit_sequence_fails_an_add(shop):
         assert job.status == "error" and job.error_message == "3200: edit sequence out of date"
 
 
-def test_a_missing_sales_tax_code_is_remembered_as_absent(shop):
+def test_a_missing_sales_tax_item_is_added_and_one_that_cannot_be_is_remembered_as_absent(shop):
     with transaction(shop) as db:
         job = _job(db, "sales_tax.ensure")
         need = registry.need_of(registry.payload_of(job))
+        outcome = _apply(db, job, _result(job, 1, "no match", (), "Info"))
+        assert outcome.event is None and job.status == "pending"  # the service adds tax items
+        assert registry.payload_of(job).phase is Phase.ADD
+        assert _events(db, job)[-1][1] == f"{need.name!r} is not in QuickBooks: adding it"
+
+        # An add that cannot be built (a Canadian file, a code missing from TaxCode): absent,
+        # and what waited on it goes on without it.
         waiting = _dependents(db, job)
         for dep in waiting:
             dep.status, dep.blocked_reason = "blocked", "waiting"
-        outcome = _apply(db, job, _result(job, 1, "no match", (), "Info"))
+        jobs_mod.transition(db, job, "sent")
+        ac = apply.ApplyContext(db=db, run_id=None, now=NOW, ensure=Ensures(),
+                                settings=settings_mod.get_settings(db, job.user_id))
+        apply.preload(ac, [job])
+        outcome = apply.mark_absent(ac, job, "cannot exist in QuickBooks (no TaxCode row)")
+        ac.flush()
+        db.flush()
         assert (outcome.event, outcome.area) == ("skipped", "lists")
         assert job.status == "done"
         row = idmap.lookup(db, job.user_id, "sales_tax", need.key)
         assert (row.qb_id, row.qb_name) == ("", need.name)
         events = _events(db, job)
-        assert ("warning", f"sales tax {need.name!r} is not in QuickBooks; transactions are sent "
-                           "without it") in events
+        assert ("warning", f"sales tax {need.name!r} cannot exist in QuickBooks (no TaxCode row); "
+                           "transactions are sent without it") in events
         assert ("skipped", "absent from QuickBooks") in events
         assert waiting and all(d.status == "pending" for d in waiting)
 
