@@ -78,7 +78,9 @@ def receiver_bill_add(rec: jb.ReceiverBill, ctx: MapContext) -> rq.BillAdd:
 
 def _read(reader: JobBossReader, flt: TxnFilter, known: KnownRecords) -> Iterable[jb.ReceiverBill]:
     """Receivers not billed yet: JobBOSS2 cannot say, the ID map can."""
-    billed = {k for k in known.known_keys("bill") if k.startswith("Receiver:")}
+    # A receiver below zero is held as a vendor credit (:mod:`.receiver_credit`).
+    billed = {k for entity in ("bill", "vendor_credit") for k in known.known_keys(entity)
+              if k.startswith("Receiver:")}
     return reader.receiver_bills(flt, exported=billed)
 
 
