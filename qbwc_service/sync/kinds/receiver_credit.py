@@ -36,8 +36,9 @@ def receiver_credit_add(rec: jb.ReceiverBill, ctx: MapContext) -> rq.VendorCredi
 def verify_query(rec: jb.ReceiverBill, ctx: MapContext) -> rq.VendorCreditQuery:
     """Find the vendor credit QuickBooks may already hold: same vendor, same RefNumber."""
     held_by = ctx.ref(vendor.need(rec.vend_code or ""))
-    return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by),
-                                ref_number_from=rec.receiver_no, ref_number_to=rec.receiver_no)
+    sent_as = bill.ref_number(rec.receiver_no, ctx)
+    return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=sent_as,
+                                ref_number_to=sent_as)
 
 
 KIND: TxnKind[jb.ReceiverBill] = TxnKind(
@@ -51,4 +52,8 @@ KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     noun="vendor credit", plural="vendor credits",
     writebacks=(),
     total=lambda rec, _settings: -rec.total,
+    qb_type="VendorCredit",
+    summary=lambda rec, _index: replace(receiver_bill.summary(rec),
+                                        document="Vendor credit from receiver", amount=-rec.total),
+    names=bill.NAMES, ref_number=lambda rec: rec.receiver_no,
 )
