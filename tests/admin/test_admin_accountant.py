@@ -94,7 +94,7 @@ def test_failed_record_says_what_to_do_with_the_raw_message_behind_details(logge
     page = logged_in.get(f"/admin/jobs/{docs['bad']}").text
     assert "Invoice 10235 for BOLT (JobBOSS2 Billing:10235) refers to “Bolt Co”" in page
     assert "Create “Bolt Co” in QuickBooks" in page
-    assert 'href="/admin/names?q=Bolt+Co"' in page
+    assert 'href="/admin/names?user=shop&amp;q=Bolt+Co"' in page
     details = page[page.index("<details>"):page.index("</details>")]
     assert "3140: There is an invalid reference" in details
 
@@ -105,7 +105,7 @@ def test_waiting_record_links_to_the_record_it_waits_for(logged_in, docs):
     assert f'href="/admin/jobs/{docs["vendor"]}">Open the record it waits for' in page
     vendor = logged_in.get(f"/admin/jobs/{docs['vendor']}").text
     assert "QuickBooks already has another list entry named “Acme Supply”" in vendor
-    assert 'href="/admin/names?q=Acme+Supply"' in vendor
+    assert 'href="/admin/names?user=shop&amp;q=Acme+Supply&amp;edit_kind=vendor&amp;edit_key=ACME"' in vendor
 
 
 @pytest.mark.parametrize("code", sorted(explain.CODE_ADVICE))
