@@ -78,12 +78,22 @@ CODE_ADVICE: dict[str, Advice] = {
                    "retry."),
 }
 
+_TOO_LONG_NAME = Advice(
+    "The {field} of {record}, {name}, is longer than QuickBooks allows.",
+    "Give it a shorter QuickBooks name in the name map: the service plans the record again "
+    "under that name by itself, and JobBOSS2 keeps its own. Or shorten it in JobBOSS2, then "
+    "retry.", (Action.NAMES, Action.RETRY))
+
 #: A phrase of the service's own message -> advice (first match wins).
 PHRASE_ADVICE: tuple[tuple[str, Advice], ...] = (
     ("waiting for ", Advice(
         "{record} waits for another record that failed.",
         "Fix the record it waits for; retrying this one retries that one first.",
         (Action.BLOCKER, Action.RETRY))),
+    # A name or number the name map can hold for the record (the ``names.<kind>`` setting
+    # is ``error``): QuickBooks gets a shorter one, JobBOSS2 keeps its own.
+    ("/Name: value ", _TOO_LONG_NAME),
+    ("/RefNumber: value ", _TOO_LONG_NAME),
     ("is longer than", Advice(
         "The {field} of {record} is longer than QuickBooks allows.",
         "Shorten it in JobBOSS2 (the service never cuts it, so nothing is lost), then retry.")),

@@ -16,13 +16,16 @@ from sqlalchemy import select
 from qbwc_service.admin.database import db
 from qbwc_service.queue.models import User
 from qbwc_service.sync.names import edits
-from qbwc_service.sync.names.book import rules
+from qbwc_service.sync.names.book import AUTO, MANUAL, rules
 from qbwc_service.sync.names.rule import NameProblem
 
 bp = Blueprint("names", __name__)
 
 #: Rows shown at once; the search narrows the rest.
 LIMIT = 500
+#: How a name came to be, as the accountant reads it, and the colour class of its badge.
+ORIGIN_WORDS: dict[str, tuple[str, str]] = {AUTO: ("Shortened", "s-sent"),
+                                            MANUAL: ("By hand", "s-done")}
 
 
 @bp.before_request
@@ -57,7 +60,7 @@ def names() -> ResponseReturnValue:
     q = request.args.get("q", "").strip()[:200]
     rows = edits.entries(db(), user_id=user.id, kind=kind or None, search=q, limit=LIMIT)
     return render_template("names.html", user=user, users=users, rows=rows, rules=rules(),
-                           kind=kind, q=q, limit=LIMIT,
+                           kind=kind, q=q, limit=LIMIT, origins=ORIGIN_WORDS,
                            form={"kind": request.args.get("edit_kind", ""),
                                  "key": request.args.get("edit_key", ""),
                                  "name": request.args.get("edit_name", "")})

@@ -22,6 +22,14 @@ from qbwc_service.sync.reconcile import plan, report
 
 bp = Blueprint("reconcile", __name__)
 
+#: A document's status as the accountant reads it, and the colour class of its badge.
+STATUS_WORDS: dict[str, tuple[str, str]] = {
+    report.DIFFERENT: ("Different", "s-error"),
+    report.ONLY_JOBBOSS: ("Only in JobBOSS2", "s-pending"),
+    report.ONLY_QUICKBOOKS: ("Only in QuickBooks", "s-sent"),
+    report.EQUAL: ("Equal", "s-done"),
+}
+
 
 @bp.before_request
 def require_admin() -> ResponseReturnValue | None:
@@ -57,7 +65,7 @@ def show() -> ResponseReturnValue:
                  if not status or d.status == status]
     return render_template("reconcile.html", user=user, users=users, result=result, problem=problem,
                            documents=sorted(documents, key=report.order), status=status,
-                           statuses=report.STATUSES)
+                           statuses=report.STATUSES, words=STATUS_WORDS)
 
 
 @bp.route("/reconcile", methods=["POST"])

@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -30,6 +29,8 @@ from qbwc_service.queue.models import Job, QbwcSession, Run, User, utcnow
 from qbwc_service.queue.states import RETRYABLE_STATES, TRANSITIONS, JobStatus
 from qbwc_service.sync import reports
 from qbwc_service.sync import settings as st
+from qbwc_service.sync.kinds import registry
+from qbwc_service.sync.kinds.base import ListJobKind
 
 bp = Blueprint("views", __name__)
 
@@ -121,13 +122,20 @@ def _explain(job: Job, row: summaries.Row, words: str = "") -> explain.Explanati
                            summaries.name_to_fix(job, row))
 
 
-def names_url(text: str) -> str:
-    """The name map's search for ``text`` (``/admin/names?q=...``, served by the name-map pages)."""
-    return f"{request.script_root}{NAMES_PATH}?{urlencode({'q': text})}"
+def names_url(text: str, user: str = "", record: tuple[str, str] | None = None) -> str:
+    """The name map of ``user``'s company searched for ``text``; ``record`` (name map kind,
+    JobBOSS2 key) fills in the form that sets its QuickBooks name."""
+    kind, key = record or ("", "")
+    return url_for("names.names", user=user or None, q=text or None, edit_kind=kind or None,
+                   edit_key=key or None)
 
 
-#: Where the name map lives under the admin prefix.
-NAMES_PATH = "/names"
+def _name_record(job: Job) -> tuple[str, str] | None:
+    """The name map's (kind, key) of a list record's own job: what its name form is filled with."""
+    kind = registry.JOB_KINDS.get(job.kind)
+    if not isinstance(kind, ListJobKind) or kind.kind.names is None:
+        return None
+    return kind.kind.names.kind, job.source_key
 
 
 def _job_filter(args: Mapping[str, str]) -> ops.JobFilter:
@@ -176,7 +184,18 @@ def job(job_id: int) -> ResponseReturnValue:
     return render_template("job.html", job=found, detail=detail, row=row,
                            problem=_explain(found, row), blocker=blockers[0] if blockers else None,
                            words=summaries.STATUS_WORDS, names_url=names_url,
+                           name_record=_name_record(found), later=_later_job(found),
                            owner=db().get(User, found.user_id), actions=allowed)
+
+
+def _later_job(found: Job) -> Job | None:
+    """The newest job planned for the same record after ``found`` was retired (a name set in
+    the name map plans a list record again as a new job): where its story goes on."""
+    if found.status != JobStatus.CANCELLED.value:
+        return None
+    return db().scalars(select(Job).where(
+        Job.user_id == found.user_id, Job.kind == found.kind, Job.source_key == found.source_key,
+        Job.id > found.id).order_by(Job.id.desc()).limit(1)).first()
 
 
 @bp.route(f"/jobs/<int(max={MAX_ID}):job_id>/<action>", methods=["POST"])

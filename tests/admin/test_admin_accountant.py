@@ -94,7 +94,7 @@ def test_failed_record_says_what_to_do_with_the_raw_message_behind_details(logge
     page = logged_in.get(f"/admin/jobs/{docs['bad']}").text
     assert "Invoice 10235 for BOLT (JobBOSS2 Billing:10235) refers to “Bolt Co”" in page
     assert "Create “Bolt Co” in QuickBooks" in page
-    assert 'href="/admin/names?q=Bolt+Co"' in page
+    assert 'href="/admin/names?user=shop&amp;q=Bolt+Co"' in page
     details = page[page.index("<details>"):page.index("</details>")]
     assert "3140: There is an invalid reference" in details
 
@@ -105,7 +105,7 @@ def test_waiting_record_links_to_the_record_it_waits_for(logged_in, docs):
     assert f'href="/admin/jobs/{docs["vendor"]}">Open the record it waits for' in page
     vendor = logged_in.get(f"/admin/jobs/{docs['vendor']}").text
     assert "QuickBooks already has another list entry named “Acme Supply”" in vendor
-    assert 'href="/admin/names?q=Acme+Supply"' in vendor
+    assert 'href="/admin/names?user=shop&amp;q=Acme+Supply&amp;edit_kind=vendor&amp;edit_key=ACME"' in vendor
 
 
 @pytest.mark.parametrize("code", sorted(explain.CODE_ADVICE))
@@ -141,6 +141,23 @@ def test_every_transaction_kind_summarises_its_record():
     said = summaries.summary_of(job)
     assert (said.document, said.number, said.party, said.amount) == ("Invoice", "1", "C",
                                                                      Decimal("2.50"))
+
+
+@pytest.mark.parametrize("message", [
+    "CustomerAddRq/CustomerAdd/Name: value 'Northwestern Aerospace Precision Assemblies "
+    "International' is longer than 41 characters",
+    "InvoiceAddRq/InvoiceAdd/RefNumber: value 'INV-2026-000123' is longer than 11 characters",
+])
+def test_a_name_too_long_points_to_the_name_map(message):
+    said = explain.explain(message, "", "Customer X (JobBOSS2 CustCode:X)", "X")
+    assert explain.Action.NAMES in said.actions and "name map" in said.todo
+    assert said.name == message.split("'")[1]  # the value, to find it in the map
+
+
+def test_a_long_memo_is_not_sent_to_the_name_map():
+    said = explain.explain("InvoiceAddRq/InvoiceAdd/PONumber: value 'x' is longer than 25 "
+                           "characters", "", "Invoice 9", "C")
+    assert explain.Action.NAMES not in said.actions and "PO number" in said.what
 
 
 @pytest.fixture
@@ -187,6 +204,7 @@ def test_run_page_shows_totals_then_groups_by_reason(logged_in, big_run):
     assert "30 invoices" in attention and "and 29 more like it" in attention
     assert "and 25 more</a>" in attention  # 5 records listed, the rest one link away
     assert "QuickBooks already has another list entry named “Acme Supply”" in attention
+    assert 'href="/admin/names?user=shop&amp;q=Acme+Supply"' in attention  # the run's company
     # The sections preview 10 rows, and link to every record.
     errors = page[page.index('<h2 id="errors">'):page.index('<h2 id="warnings">')]
     assert errors.count('<tr class="o-') == 10

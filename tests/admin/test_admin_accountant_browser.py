@@ -137,7 +137,9 @@ def shoot(driver, folder: Path, name: str) -> None:
     """Full-height screenshots at 1280 px and phone width; nothing may scroll sideways."""
     for label, (width, height) in SIZES.items():
         driver.set_window_size(width, height)
-        full = driver.execute_script("return document.documentElement.scrollHeight")
+        # The window's height includes the browser's own bars: add them, or the page is cut.
+        full = driver.execute_script("return document.documentElement.scrollHeight"
+                                     " + window.outerHeight - window.innerHeight")
         driver.set_window_size(width, min(max(height, full), 4000))
         assert driver.save_screenshot(str(folder / f"{name}-{label}.png"))
         overflow = driver.execute_script(OVERFLOW)
