@@ -766,6 +766,7 @@ def _customer(r: RowMapping) -> Customer:
         contact=v.text(r["Contact1"]),
         active=_active(r["Active"]),
         last_mod=r["LastModDate"],
+        currency_code=v.text(r["CurrencyCode"]),
     )
 
 

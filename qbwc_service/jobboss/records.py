@@ -310,6 +310,8 @@ class Customer(_Record):
     contact: str | None
     active: bool
     last_mod: datetime | None = None
+    #: ``CustCode.CurrencyCode``: the currency the customer is billed in (``None``: home).
+    currency_code: str | None = None
 
     @property
     def key(self) -> str:
