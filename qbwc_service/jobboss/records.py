@@ -141,6 +141,8 @@ class ArInvoice(_Record):
     #: ``Billing.CurrencyCode`` / ``ExchRate`` (home currency units per unit of it).
     currency_code: str | None = None
     exchange_rate: Decimal | None = None
+    #: The customer's ``CustCode.CurrencyCode``: QuickBooks bills the invoice in it.
+    customer_currency: str | None = None
 
     PREFIXES: ClassVar[dict[str, str]] = {"billing": "Billing", "packing_list": "DelTicket"}
 

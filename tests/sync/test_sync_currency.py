@@ -112,16 +112,30 @@ def test_a_customer_currency_quickbooks_does_not_know_fails_naming_the_field(wor
     assert not world.reader.ar_invoice(inv.invoice_no).exported
 
 
-def test_an_invoice_in_another_currency_than_its_customer_is_refused_by_quickbooks(world):
+def test_an_invoice_in_another_currency_than_its_customer_fails_naming_both(world):
     inv = _in_euro(world, customer=False)
     world.qb().state.settings["multicurrency"] = True
     world.plan()
     world.sync_until_idle()
     assert not _invoice(world, inv.invoice_no)
     reason = failed_keys(world, "invoice.add")[inv.key]
-    assert "3140" in reason or "customer's currency" in reason
-    assert "customer's currency, US Dollar" in reason
+    assert "invoice is in EUR (Billing.CurrencyCode)" in reason
+    assert f"customer {inv.cust_code!r} is billed in USD (CustCode.CurrencyCode)" in reason
     assert not world.reader.ar_invoice(inv.invoice_no).exported
+
+
+def test_a_home_currency_invoice_of_a_foreign_customer_fails_rather_than_land_in_its_currency(world):
+    inv = _in_euro(world)
+    with sqlite3.connect(world.jobboss) as db:
+        db.execute("UPDATE Billing SET CurrencyCode = 'USD', ExchRate = 1 WHERE InvoiceNo = ?",
+                   (inv.invoice_no,))
+    world.qb().state.settings["multicurrency"] = True
+    world.plan()
+    world.sync_until_idle()
+    assert _customer(world, inv.cust_code)["CurrencyRef"]["FullName"] == "Euro"
+    assert not _invoice(world, inv.invoice_no)
+    reason = failed_keys(world, "invoice.add")[inv.key]
+    assert "invoice is in USD" in reason and "is billed in EUR" in reason
 
 
 def test_a_discounted_line_shows_its_discount_and_keeps_its_amount(world):

@@ -64,10 +64,12 @@ def customer_currency(c: jb.Customer, ctx: MapContext) -> Ref | None:
 def prepare(inv: jb.ArInvoice, ctx: MapContext) -> tuple[jb.ArInvoice, Decimal | None, str | None]:
     """``(record to send, ExchangeRate, memo note)`` for the invoice (raises :class:`BuildError`)."""
     code = foreign_code(inv, ctx)
+    if code is not None and code not in QUICKBOOKS_CURRENCIES:
+        raise BuildError(f"{KEY_NAMES} {code!r} is a currency QuickBooks does not know")
+    if ctx.multicurrency_on:
+        _check_customer_currency(inv, code, ctx)
     if code is None:
         return inv, None, None
-    if code not in QUICKBOOKS_CURRENCIES:
-        raise BuildError(f"{KEY_NAMES} {code!r} is a currency QuickBooks does not know")
     rate = inv.exchange_rate
     if rate is None or rate <= 0:
         raise BuildError(f"invoice is in {code} but Billing.ExchRate is {rate}: not a rate")
@@ -79,6 +81,17 @@ def prepare(inv: jb.ArInvoice, ctx: MapContext) -> tuple[jb.ArInvoice, Decimal |
                          "converted at Billing.ExchRate")
     return converted(inv, rate), None, (f"Converted from {code} at {rate}: {code} total "
                                         f"{cents(inv.total)}")
+
+
+def _check_customer_currency(inv: jb.ArInvoice, code: str | None, ctx: MapContext) -> None:
+    """QuickBooks bills an invoice in its customer's currency: another one cannot be sent."""
+    home = ctx.settings["currency.home"].strip().upper()
+    customer = _foreign(inv.customer_currency, ctx)
+    if customer != code:
+        raise BuildError(f"invoice is in {code or home} ({KEY_NAMES}) but customer "
+                         f"{inv.cust_code!r} is billed in {customer or home} "
+                         "(CustCode.CurrencyCode): QuickBooks puts an invoice in its customer's "
+                         "currency")
 
 
 def converted(inv: jb.ArInvoice, rate: Decimal) -> jb.ArInvoice:
