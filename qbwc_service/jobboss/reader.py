@@ -438,7 +438,10 @@ class JobBossReader:
     # ------------------------------------------------------------------ readers per kind
 
     def _billing(self, flt: TxnFilter, extra: Sequence[ColumnElement[bool]]) -> Iterator[ArInvoice]:
-        for heads in self._headers(BILLING, flt, extra):
+        h, cust = self._t("Billing"), self._t("CustCode")
+        more = [self._lookup("CustCode", "CurrencyCode", cust.c.CustCode == h.c.CustCode,
+                             "CustCurrencyCode")]
+        for heads in self._headers(BILLING, flt, extra, more):
             lines = self._lines(BILLING, heads)
             for head in heads:
                 yield _billing_invoice(head, lines.get(head[ROW_ID], []))
@@ -448,7 +451,7 @@ class JobBossReader:
         cust, od, part = self._t("CustCode"), self._t("OrderDet"), self._t("Estim")
         more_head = [
             self._lookup("CustCode", col, cust.c.CustCode == h.c.CustCode, f"Cust{col}")
-            for col in ("TermsCode", "TaxCode")
+            for col in ("TermsCode", "TaxCode", "CurrencyCode")
         ]
         order_price = (
             select(od.c.UnitPrice)
@@ -582,6 +585,7 @@ def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         paid=v.money(h["AmtPaidSoFar"]),
         currency_code=v.text(h["CurrencyCode"]),
         exchange_rate=v._decimal(h["ExchRate"]),
+        customer_currency=v.text(h["CustCurrencyCode"]),
     )
 
 
@@ -621,6 +625,7 @@ def _packing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
         txn_date=v.day(h["ShipDate"]),  # type: ignore[arg-type]
         terms_code=v.text(h["CustTermsCode"]),
         tax_code=v.text(h["CustTaxCode"]),
+        customer_currency=v.text(h["CustCurrencyCode"]),
         po_number=po,
         ship_address=_address(h, v.text(h["ShipToName"]), PACKING_SHIP_TO),
         ship_via=v.text(h["ShipVia"]),
@@ -766,6 +771,7 @@ def _customer(r: RowMapping) -> Customer:
         contact=v.text(r["Contact1"]),
         active=_active(r["Active"]),
         last_mod=r["LastModDate"],
+        currency_code=v.text(r["CurrencyCode"]),
     )
 
 

@@ -141,6 +141,8 @@ class ArInvoice(_Record):
     #: ``Billing.CurrencyCode`` / ``ExchRate`` (home currency units per unit of it).
     currency_code: str | None = None
     exchange_rate: Decimal | None = None
+    #: The customer's ``CustCode.CurrencyCode``: QuickBooks bills the invoice in it.
+    customer_currency: str | None = None
 
     PREFIXES: ClassVar[dict[str, str]] = {"billing": "Billing", "packing_list": "DelTicket"}
 
@@ -310,6 +312,8 @@ class Customer(_Record):
     contact: str | None
     active: bool
     last_mod: datetime | None = None
+    #: ``CustCode.CurrencyCode``: the currency the customer is billed in (``None``: home).
+    currency_code: str | None = None
 
     @property
     def key(self) -> str:

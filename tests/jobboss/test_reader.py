@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -317,3 +318,15 @@ def test_packing_line_amount_rounds_half_up(demo_copy):
         conn.execute("UPDATE OrderDet SET UnitPrice = 1.125 WHERE JobNo = ?", (job,))
     line = next(ln for ln in JobBossReader(demo_copy).packing_list_invoice(dt_no).lines if ln.job_no == job)
     assert (line.unit_price, line.amount) == (Decimal("1.125"), Decimal("1.13"))
+
+
+def test_a_customers_currency_is_read_with_it_and_with_its_invoices(demo_copy):
+    reader = JobBossReader(demo_copy)
+    inv = reader.ar_invoice("INV-100500")
+    assert inv.customer_currency == reader.customer(inv.cust_code).currency_code == "USD"
+    with sqlite3.connect(demo_copy) as db:
+        db.execute("UPDATE CustCode SET CurrencyCode = 'CAD' WHERE CustCode = ?", (inv.cust_code,))
+    assert reader.customer(inv.cust_code).currency_code == "CAD"
+    assert reader.ar_invoice("INV-100500").customer_currency == "CAD"
+    packing = next(p for p in reader.packing_list_invoices(ALL))
+    assert packing.customer_currency == ("CAD" if packing.cust_code == inv.cust_code else "USD")

@@ -62,6 +62,7 @@ def every_request() -> list[rq.Request]:
             open_balance=D("0"),
             open_balance_date=date(2024, 1, 1),
             external_guid=GUID,
+            currency=rq.Ref.named("Euro"),
         ),
         rq.CustomerMod(
             list_id="80000001-1709251200",
@@ -84,6 +85,7 @@ def every_request() -> list[rq.Request]:
             is_vendor_eligible_for_1099=False,
             prefill_accounts=(rq.Ref.named("Materials"),),
             external_guid=GUID,
+            currency=rq.Ref.named("Canadian Dollar"),
         ),
         rq.VendorMod(list_id="80000004-1709251203", edit_sequence="1709251203", phone="312-555-0100"),
         rq.VendorQuery(full_names=("Steel Supply Co",)),

@@ -242,3 +242,41 @@ def test_a_negative_invoice_or_bill_is_refused_with_3180_and_not_stored(shop):
     zero = el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", "Acme"),
                                  el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Amount", "0.00"))))
     assert status(one(shop, zero)) == 0
+
+
+# -- currencies -----------------------------------------------------------------------
+
+
+def test_a_customer_in_a_currency_of_the_list_is_added_in_it_and_an_unknown_one_is_refused(company):
+    company.state.settings["multicurrency"] = True
+    [ok] = answer(company, customer_add("Dupont", "1", ref("CurrencyRef", "Euro")))
+    assert status(ok) == 0
+    assert ok.findtext("CustomerRet/CurrencyRef/FullName") == "Euro"
+    [bad] = answer(company, customer_add("Zed", "2", ref("CurrencyRef", "Martian Credit")))
+    assert status(bad) == 3140
+    assert 'Currency "Martian Credit"' in bad.get("statusMessage")
+    assert count(company, "CustomerQueryRq") == 1
+
+
+def _rated_invoice(customer, rate):
+    return el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", customer), el("TxnDate", "2024-03-01"),
+                                 el("ExchangeRate", rate),
+                                 el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Amount", "10.00"))))
+
+
+def test_an_invoice_is_in_its_customers_currency_and_a_rate_for_another_is_refused(shop):
+    shop.state.settings["multicurrency"] = True
+    assert status(one(shop, customer_add("Dupont", "1", ref("CurrencyRef", "Euro")))) == 0
+    [euro] = answer(shop, _rated_invoice("Dupont", "1.1"))
+    assert status(euro) == 0
+    assert euro.findtext("InvoiceRet/CurrencyRef/FullName") == "Euro"
+    [home] = answer(shop, _rated_invoice("Acme", "1.1"))
+    assert status(home) == 3140
+    assert 'Customer "Acme"' in home.get("statusMessage")
+    assert "customer's currency, US Dollar" in home.get("statusMessage")
+    assert count(shop, "InvoiceQueryRq") == 1
+    assert status(one(shop, _rated_invoice("Acme", "1"))) == 0
+
+
+def test_with_multicurrency_off_a_rate_is_not_checked_against_the_customer(shop):
+    assert status(one(shop, _rated_invoice("Acme", "1.1"))) == 0

@@ -53,6 +53,14 @@ and the refusals of :data:`.rules.REFUSALS`, one entry each:
   total (as computed) is below zero: ``There was an error when saving an
   Invoice transaction. QuickBooks error message: Transaction amount must be
   positive.`` (a credit is sent as a CreditMemoAdd or VendorCreditAdd).
+- exchange rate for another currency than the customer's, 3140: with
+  multicurrency on, an invoice or credit memo (whose currency is always its
+  customer's) with an ExchangeRate other than 1 for a customer in the home
+  currency: ``There is an invalid reference to QuickBooks Customer "X" in the
+  Invoice. QuickBooks error message: The transaction currency is the
+  customer's currency, US Dollar (the home currency); exchange rate 1.1 is for
+  another currency.`` A customer or vendor added with a ``CurrencyRef``
+  outside the currency list (:mod:`.currencies`) is an ordinary 3140.
 - billable time without customer and service item, 3180: BillableStatus
   ``Billable`` on a TimeTrackingAdd lacking CustomerRef or ItemServiceRef:
   ``... QuickBooks error message: Billable time needs a customer:job and a

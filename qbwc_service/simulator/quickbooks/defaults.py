@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qbwc_service.simulator.quickbooks.context import Company
+from qbwc_service.simulator.quickbooks.currencies import CURRENCIES
 from qbwc_service.simulator.quickbooks.handlers.lists import create_list_record
 
 #: (name, AccountType, AccountNumber, SpecialAccountType or "")
@@ -100,6 +101,8 @@ def populate(company: Company, profile: Profile) -> None:
         create_list_record(company, "ItemSalesTaxRet", {
             "Name": name, "ItemDesc": desc, "TaxRate": rate,
             "TaxVendorRef": {"ListID": vendor["ListID"], "FullName": vendor["FullName"]}})
+    for name, code in CURRENCIES:
+        create_list_record(company, "CurrencyRet", {"Name": name, "CurrencyCode": code})
     payroll = company.state.find_by_name("accounts", "Payroll Expenses")
     for wage_type, name in profile.wage_items:
         record: dict[str, Any] = {"Name": name, "WageType": wage_type}

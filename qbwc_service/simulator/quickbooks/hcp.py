@@ -15,6 +15,7 @@ from lxml import etree
 
 from qbwc_service.simulator.quickbooks import writer
 from qbwc_service.simulator.quickbooks.context import Company
+from qbwc_service.simulator.quickbooks.currencies import HOME_CURRENCY
 from qbwc_service.simulator.quickbooks.errors import OK
 from qbwc_service.simulator.quickbooks.products import Product
 
@@ -66,7 +67,7 @@ def preferences_record(company: Company) -> dict[str, Any]:
     }
     if company.setting("multicurrency", False):
         record["MultiCurrencyPreferences"] = {"IsMultiCurrencyOn": "true",
-                                              "HomeCurrencyRef": {"FullName": "US Dollar"}}
+                                              "HomeCurrencyRef": {"FullName": HOME_CURRENCY}}
     if company.setting("closing_date"):  # transactions dated on or before it are refused (3171)
         record["AccountingPreferences"]["ClosingDate"] = company.setting("closing_date")
     if company.setting("using_sales_tax", True):

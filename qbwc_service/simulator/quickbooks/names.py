@@ -25,6 +25,7 @@ NAMESPACE_OF: dict[str, str] = {
     "DateDrivenTermsRet": "terms",
     "SalesTaxCodeRet": "salestaxcodes",
     "PayrollItemWageRet": "payrollwage",
+    "CurrencyRet": "currencies",
 }
 
 #: List Ret types that are hierarchical (ParentRef makes FullName ``Parent:Name``).

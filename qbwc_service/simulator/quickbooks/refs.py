@@ -37,6 +37,7 @@ REF_TARGETS: dict[str, tuple[str, ...]] = {
     "CustomerSalesTaxCodeRef": ("SalesTaxCodeRet",),
     "PurchaseTaxCodeRef": ("SalesTaxCodeRet",),
     "PayrollItemWageRef": ("PayrollItemWageRet",),
+    "CurrencyRef": ("CurrencyRet",),
 }
 
 #: Ret type -> the list's name in QuickBooks' messages.
@@ -46,7 +47,7 @@ LABELS: dict[str, str] = {
     "DateDrivenTermsRet": "Terms", "SalesTaxCodeRet": "Sales Tax Code",
     "PayrollItemWageRet": "Payroll Item", "InvoiceRet": "Invoice", "BillRet": "Bill",
     "TimeTrackingRet": "Time Tracking", "CreditMemoRet": "Credit Memo",
-    "VendorCreditRet": "Vendor Credit", **dict.fromkeys(ITEM_RETS, "Item"),
+    "VendorCreditRet": "Vendor Credit", "CurrencyRet": "Currency", **dict.fromkeys(ITEM_RETS, "Item"),
 }
 
 

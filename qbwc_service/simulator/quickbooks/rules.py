@@ -24,6 +24,7 @@ from typing import Literal
 
 from qbwc_service.simulator.quickbooks import errors, refs
 from qbwc_service.simulator.quickbooks.context import Company
+from qbwc_service.simulator.quickbooks.currencies import HOME_CURRENCY
 from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.handlers.money import dec
 from qbwc_service.simulator.quickbooks.names import ITEM_RETS
@@ -90,6 +91,20 @@ def _negative_total(company: Company, record: Record) -> Facts | None:
             total = sum((dec(record.get(f)) for f in fields), dec("0"))
             return {"total": str(total)} if total < 0 else None
     return None
+
+
+def _rate_for_another_currency(company: Company, record: Record) -> Facts | None:
+    """A sale is in its customer's currency (InvoiceAdd names none): an exchange rate other
+    than 1 for a customer in the home currency is a rate for some other currency."""
+    rate = record.get("ExchangeRate")
+    if not company.setting("multicurrency", False) or not rate or dec(rate) == 1:
+        return None
+    found = refs.lookup(company, ("CustomerRet",), record.get("CustomerRef") or {})
+    customer = found[1] if found else {}
+    currency = (customer.get("CurrencyRef") or {}).get("FullName") or HOME_CURRENCY
+    if currency != HOME_CURRENCY:
+        return None
+    return {"customer": customer.get("FullName", ""), "currency": currency, "rate": rate}
 
 
 def _setting_off(key: str) -> Finder:
@@ -173,6 +188,11 @@ REFUSALS: tuple[Refusal, ...] = (
             SAVE_ERROR + "A transaction must have at least one line."),
     Refusal("total below zero", "save", TOTALLED, _negative_total, 3180,
             SAVE_ERROR + "Transaction amount must be positive."),
+    Refusal("exchange rate for another currency than the customer's", "save",
+            frozenset({"InvoiceRet", "CreditMemoRet"}), _rate_for_another_currency, 3140,
+            'There is an invalid reference to QuickBooks Customer "{customer}" in the {label}. '
+            "QuickBooks error message: The transaction currency is the customer's currency, "
+            "{currency} (the home currency); exchange rate {rate} is for another currency."),
     Refusal("billable time without customer and service item", "request", frozenset({"TimeTrackingAdd"}),
             _billable_without_customer_or_item, 3180,
             SAVE_ERROR + "Billable time needs a customer:job and a service item."),

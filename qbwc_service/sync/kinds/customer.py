@@ -2,7 +2,8 @@
 
 A customer is named in QuickBooks by its ``QBCustCode`` when set, else its
 name; an invoice references it by the ListID the ID map holds, else by that
-name. Added when missing; with ``options.update_after_edit`` a changed
+name. A customer in a foreign currency is added in it when QuickBooks'
+multicurrency is on (see :mod:`.currency`). Added when missing; with ``options.update_after_edit`` a changed
 customer is sent as a ``CustomerMod``.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from qbwc_service.jobboss import records as jb
 from qbwc_service.jobboss.reader import JobBossReader
 from qbwc_service.qbxml import requests as rq
+from qbwc_service.sync.kinds import currency
 from qbwc_service.sync.kinds.base import ListKind, named_record_kind, query_of
 from qbwc_service.sync.kinds.context import (
     MapContext,
@@ -47,7 +49,8 @@ def _name(c: jb.Customer, ctx: MapContext) -> str:
 
 def customer_add(c: jb.Customer, ctx: MapContext) -> rq.CustomerAdd:
     name = _name(c, ctx)
-    return rq.CustomerAdd(name=name, external_guid=ctx.guid(c.key, since="8.0"), **_fields(c, name))
+    return rq.CustomerAdd(name=name, external_guid=ctx.guid(c.key, since="8.0"),
+                          currency=currency.customer_currency(c, ctx), **_fields(c, name))
 
 
 def customer_mod(c: jb.Customer, list_id: str, edit_sequence: str, ctx: MapContext) -> rq.CustomerMod:

@@ -18,6 +18,7 @@ from lxml import etree
 
 from qbwc_service.simulator.quickbooks import refs, rules
 from qbwc_service.simulator.quickbooks.context import Company
+from qbwc_service.simulator.quickbooks.currencies import HOME_CURRENCY
 from qbwc_service.simulator.quickbooks.errors import Status
 from qbwc_service.simulator.quickbooks.handlers.common import Handler, failure, ok
 from qbwc_service.simulator.quickbooks.handlers.money import amount, dec, price
@@ -61,6 +62,8 @@ def _sales_add(company: Company, request: etree._Element, txn: str) -> etree._El
     _dates(company, record, customer)
     if "TermsRef" not in record and customer.get("TermsRef"):
         record["TermsRef"] = customer["TermsRef"]
+    if company.setting("multicurrency", False):  # a sale is in its customer's currency
+        record["CurrencyRef"] = customer.get("CurrencyRef") or {"FullName": HOME_CURRENCY}
     tax_item = record.get("ItemSalesTaxRef") or customer.get("ItemSalesTaxRef")
     rets, subtotal, taxable = [], Decimal(0), Decimal(0)
     for line in lines:
