@@ -29,7 +29,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SIZES = {"1280": (1280, 800), "phone": (390, 844)}
 
+# A real browser against a server in threads: Chromium's DevTools now and then loses a node
+# during a page load ("does not belong to the document") on a loaded machine. Such a test runs
+# again, up to twice; an assertion that fails every time still fails.
 pytestmark = [
+    pytest.mark.flaky(reruns=2, reruns_delay=1),
     pytest.mark.browser,
     pytest.mark.skipif(not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)),
                        reason="needs the Debian packages chromium and chromium-driver "
@@ -248,6 +252,7 @@ def test_settings_form_saves_and_validates(server, browser, sessions, users, sho
     batch.clear()
     batch.send_keys("900")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 10).until(ec.staleness_of(form))  # the answer page, not the old one
     error = WebDriverWait(browser, 10).until(
         ec.presence_of_element_located((By.ID, "e-sync.batch_size")))
     assert "between 1 and 500" in error.text
@@ -261,6 +266,7 @@ def test_settings_form_saves_and_validates(server, browser, sessions, users, sho
     batch.clear()
     batch.send_keys("120")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 10).until(ec.staleness_of(form))
     WebDriverWait(browser, 10).until(
         lambda d: "saved" in d.find_element(By.CSS_SELECTOR, ".flash").text)
     with sessions() as db:
