@@ -146,11 +146,13 @@ class JobBossSync:
                        message: str) -> int:
         if company.state(session) == "asked":
             return self._company_answer(session, response, hresult, message)
-        if reconcile_queries.sent_in(db, session):
-            return self._reconcile_answer(db, session, response, hresult, message)
         sent = list(db.scalars(select(Job).where(Job.session_id == session.id,
                                                  Job.status == JobStatus.SENT.value)
                                .order_by(Job.id)))
+        # Reconciliation queries never share a message with jobs: look for them only when
+        # no job was sent, so a sync's round trips pay no extra query.
+        if not sent and reconcile_queries.sent_in(db, session):
+            return self._reconcile_answer(db, session, response, hresult, message)
         messages.keep_response(db, (job.message_id for job in sent), response, at=self.clock())
         if hresult and hresult.strip() not in ("", "0", "0x0", "0x00000000"):
             return self._failed_message(db, session, sent, f"{hresult}: {message}".strip(": "))
