@@ -207,4 +207,5 @@ def test_credits_of_the_demo_validate_with_positive_amounts(demo_template, versi
     assert sum(line.amount or 0 for line in request.expense_lines) == bill_record.total
     _validates(request, version, country)
     _validates(credit_memo.verify_query(credits[0], ctx), version, country)
-    _validates(vendor_credit.verify_query(negative, ctx), version, country)
+    _validates(vendor_credit.verify_query(negative.vend_code, negative.invoice_no, ctx), version,
+              country)

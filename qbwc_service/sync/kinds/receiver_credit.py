@@ -13,7 +13,7 @@ from dataclasses import replace
 from qbwc_service.jobboss import records as jb
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.areas import AP
-from qbwc_service.sync.kinds import bill, receiver_bill, vendor
+from qbwc_service.sync.kinds import bill, receiver_bill, vendor_credit
 from qbwc_service.sync.kinds.base import TxnKind
 from qbwc_service.sync.kinds.context import MapContext
 
@@ -33,21 +33,14 @@ def receiver_credit_add(rec: jb.ReceiverBill, ctx: MapContext) -> rq.VendorCredi
                               item_lines=built.item_lines)
 
 
-def verify_query(rec: jb.ReceiverBill, ctx: MapContext) -> rq.VendorCreditQuery:
-    """Find the vendor credit QuickBooks may already hold: same vendor, same RefNumber."""
-    held_by = ctx.ref(vendor.need(rec.vend_code or ""))
-    sent_as = bill.ref_number(rec.receiver_no, ctx)
-    return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=sent_as,
-                                ref_number_to=sent_as)
-
-
 KIND: TxnKind[jb.ReceiverBill] = TxnKind(
     name="receiver_credit.add", area=AP, entity="vendor_credit", record_type=jb.ReceiverBill,
     sources=(receiver_bill.RECEIVERS,),
     claims=lambda rec: rec.total < 0,
     needs=lambda rec, _index, settings: receiver_bill.receiver_needs(rec, settings),
     build=lambda rec, _index, ctx: receiver_credit_add(rec, ctx),
-    verify=lambda rec, _index, ctx: verify_query(rec, ctx),
+    verify=lambda rec, _index, ctx: vendor_credit.verify_query(rec.vend_code or "", rec.receiver_no,
+                                                              ctx),
     matches=lambda rec, _index, ret: bill.matches(rec.receiver_no, rec.txn_date, ret),
     noun="vendor credit", plural="vendor credits",
     writebacks=(),

@@ -37,10 +37,10 @@ def vendor_credit_add(inv: jb.ApInvoice, ctx: MapContext) -> rq.VendorCreditAdd:
                               item_lines=built.item_lines)
 
 
-def verify_query(inv: jb.ApInvoice, ctx: MapContext) -> rq.VendorCreditQuery:
+def verify_query(vendor_code: str, number: str, ctx: MapContext) -> rq.VendorCreditQuery:
     """Find the vendor credit QuickBooks may already hold: same vendor, same RefNumber."""
-    held_by = ctx.ref(vendor.need(inv.vend_code))
-    sent_as = bill.ref_number(inv.invoice_no, ctx)
+    held_by = ctx.ref(vendor.need(vendor_code))
+    sent_as = bill.ref_number(number, ctx)
     return rq.VendorCreditQuery(entity=rq.EntityFilter.for_ref(held_by), ref_number_from=sent_as,
                                 ref_number_to=sent_as)
 
@@ -51,7 +51,7 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     claims=lambda inv: inv.total < 0,
     needs=lambda inv, _index, settings: bill.bill_needs(inv, settings),
     build=lambda inv, _index, ctx: vendor_credit_add(inv, ctx),
-    verify=lambda inv, _index, ctx: verify_query(inv, ctx),
+    verify=lambda inv, _index, ctx: verify_query(inv.vend_code, inv.invoice_no, ctx),
     matches=lambda inv, _index, ret: bill.matches(inv.invoice_no, inv.txn_date, ret),
     noun="vendor credit", plural="vendor credits",
     writebacks=(EXPORTED, WriteBack("paid", "options.mark_ap_paid")),
