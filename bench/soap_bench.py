@@ -1,9 +1,15 @@
-"""SOAP edge figures: authenticate cost (scrypt) and callback round trips over HTTP.
+"""SOAP edge figures: authenticate cost (scrypt), and callback round trips next to the floor.
 
-Run: ``.venv/bin/python bench/soap_bench.py [--calls N]``. Uses a temporary
-SQLite queue, the in-thread cheroot server and a scripted engine that does no
-work, so the figures are the SOAP layer's own overhead (parse, ticket check,
-session row update, serialise) plus HTTP on localhost.
+Run: ``.venv/bin/python bench/soap_bench.py [--calls N] [--rounds R]``. Uses a
+temporary SQLite queue, the in-thread cheroot server and a scripted engine
+that does no work, so the figures are the SOAP layer's own overhead (parse,
+ticket check, session row update, serialise) plus HTTP on localhost. Next to
+it, in the same process and interleaved round by round, the floor
+(:mod:`floor_app`: a bare lxml WSGI handler, no database) answers the same
+calls. Printed per callback: the median round's milliseconds per call on the
+client (wall, HTTP included) and the CPU milliseconds per call inside the
+WSGI application (``time.thread_time``; other load on the machine barely
+changes it), for both, and ours over the floor next to the target (2x).
 """
 
 from __future__ import annotations
@@ -12,9 +18,12 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import requests
+from floor_app import FloorApp
 from lxml import etree
 
 from qbwc_service import accounts, config, wsgi
@@ -24,6 +33,9 @@ from qbwc_service.sync.contract import IdleEngine
 
 NS = "http://developer.intuit.com/"
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+#: Ours within this factor of the bare lxml handler, per call (issue 17).
+TARGET_RATIO = 2.0
+CALLBACKS = ("sendRequestXML", "receiveResponseXML")
 
 
 class EchoEngine(IdleEngine):
@@ -35,6 +47,22 @@ class EchoEngine(IdleEngine):
 
     def apply_response(self, db, session, response, hresult, message):
         return 50
+
+
+class CpuTimed:
+    """WSGI middleware adding up the CPU time of the serving thread inside the app, per operation."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.cpu: dict[str, float] = defaultdict(float)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS)
+        started = time.thread_time()
+        try:
+            return list(self.app(environ, start_response))
+        finally:
+            self.cpu[operation] += time.thread_time() - started
 
 
 def envelope(op: str, **params: str) -> bytes:
@@ -58,9 +86,27 @@ def timed(session: requests.Session, url: str, op: str, n: int, **params: str) -
     return out
 
 
+def login(http: requests.Session, url: str, user: str, password: str) -> str:
+    answer = http.post(url, data=envelope("authenticate", strUserName=user, strPassword=password),
+                       headers={"Content-Type": "text/xml"}, timeout=30)
+    return etree.fromstring(answer.content).findtext(f".//{{{NS}}}string") or ""
+
+
+def calls(ticket: str) -> dict[str, dict[str, str]]:
+    """The parameters of each timed callback (a ~1.7 KB receiveResponseXML)."""
+    rs = '<CustomerAddRs statusCode="0"/>' * 50
+    return {
+        "sendRequestXML": {"ticket": ticket, "strHCPResponse": "", "strCompanyFileName": "",
+                           "qbXMLCountry": "US", "qbXMLMajorVers": "13", "qbXMLMinorVers": "0"},
+        "receiveResponseXML": {"ticket": ticket, "response": f"<QBXML><QBXMLMsgsRs>{rs}</QBXMLMsgsRs>"
+                                                            "</QBXML>", "hresult": "", "message": ""},
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--calls", type=int, default=100, help="calls per callback per round")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "qbwc-service.toml"
@@ -70,23 +116,33 @@ def main() -> None:
         sessions = db.session_factory(db.make_engine(cfg.database_url))
         with db.transaction(sessions) as dbs:
             accounts.create_user(dbs, "bench", "pw")
-        with run_in_thread(wsgi.create_app(cfg, EchoEngine(), sessions=sessions)) as running:
-            url = running.url + "/qbwc"
+        apps = {"ours": CpuTimed(wsgi.create_app(cfg, EchoEngine(), sessions=sessions)),
+                "floor": CpuTimed(FloorApp(records=10**9))}
+        with run_in_thread(apps["ours"]) as ours, run_in_thread(apps["floor"]) as floor:
+            urls = {"ours": ours.url + "/qbwc", "floor": floor.url + "/"}
             http = requests.Session()
-            auth = timed(http, url, "authenticate", 10, strUserName="bench", strPassword="pw")
-            ticket = etree.fromstring(http.post(url, data=envelope(
-                "authenticate", strUserName="bench", strPassword="pw"),
-                headers={"Content-Type": "text/xml"}).content).findtext(f".//{{{NS}}}string")
-            rs = '<CustomerAddRs statusCode="0"/>' * 50
-            response = f"<QBXML><QBXMLMsgsRs>{rs}</QBXMLMsgsRs></QBXML>"
-            send = timed(http, url, "sendRequestXML", args.calls, ticket=ticket, strHCPResponse="",
-                         strCompanyFileName="", qbXMLCountry="US", qbXMLMajorVers="13", qbXMLMinorVers="0")
-            recv = timed(http, url, "receiveResponseXML", args.calls, ticket=ticket, response=response,
-                         hresult="", message="")
-            for name, values in (("authenticate", auth), ("sendRequestXML", send),
-                                 ("receiveResponseXML (~1.7 KB)", recv)):
-                print(f"{name:32s} median {statistics.median(values):7.2f} ms   "
-                      f"p95 {sorted(values)[int(len(values) * 0.95) - 1]:7.2f} ms   n={len(values)}")
+            auth = timed(http, urls["ours"], "authenticate", 10, strUserName="bench", strPassword="pw")
+            params = {name: calls(login(http, url, "bench", "pw")) for name, url in urls.items()}
+            wall: dict[tuple[str, str], list[float]] = defaultdict(list)
+            cpu: dict[tuple[str, str], list[float]] = defaultdict(list)
+            for _round in range(args.rounds + 1):  # the first round warms up and is dropped
+                for name in ("ours", "floor"):
+                    for op in CALLBACKS:
+                        before = apps[name].cpu[op]
+                        times = timed(http, urls[name], op, args.calls, **params[name][op])
+                        if _round:
+                            wall[name, op].append(statistics.median(times))
+                            cpu[name, op].append(1000 * (apps[name].cpu[op] - before) / args.calls)
+    print(f"authenticate (scrypt): median {statistics.median(auth):.2f} ms   n={len(auth)}")
+    print(f"per call, median of {args.rounds} interleaved rounds of {args.calls} calls "
+          "(wall on the client with HTTP; CPU inside the WSGI app):")
+    for op in CALLBACKS:
+        ours_wall, floor_wall = (statistics.median(wall[n, op]) for n in ("ours", "floor"))
+        ours_cpu, floor_cpu = (statistics.median(cpu[n, op]) for n in ("ours", "floor"))
+        print(f"  {op:19s} ours {ours_wall:6.3f} ms (CPU {ours_cpu:6.3f})   "
+              f"bare lxml {floor_wall:6.3f} ms (CPU {floor_cpu:6.3f})   "
+              f"ratio wall {ours_wall / floor_wall:4.2f}x, CPU {ours_cpu / floor_cpu:4.2f}x "
+              f"(target <= {TARGET_RATIO:.0f}x)")
 
 
 if __name__ == "__main__":
