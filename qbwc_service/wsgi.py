@@ -24,6 +24,7 @@ from qbwc_service.observe import Observers
 from qbwc_service.queue import db, messages
 from qbwc_service.soap.admission import LargeBodies
 from qbwc_service.soap.callbacks import QbwcCallbacks, QbwcSettings
+from qbwc_service.soap.fastpath import FastSoap
 from qbwc_service.soap.guard import XmlGuard
 from qbwc_service.soap.service import create_soap_app
 from qbwc_service.sync.contract import IdleEngine, SyncEngine
@@ -70,7 +71,7 @@ def _mounts(config: Config, sessions: sessionmaker[Session], engine: SyncEngine,
     callbacks = QbwcCallbacks(sessions, engine, QbwcSettings.from_config(config),
                               observers=observers.session_observers())
     mounts: dict[str, WsgiApp] = {
-        SOAP_PATH: XmlGuard(create_soap_app(callbacks, max_body), max_body,
+        SOAP_PATH: XmlGuard(FastSoap(create_soap_app(callbacks, max_body), callbacks), max_body,
                             LargeBodies(config["server.max_large_requests"])),
         HEALTH_PATH: health_app(sessions),
         SUPPORT_PATH: _support_page,

@@ -60,6 +60,10 @@ ENDED_TEXTS = {
 INTERNAL_ERROR_TEXT = "qbwc-service hit an internal error; details are in the service log."
 NO_DETAIL_TEXT = "qbwc-service reported no further detail for this session."
 INTERACTIVE_UNUSED_TEXT = "qbwc-service does not use interactive mode."
+#: A session's last_seen_at is written at most this often: a call within a second of the one
+#: before changes nothing a ticket's lifetime (minutes) could notice, and a call whose engine had
+#: nothing to write then runs no write transaction at all.
+SEEN_RESOLUTION = timedelta(seconds=1)
 
 
 def utcnow() -> datetime:
@@ -166,7 +170,8 @@ class QbwcCallbacks:
         """Percent done: 100 finished, below 0 error (then getLastError)."""
         def call(db: Session, session: QbwcSession) -> int:
             percent = int(self.engine.apply_response(db, session, response, hresult, message))
-            session.progress = percent
+            if session.progress != percent:  # an unchanged row is not written
+                session.progress = percent
             if percent < 0 and not session.last_error:
                 session.last_error = NO_DETAIL_TEXT
             return percent
@@ -261,7 +266,9 @@ class QbwcCallbacks:
                 if session is None:
                     return invalid
                 answer = call(db, session)
-                session.last_seen_at = self.clock()
+                now = self.clock()
+                if now - as_utc(session.last_seen_at) >= SEEN_RESOLUTION:
+                    session.last_seen_at = now
                 return answer
         except Exception:
             log.exception("callback failed for session ticket %s", _ticket_ref(ticket))
