@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import zeep
 from lxml import etree
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,19 @@ QBXML_REQUEST = ('<?xml version="1.0" encoding="utf-8"?><?qbxml version="13.0"?>
                  '</QBXML>')
 
 
+TROUBLESHOOT = ("TroubleshootWebServiceFS.wsdl", "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap")
+CLASSIC = ("QBWebConnectorSvc.wsdl", "{http://developer.intuit.com/}QBWebConnectorSvcSoap")
+
+
 def wsdl_path(name: str) -> Path:
     """One of Intuit's WSDLs, as shipped in the package."""
     return PACKAGE_WSDL / name
+
+
+def intuit_client(wsdl: tuple[str, str], url: str):
+    """zeep on Intuit's WSDL file, pointed at our endpoint instead of Intuit's address."""
+    client = zeep.Client(str(wsdl_path(wsdl[0])))
+    return client, client.create_service(wsdl[1], url)
 
 
 @dataclass

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import zeep
-from soap_support import QBXML_REQUEST, ScriptedEngine, wsdl_path
+from soap_support import CLASSIC, QBXML_REQUEST, TROUBLESHOOT, ScriptedEngine, intuit_client
 
 from qbwc_service import accounts, config, wsgi
 from qbwc_service.queue.db import transaction
 from qbwc_service.server import run_in_thread
-
-TROUBLESHOOT = ("TroubleshootWebServiceFS.wsdl", "{http://developer.intuit.com/}TroubleshootWebServiceFSSoap")
-CLASSIC = ("QBWebConnectorSvc.wsdl", "{http://developer.intuit.com/}QBWebConnectorSvcSoap")
-
-
-def intuit_client(wsdl: tuple[str, str], url: str):
-    """zeep on Intuit's WSDL file, pointed at our endpoint instead of Intuit's address."""
-    client = zeep.Client(str(wsdl_path(wsdl[0])))
-    return client, client.create_service(wsdl[1], url)
 
 
 @pytest.fixture

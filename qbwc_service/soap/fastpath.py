@@ -132,7 +132,7 @@ class FastSoap:
     def __call__(self, environ: Environ, start_response: Any) -> Iterable[bytes]:
         root = environ.get(PARSED_ENVELOPE)
         answer = None
-        if root is not None and environ.get("CONTENT_TYPE") is not None:
+        if root is not None:
             try:
                 answer = self.answer(root, environ)
             except _Unplain:
