@@ -212,6 +212,26 @@ def test_disabling_a_user_ends_its_open_session(users):
     assert "disabled" in ENDED_TEXTS["failed"]
 
 
+def test_last_seen_is_written_at_most_once_a_second(users, clock, sessions):
+    """A call within a second of the last write leaves the row alone; a later one moves it."""
+    cb = make(users, ScriptedEngine(), clock)
+    ticket, _ = cb.authenticate("alice", "s3cret!")
+    opened = clock.now
+
+    def seen():
+        with sessions() as db:
+            return db.scalar(select(QbwcSession.last_seen_at)).replace(tzinfo=UTC)
+
+    clock.advance(milliseconds=900)
+    cb.send_request_xml(ticket, CTX)
+    assert seen() == opened
+    clock.advance(milliseconds=100)
+    cb.receive_response_xml(ticket, "<QBXML/>", "", "")
+    assert seen() == clock.now
+    with sessions() as db:
+        assert db.scalar(select(QbwcSession.progress)) == 100
+
+
 def test_failures_from_one_address_never_lock_out_the_right_password_from_another(users, clock):
     cb = make(users, clock=clock, throttle=ThrottlePolicy(max_failures=3, window_seconds=300))
     for name in ("alice", "Alice ", "ALICE"):  # one user, however the name is typed

@@ -256,9 +256,10 @@ class QbwcCallbacks:
 
         An exception inside *call* rolls its work back, is logged, leaves
         :data:`INTERNAL_ERROR_TEXT` for getLastError and answers *failed*. The
-        session is marked seen after *call*: a change made before would be
-        written at the engine's first query, and on SQLite every other session
-        would wait for the write lock through all of the engine's reading too.
+        session is marked seen after *call* (at most once per
+        :data:`SEEN_RESOLUTION`): a change made before would be written at the
+        engine's first query, and on SQLite every other session would wait for
+        the write lock through all of the engine's reading too.
         """
         try:
             with transaction(self.sessions) as db:
