@@ -9,7 +9,8 @@ and its peak RSS. The emulator and the stand-in run in this process.
 Printed: records QuickBooks received, round trips, server milliseconds per
 record (sendRequestXML / receiveResponseXML / the other callbacks; wall time,
 and the CPU time of the serving thread, which other load on the machine
-barely changes; wall includes waiting for the disk on commit), planning
+barely changes; wall includes waiting for the disk on commit), SQL statements
+a call and per round trip, bytes of each request and response, planning
 milliseconds per record (``sync start``, run here), the server's peak RSS and
 this process's peak RSS.
 
@@ -21,18 +22,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import resource
 import tempfile
 import time
-from collections import defaultdict
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import event, func, select
+from measure import MAIN_OPERATIONS, message_line, peak_rss, per_call, serve
+from sqlalchemy import func, select
 
 from qbwc_service import accounts
-from qbwc_service import config as config_mod
 from qbwc_service.queue import db
 from qbwc_service.queue.models import Job, Run, User
 from qbwc_service.simulator.demo_db import create_demo_database
@@ -40,72 +37,6 @@ from qbwc_service.simulator.quickbooks import QuickBooksCompany
 from qbwc_service.simulator.webconnector import EmulatorOptions, WebConnector
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.planning import planner
-
-NS = "http://developer.intuit.com/"
-#: Operations reported on their own line; the rest are summed as "other".
-MAIN_OPERATIONS = ("sendRequestXML", "receiveResponseXML")
-
-
-class Timed:
-    """WSGI middleware adding up the time spent in the application, per SOAP operation.
-
-    With ``profile`` set, a cProfile profiler runs during each request (the
-    emulator sends one request at a time, so the per-thread profiler sees all).
-    """
-
-    def __init__(self, app: Any, profile: Any = None) -> None:
-        self.app = app
-        self.profile = profile
-        self.seconds: dict[str, float] = defaultdict(float)
-        self.cpu: dict[str, float] = defaultdict(float)
-        self.calls: dict[str, int] = defaultdict(int)
-        #: SQL statements run per operation, counted by :meth:`count_statement`.
-        self.statements: dict[str, int] = defaultdict(int)
-        self._operation = "other"
-
-    def count_statement(self, *_args: Any) -> None:
-        """Engine ``before_cursor_execute`` listener: one more statement for the current call."""
-        self.statements[self._operation] += 1
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
-        self._operation = operation
-        started, cpu = time.perf_counter(), time.thread_time()
-        if self.profile is not None:
-            self.profile.enable()
-        try:
-            return list(self.app(environ, start_response))
-        finally:
-            if self.profile is not None:
-                self.profile.disable()
-            self.seconds[operation] += time.perf_counter() - started
-            self.cpu[operation] += time.thread_time() - cpu
-            self.calls[operation] += 1
-
-
-def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
-    """The child process: serve until told to stop, then report timings and peak RSS."""
-    import cProfile
-
-    from qbwc_service.queue import db as db_mod
-    from qbwc_service.server import run_in_thread
-    from qbwc_service.wsgi import create_app
-
-    config = config_mod.from_mapping({"database": {"url": url}, "logging": {"level": "WARNING"}},
-                                     Path(work) / "qbwc-service.toml")
-    engine = db_mod.make_engine(url)
-    sessions = db_mod.session_factory(engine)
-    profile = cProfile.Profile() if profile_path else None
-    app = Timed(create_app(config, sessions=sessions), profile)
-    event.listen(engine, "before_cursor_execute", app.count_statement)
-    server = run_in_thread(app, threads=2)
-    conn.send(server.url)
-    conn.recv()  # "stop"
-    server.stop()
-    if profile is not None:
-        profile.dump_stats(profile_path)
-    conn.send({"seconds": dict(app.seconds), "cpu": dict(app.cpu), "calls": dict(app.calls),
-               "statements": dict(app.statements), "peak_rss": _peak_rss()})
 
 
 def main() -> None:
@@ -134,7 +65,7 @@ def main() -> None:
 
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    child = ctx.Process(target=serve, args=(url, str(work), args.profile, theirs), daemon=True)
+    child = ctx.Process(target=serve, args=("ours", url, str(work), args.profile, theirs), daemon=True)
     child.start()
     server_url = ours.recv()
     qb = QuickBooksCompany.fresh("US")
@@ -142,8 +73,10 @@ def main() -> None:
     started = time.perf_counter()
     result = connector.run_session("bench", "bench-password-1")
     wall = time.perf_counter() - started
-    ours.send("stop")
+    ours.send(("figures",))
     stats = ours.recv()
+    ours.send(("stop",))
+    stats.update(ours.recv())
     child.join(timeout=30)
 
     with sessions() as s:
@@ -164,7 +97,12 @@ def main() -> None:
         print(f"  {op}: {seconds.get(op, 0.0):.2f} s in {calls.get(op, 0)} calls = "
               f"{1000 * seconds.get(op, 0.0) / per:.3f} ms per record "
               f"(CPU {1000 * cpu.get(op, 0.0) / per:.3f} ms; "
-              f"{stats['statements'].get(op, 0) / max(calls.get(op, 0), 1):.1f} SQL statements a call)")
+              f"{per_call(stats, 'statements', op):.1f} SQL statements a call)")
+    trips = max(calls.get("sendRequestXML", 0), 1)
+    print(f"  per round trip (sendRequestXML + receiveResponseXML): "
+          f"{sum(stats['statements'].get(op, 0) for op in MAIN_OPERATIONS) / trips:.1f} SQL statements, "
+          f"{records / trips:.1f} records")
+    print(f"  bytes per message: {message_line(stats)}")
     other = {op: n for op, n in calls.items() if op not in MAIN_OPERATIONS}
     other_s = sum(s for op, s in seconds.items() if op not in MAIN_OPERATIONS)
     other_cpu = sum(s for op, s in cpu.items() if op not in MAIN_OPERATIONS)
@@ -175,12 +113,7 @@ def main() -> None:
           " run in the bench process)")
     print(f"server peak RSS: {stats['peak_rss'] / 2**20:.0f} MB")
     print(f"bench process peak RSS (demo database, planning, emulator, stand-in): "
-          f"{_peak_rss() / 2**20:.0f} MB")
-
-
-def _peak_rss() -> int:
-    """Peak resident set size of this process in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+          f"{peak_rss() / 2**20:.0f} MB")
 
 
 if __name__ == "__main__":
