@@ -69,7 +69,8 @@ class Timed:
 def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -> None:
     """The child process: serve ``ours`` (the service on queue *url*) or ``floor`` until told to stop.
 
-    Commands: ``("figures",)`` sends the figures since the last one and starts
+    Commands: ``("figures",)`` sends the figures since the last one (with the
+    process's own CPU seconds, HTTP handling included, as ``process.cpu``) and starts
     counting again; ``("records", n)`` sets the floor's records per session;
     ``("stop",)`` stops and sends the peak RSS.
     """
@@ -97,11 +98,14 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
         app = Timed(floor, profile)
     server = run_in_thread(app, threads=2)
     conn.send(server.url)
+    since = time.process_time()
     while True:
         command = conn.recv()
         if command[0] == "figures":
-            conn.send(app.figures())
+            now = time.process_time()
+            conn.send({**app.figures(), "process": {"cpu": now - since}})
             app.reset()
+            since = now
         elif command[0] == "records":
             floor.records = command[1]
         else:
