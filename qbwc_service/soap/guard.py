@@ -8,9 +8,10 @@ declaration or reference, or malformed XML is answered with a SOAP 1.1
 the limit gets HTTP 413 with a fault body. A SOAPAction header that names
 another operation than the body holds is a ``Client`` fault too (an empty or
 absent SOAPAction is fine). Single text nodes may exceed libxml2's 10 MB
-default: the ``response`` of receiveResponseXML is one text node holding
-QuickBooks' whole answer, and the body size limit already bounds it. Nothing
-is expanded, nothing is fetched, nothing raises past here.
+default (in bodies over :data:`~.admission.LARGE_BYTES`): the ``response`` of
+receiveResponseXML is one text node holding QuickBooks' whole answer, and the
+body size limit already bounds it. Nothing is expanded, nothing is fetched,
+nothing raises past here.
 
 The parsed envelope goes on to spyne in the WSGI environment
 (:data:`PARSED_ENVELOPE`), which reads it instead of parsing the body again.
@@ -78,7 +79,9 @@ class XmlGuard:
                                 _caller(environ), self.large.wait_seconds)
                     return _busy(start_response)
                 try:
-                    root = xmlsafe.parse_file(stream, huge_text=True)
+                    # A small body cannot hold a text node over libxml2's 10 MB limit, so it is
+                    # parsed in one pass, without the huge mode's DOCTYPE pre-pass.
+                    root = xmlsafe.parse_file(stream, huge_text=large)
                     check_soap_action(root, environ.get("HTTP_SOAPACTION", ""))
                 except xmlsafe.UnsafeXMLError as exc:
                     log.warning("refused a request from %s: %s", _caller(environ), exc)
