@@ -13,8 +13,8 @@ receiveResponseXML is one text node holding QuickBooks' whole answer, and the
 body size limit already bounds it. Nothing is expanded, nothing is fetched,
 nothing raises past here.
 
-The parsed envelope goes on to spyne in the WSGI environment
-(:data:`PARSED_ENVELOPE`), which reads it instead of parsing the body again.
+The parsed envelope goes on in the WSGI environment (:data:`PARSED_ENVELOPE`)
+to :mod:`.fastpath` and spyne, which read it instead of parsing the body again.
 Bodies over :data:`~.admission.LARGE_BYTES` take turns (:mod:`.admission`):
 a few at a time, a few more waiting, the rest answered 503 at once.
 """
