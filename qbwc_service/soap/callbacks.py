@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 import qbwc_service
@@ -64,6 +64,13 @@ INTERACTIVE_UNUSED_TEXT = "qbwc-service does not use interactive mode."
 #: before changes nothing a ticket's lifetime (minutes) could notice, and a call whose engine had
 #: nothing to write then runs no write transaction at all.
 SEEN_RESOLUTION = timedelta(seconds=1)
+
+
+#: The session of a ticket hash, locked; its user comes along in the same statement (every callback
+#: reads it). Built once: building it again on every call costs as much as running it.
+SESSION_BY_TICKET = (select(QbwcSession).where(QbwcSession.ticket_hash == bindparam("ticket_hash"))
+                     .options(joinedload(QbwcSession.user, innerjoin=True))
+                     .with_for_update(of=QbwcSession))
 
 
 def utcnow() -> datetime:
@@ -280,10 +287,7 @@ class QbwcCallbacks:
         """The open, unexpired session of *ticket*, else ``None``."""
         if not ticket:
             return None
-        # The user comes along in the same statement: every callback reads it.
-        session = db.scalar(select(QbwcSession).where(QbwcSession.ticket_hash == ticket_hash(ticket))
-                            .options(joinedload(QbwcSession.user, innerjoin=True))
-                            .with_for_update(of=QbwcSession))
+        session = db.scalar(SESSION_BY_TICKET, {"ticket_hash": ticket_hash(ticket)})
         if session is None:
             log.info("unknown ticket %s", _ticket_ref(ticket))
             return None
