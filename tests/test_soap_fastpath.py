@@ -214,6 +214,16 @@ def test_a_failing_callback_is_the_same_server_fault(stacks, monkeypatch):
         in fast.body
 
 
+def test_an_answer_xml_cannot_carry_is_a_server_fault(stacks, monkeypatch):
+    """spyne sends an envelope without a Body for it; the fast path says what happened."""
+    monkeypatch.setattr(stacks.callbacks, "get_interactive_url", lambda *_args: "a\x01b")
+    response = stacks.fast.post("/", soap_envelope("getInteractiveURL", wcTicket="t"),
+                                headers=soap_headers("getInteractiveURL"), expect_errors=True)
+    assert response.status_int == 500
+    assert b"<faultcode>soap11env:Server</faultcode><faultstring>Internal Error</faultstring>" \
+        in response.body
+
+
 # -- anything else goes to spyne ---------------------------------------------------------------
 
 
@@ -227,6 +237,7 @@ def _raw(operation: str, inner: str, header: str = "") -> bytes:
     soap_envelope("sendRequestXML", ticket="t", **{**SEND_PARAMS, "qbXMLMajorVers": "thirteen"}),
     soap_envelope("sendRequestXML", ticket="t", **{**SEND_PARAMS, "qbXMLMajorVers": " +13 "}),
     soap_envelope("sendRequestXML", ticket="t", **{**SEND_PARAMS, "qbXMLMinorVers": "1_0"}),
+    soap_envelope("sendRequestXML", ticket="t", **{**SEND_PARAMS, "qbXMLMajorVers": "9" * 5000}),
     _raw("getLastError", "<ticket>a</ticket><ticket>b</ticket>"),
     _raw("getLastError", '<ticket xsi:nil="true"/>'),
     _raw("getLastError", "<ticket><b>x</b></ticket>"),
@@ -235,8 +246,8 @@ def _raw(operation: str, inner: str, header: str = "") -> bytes:
     _raw("getLastError", "<ticket>t</ticket>", header="<soap:Header/>"),
     _raw("noSuchOperation", "<ticket>t</ticket>"),
     b'<?xml version="1.0"?><QBXML/>',
-], ids=["word-int", "spaced-int", "underscore-int", "duplicate", "nil", "nested", "unknown-param",
-        "comment", "header", "unknown-operation", "not-soap"])
+], ids=["word-int", "spaced-int", "underscore-int", "5000-digits", "duplicate", "nil", "nested",
+        "unknown-param", "comment", "header", "unknown-operation", "not-soap"])
 def test_requests_outside_the_plain_shape_get_spynes_own_answer(stacks, body):
     spyne, fast = stacks.both(body, headers={"Content-Type": "text/xml; charset=utf-8"})
     assert_same(spyne, fast)

@@ -114,7 +114,10 @@ def _plain_int(text: str | None) -> int | None:
         return None  # spyne reads an empty integer element as absent
     if not PLAIN_INT.fullmatch(text):
         raise _Unplain
-    return int(text)
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (4300): spyne's fault says so
+        raise _Unplain from None
 
 
 class FastSoap:
@@ -149,13 +152,15 @@ class FastSoap:
         args = operation.arguments(element)
         try:
             result = operation.function(_CallContext(self.callbacks, _Transport(environ)), *args)
+            # An answer XML cannot carry (a control character) is a Server fault here; spyne
+            # would send an envelope without a Body.
+            return "200 OK", self._response(operation, result)
         except Fault as fault:
             client_log.exception(fault)
             return "500 Internal Server Error", self._fault(fault)
         except Exception as exc:
             server_log.critical(exc, exc_info=True)
             return "500 Internal Server Error", self._fault(Fault("Server", "Internal Error"))
-        return "200 OK", self._response(operation, result)
 
     def _operation(self, root: etree._Element) -> tuple[Operation, etree._Element]:
         if root.tag != f"{{{SOAP_ENV}}}Envelope" or len(root) != 1:
