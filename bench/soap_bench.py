@@ -8,12 +8,12 @@ it, in the same process and interleaved round by round, the floor
 (:mod:`floor_app`: a bare lxml WSGI handler, no database) answers the same
 calls, and so does our SOAP layer alone (guard, fast path, spyne behind it)
 over callbacks that skip the ticket check's database work. Printed per
-callback: the median round's milliseconds per call on the
-client (wall, HTTP included) and the CPU milliseconds per call inside the
-WSGI application (``time.thread_time``; other load on the machine barely
-changes it), for both, and ours over the floor, the wall ratio next to the
-target (2x: what the Web Connector waits for; the CPU ratio compares the
-ticket check's database round trip with no database at all).
+callback and server: the median round's milliseconds per call on the client
+(wall, HTTP included) and the CPU milliseconds per call inside the WSGI
+application (``time.thread_time``; other load on the machine barely changes
+it), and each over the floor, the wall ratio next to the target (2x: what the
+Web Connector waits for; the CPU ratio of ours compares the ticket check's
+database round trip with no database at all).
 """
 
 from __future__ import annotations
