@@ -32,15 +32,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from databases import queue_database
 from serving import start_serve
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from qbwc_service import accounts, xmlsafe
@@ -66,25 +64,6 @@ SPREAD_SECONDS = 2.0
 OPERATIONS = ("authenticate", "sendRequestXML", "receiveResponseXML", "closeConnection")
 #: A line of the server's call log: operation and the milliseconds it took inside the server.
 CALL_LINE = re.compile(r"qbwc_service\.soap\.calls: (\w+)\(.*\[([\d.]+) ms\]")
-
-
-@contextmanager
-def queue_database(url: str, work: Path) -> Iterator[str]:
-    """The queue URL to use: SQLite in *work*, or a fresh schema on the given server."""
-    if not url:
-        yield f"sqlite:///{work / 'queue.sqlite3'}"
-        return
-    schema = f"load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def run_folder(tmp: Path, db_url: str) -> Path:
