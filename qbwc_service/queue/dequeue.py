@@ -159,13 +159,16 @@ def progress(db: Session, *, user_id: int, session_id: int,
     given, e.g. without an area stopped on error). Blocked jobs wait for an
     admin and do not hold progress back. Never 100 while something is left.
     """
-    handled = db.scalar(select(func.count()).select_from(Job).where(
-        Job.session_id == session_id, Job.status.in_(_HANDLED_STATES))) or 0
+    handled_stmt = select(func.count()).select_from(Job).where(
+        Job.session_id == session_id, Job.status.in_(_HANDLED_STATES))
     left_stmt = select(func.count()).select_from(Job).where(
         Job.user_id == user_id, Job.status.in_(_LEFT_STATES))
     if areas is not None:
         left_stmt = left_stmt.where(Job.area.in_(list(areas)))
-    left = db.scalar(left_stmt) or 0
+    # Both counts in one statement: a round trip counts on a database server.
+    handled, left = db.execute(select(handled_stmt.scalar_subquery(),
+                                      left_stmt.scalar_subquery())).one()
+    handled, left = handled or 0, left or 0
     if left == 0:
         return 100
     return min(99, (100 * handled) // (handled + left))
