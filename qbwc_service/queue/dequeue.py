@@ -18,10 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import String, and_, cast, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from qbwc_service.queue import areas as areas_mod
 from qbwc_service.queue import jobs as jobs_mod
@@ -45,7 +60,8 @@ _WAITS_FOR_DEPENDENCY = exists().where(
 )
 
 
-def ready_condition(now: datetime, status: str = JobStatus.PENDING.value) -> ColumnElement[bool]:
+def ready_condition(now: datetime | BindParameter[datetime],
+                    status: str | BindParameter[str] = JobStatus.PENDING.value) -> ColumnElement[bool]:
     """SQL condition: a job in ``status`` whose time has come and whose dependencies are done."""
     return and_(Job.status == status,
                 or_(Job.not_before.is_(None), Job.not_before <= now),
@@ -84,28 +100,10 @@ def _area_order(db: Session, user_id: int, areas: Sequence[str] | None) -> list[
 
 def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None, limit: int,
                    now: datetime, run_id: int | None, status: str) -> list[Job]:
-    candidates = (select(Job.id)
-                  .where(Job.user_id == user_id, Job.area == area, ready_condition(now, status))
-                  .order_by(Job.priority, Job.id)
-                  .limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Job)
-    # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
-    # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
-    picked = candidates.cte("picked")
-    values: dict[str, object] = dict(
-        status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
-        attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
-    if run_id is not None:
-        values["run_id"] = run_id
-    # One statement picks and claims (a round trip counts on a database server). The
-    # status check makes the claim safe on SQLite: a concurrent claimer that committed
-    # first has already moved these rows on. The UPDATE returns the claimed rows whole,
-    # so no second SELECT reads them back.
-    claimed = sorted(db.scalars(
-        update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status).values(**values)
-        .returning(Job).execution_options(synchronize_session=False, populate_existing=True)),
-        key=lambda job: (job.priority, job.id))
+    stmt = _claim_statement(db.get_bind().dialect.name == "postgresql", run_id is not None)
+    params = dict(c_user=user_id, c_area=area, c_status=status, c_limit=limit, c_now=now,
+                  c_session=session_id, c_run=run_id)
+    claimed = sorted(db.scalars(stmt, params), key=lambda job: (job.priority, job.id))
     if not claimed:
         return []
     db.execute(insert(AuditEvent), [
@@ -116,7 +114,43 @@ def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None,
     return claimed
 
 
-def has_status(user_id: int, status: str, area: str | None = None) -> ColumnElement[bool]:
+@cache
+def _claim_statement(for_update: bool, with_run: bool) -> Update:
+    """The claim of :func:`_claim_in_area`, built once (its values are bound parameters).
+
+    Building the statement costs more than running it on SQLite: every message claims.
+    """
+    columns = Job.__table__.c
+    now = bindparam("c_now", type_=columns.sent_at.type)
+    status = bindparam("c_status", type_=columns.status.type)
+    candidates = (select(Job.id)
+                  .where(Job.user_id == bindparam("c_user", type_=Integer),
+                         Job.area == bindparam("c_area", type_=columns.area.type),
+                         ready_condition(now, status))
+                  .order_by(Job.priority, Job.id)
+                  .limit(bindparam("c_limit", type_=Integer)))
+    if for_update:
+        candidates = candidates.with_for_update(skip_locked=True, of=Job)
+    # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
+    # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
+    picked = candidates.cte("picked")
+    values: dict[str, object] = dict(
+        status=JobStatus.SENT.value, request_id=cast(Job.id, String),
+        session_id=bindparam("c_session", type_=Integer), attempts=Job.attempts + 1, sent_at=now,
+        updated_at=now, done_at=None)
+    if with_run:
+        values["run_id"] = bindparam("c_run", type_=Integer)
+    # One statement picks and claims (a round trip counts on a database server). The
+    # status check makes the claim safe on SQLite: a concurrent claimer that committed
+    # first has already moved these rows on. The UPDATE returns the claimed rows whole,
+    # so no second SELECT reads them back.
+    return (update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status)
+            .values(**values).returning(Job)
+            .execution_options(synchronize_session=False, populate_existing=True))
+
+
+def has_status(user_id: int | BindParameter[int], status: str,
+               area: str | None = None) -> ColumnElement[bool]:
     """SQL condition: the user has a job in ``status`` (of ``area``), one probe of
     ``ix_jobs_dequeue`` that stops at the first row."""
     stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
@@ -150,6 +184,19 @@ def counts_by_status(db: Session, user_id: int | None = None) -> dict[str, int]:
     return counts
 
 
+@cache
+def _progress_statement(by_area: bool) -> Select[tuple[int, int]]:
+    """:func:`progress`'s two counts in one statement (a round trip counts on a database
+    server), built once: its values are bound parameters."""
+    handled = select(func.count()).select_from(Job).where(
+        Job.session_id == bindparam("p_session", type_=Integer), Job.status.in_(_HANDLED_STATES))
+    left = select(func.count()).select_from(Job).where(
+        Job.user_id == bindparam("p_user", type_=Integer), Job.status.in_(_LEFT_STATES))
+    if by_area:
+        left = left.where(Job.area.in_(bindparam("p_areas", expanding=True)))
+    return select(handled.scalar_subquery(), left.scalar_subquery())
+
+
 def progress(db: Session, *, user_id: int, session_id: int,
              areas: Sequence[str] | None = None) -> int:
     """Percent of the session's work done: 100 when nothing is left.
@@ -159,15 +206,8 @@ def progress(db: Session, *, user_id: int, session_id: int,
     given, e.g. without an area stopped on error). Blocked jobs wait for an
     admin and do not hold progress back. Never 100 while something is left.
     """
-    handled_stmt = select(func.count()).select_from(Job).where(
-        Job.session_id == session_id, Job.status.in_(_HANDLED_STATES))
-    left_stmt = select(func.count()).select_from(Job).where(
-        Job.user_id == user_id, Job.status.in_(_LEFT_STATES))
-    if areas is not None:
-        left_stmt = left_stmt.where(Job.area.in_(list(areas)))
-    # Both counts in one statement: a round trip counts on a database server.
-    handled, left = db.execute(select(handled_stmt.scalar_subquery(),
-                                      left_stmt.scalar_subquery())).one()
+    handled, left = db.execute(_progress_statement(areas is not None), dict(
+        p_session=session_id, p_user=user_id, p_areas=list(areas or ()))).one()
     handled, left = handled or 0, left or 0
     if left == 0:
         return 100

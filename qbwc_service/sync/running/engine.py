@@ -31,9 +31,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service import xmlsafe
@@ -471,18 +473,29 @@ def _work_areas(db: Session, session: QbwcSession) -> dict[str, list[str]]:
     One statement of index probes (a round trip counts on a database server), so the
     claim runs its readiness query only where there is something to find.
     """
-    user_id, run_id = session.user_id, session.run_id
-    probes = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
-    columns = [dequeue.has_status(user_id, status, area) for status, area in probes]
-    if run_id is not None:
-        columns += [runs.area_stopped(run_id, area) for area in areas.ORDER]
-    row = db.execute(select(*columns)).one()
+    row = db.execute(_work_probe(session.run_id is not None),
+                     {"w_user": session.user_id, "w_run": session.run_id}).one()
+    probes = _WORK_PROBES
     stopped = {area for area, hit in zip(areas.ORDER, row[len(probes):], strict=False) if hit}
     work: dict[str, list[str]] = {status: [] for status in _CLAIM_ORDER}
     for (status, area), hit in zip(probes, row, strict=False):
         if hit and area not in stopped:
             work[status].append(area)
     return work
+
+
+#: What :func:`_work_areas` asks: each status of the claim order in each area.
+_WORK_PROBES = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
+
+
+@cache
+def _work_probe(with_run: bool) -> Select[Any]:
+    """:func:`_work_areas`'s statement, built once (user and run are bound parameters)."""
+    user, run = bindparam("w_user", type_=Integer), bindparam("w_run", type_=Integer)
+    columns = [dequeue.has_status(user, status, area) for status, area in _WORK_PROBES]
+    if with_run:
+        columns += [runs.area_stopped(run, area) for area in areas.ORDER]
+    return select(*columns)
 
 
 def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -> bool:
@@ -492,16 +505,21 @@ def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -
     walks ``ix_jobs_dequeue`` and stops at the first row found, where the
     conditions ORed together make the database read every job of the user.
     """
-    verify = select(Job.id).where(Job.user_id == user_id, Job.status == JobStatus.VERIFY.value,
-                                  Job.area.in_(areas)).limit(1)
-    if db.scalar(verify) is not None:
+    params = {"o_user": user_id, "o_areas": areas, "o_now": now}
+    if db.scalar(_VERIFY_PROBE, params) is not None:
         return True
-    ready = dequeue.ready_condition(now)
     # Area by area, lists first: while the lists are sent, thousands of pending
     # transactions are not ready yet, and need not be looked at.
-    return any(db.scalar(select(Job.id).where(Job.user_id == user_id, Job.area == area, ready)
-                         .limit(1)) is not None
-               for area in areas)
+    return any(db.scalar(_READY_PROBE, {**params, "o_area": area}) is not None for area in areas)
+
+
+#: :func:`_has_open_work`'s statements, built once (their values are bound parameters).
+_VERIFY_PROBE = select(Job.id).where(
+    Job.user_id == bindparam("o_user", type_=Integer), Job.status == JobStatus.VERIFY.value,
+    Job.area.in_(bindparam("o_areas", expanding=True))).limit(1)
+_READY_PROBE = select(Job.id).where(
+    Job.user_id == bindparam("o_user", type_=Integer), Job.area == bindparam("o_area"),
+    dequeue.ready_condition(bindparam("o_now", type_=Job.__table__.c.not_before.type))).limit(1)
 
 
 def _request_groups(jobs: list[Job], payloads: dict[int, JobPayload]) -> list[list[Job]]:
