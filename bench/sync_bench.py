@@ -76,6 +76,8 @@ class Timed:
         #: Bytes of the SOAP bodies per operation: received, and answered.
         self.bytes_in: dict[str, int] = defaultdict(int)
         self.bytes_out: dict[str, int] = defaultdict(int)
+        #: Per operation, how far the process's peak RSS rose during its calls (bytes).
+        self.rss_rise: dict[str, int] = defaultdict(int)
         self._operation = "other"
 
     def count_statement(self, *_args: Any) -> None:
@@ -85,7 +87,7 @@ class Timed:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
         self._operation = operation
-        started, cpu = time.perf_counter(), time.thread_time()
+        started, cpu, peak = time.perf_counter(), time.thread_time(), _peak_rss()
         self.bytes_in[operation] += int(environ.get("CONTENT_LENGTH") or 0)
         if self.profile is not None:
             self.profile.enable()
@@ -99,6 +101,7 @@ class Timed:
             self.seconds[operation] += time.perf_counter() - started
             self.cpu[operation] += time.thread_time() - cpu
             self.calls[operation] += 1
+            self.rss_rise[operation] += _peak_rss() - peak
 
 
 def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
@@ -128,7 +131,8 @@ def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
         profile.dump_stats(profile_path)
     conn.send({"seconds": dict(app.seconds), "cpu": dict(app.cpu), "calls": dict(app.calls),
                "statements": dict(app.statements), "bytes_in": dict(app.bytes_in),
-               "bytes_out": dict(app.bytes_out), "db_cpu": db_cpu if backends else None,
+               "bytes_out": dict(app.bytes_out), "rss_rise": dict(app.rss_rise),
+               "db_cpu": db_cpu if backends else None,
                "peak_rss": _peak_rss()})
 
 
@@ -239,6 +243,9 @@ def run(args: argparse.Namespace, work: Path, url: str) -> None:
           " run in the bench process)")
     print(_against(f"server peak RSS ({records} records)", stats["peak_rss"] / 2**20, RSS_TARGET_MB,
                    "MB", at_most=False))
+    rises = sorted(stats["rss_rise"].items(), key=lambda item: -item[1])
+    print("  peak RSS rose during: " + ", ".join(f"{op} +{rise / 2**20:.0f} MB"
+                                                 for op, rise in rises if rise >= 2**20))
     print(f"bench process peak RSS (demo database, planning, emulator, stand-in): "
           f"{_peak_rss() / 2**20:.0f} MB")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "

@@ -53,7 +53,7 @@ NO_AREA = "other"
 ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large run's report holds one per record
 class ReportItem:
     """One outcome of one record."""
 
@@ -141,13 +141,13 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     wanted = [e for s in shown for e in SECTION_EVENTS[s]]
     items: dict[str, list[ReportItem]] = {s: [] for s in shown}
     section_of = {e: s for s, events in SECTION_EVENTS.items() for e in events}
-    # Columns, not AuditEvent objects: a run of 50,000 records would hold as many ORM
-    # objects in the session until the callback ends.
+    # Columns, not AuditEvent objects, read in chunks: a run of 50,000 records would
+    # otherwise hold as many ORM objects, or rows, at once.
     stmt = (select(AuditEvent.event, AuditEvent.job_id, AuditEvent.record_key, AuditEvent.detail,
                    AuditEvent.created_at, Job.area, Job.kind)
             .outerjoin(Job, Job.id == AuditEvent.job_id)
             .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
-            .order_by(AuditEvent.id))
+            .order_by(AuditEvent.id).execution_options(yield_per=1000))
     blocked_jobs: set[int | None] = set()
     for event, job_id, record_key, detail, at, area, kind in db.execute(stmt):
         if event == ev.BLOCKED:
