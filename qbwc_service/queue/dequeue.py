@@ -36,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from qbwc_service.queue import areas as areas_mod
@@ -104,14 +105,87 @@ def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None,
     params = dict(c_user=user_id, c_area=area, c_status=status, c_limit=limit, c_now=now,
                   c_session=session_id, c_run=run_id)
     claimed = sorted(db.scalars(stmt, params), key=lambda job: (job.priority, job.id))
-    if not claimed:
-        return []
-    db.execute(insert(AuditEvent), [
-        dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
-             record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
-             detail=f"session {session_id}" if session_id is not None else "")
-        for job in claimed])
+    _audit_sent(db, claimed, user_id, session_id, now)
     return claimed
+
+
+def _audit_sent(db: Session, claimed: list[Job], user_id: int, session_id: int | None,
+                now: datetime) -> None:
+    """The ``sent`` audit events of the jobs just claimed, in one INSERT."""
+    if claimed:
+        db.execute(insert(AuditEvent), [
+            dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
+                 record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
+                 detail=f"session {session_id}" if session_id is not None else "")
+            for job in claimed])
+
+
+def peek_batch(db: Session, *, user_id: int, limit: int, areas: Sequence[str] | None = None,
+               now: datetime | None = None, status: str = JobStatus.PENDING.value) -> list[Job]:
+    """The jobs :func:`claim_batch` would claim now, read but not claimed.
+
+    So a caller can build their requests before its transaction writes (SQLite has
+    one writer at a time, from its first write to its commit), then claim them with
+    :func:`claim_jobs`. On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``,
+    as the claim would, so no other transaction claims them meanwhile.
+    """
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    stmt = _peek_statement(db.get_bind().dialect.name == "postgresql")
+    for area in _area_order(db, user_id, areas):
+        found = list(db.scalars(stmt, dict(c_user=user_id, c_area=area, c_status=status,
+                                           c_limit=limit, c_now=now)))
+        if found:
+            return found
+    return []
+
+
+def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | None,
+               now: datetime | None = None, run_id: int | None = None,
+               status: str = JobStatus.PENDING.value) -> list[Job]:
+    """Claim those of ``jobs`` (from :func:`peek_batch`) still in ``status``, as
+    :func:`claim_batch` does; returns them in the order given.
+
+    The status check makes it safe: a job another claimer took meanwhile is left out.
+    The job objects get the claimed values without being read again.
+    """
+    if not jobs:
+        return []
+    now = now or utcnow()
+    values: dict[str, object] = dict(
+        status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
+        attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
+    if run_id is not None:
+        values["run_id"] = run_id
+    attempts = dict(db.execute(
+        update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
+        .values(**values).returning(Job.id, Job.attempts)
+        .execution_options(synchronize_session=False)).all())
+    claimed = [job for job in jobs if job.id in attempts]
+    for job in claimed:
+        fields = dict(values, request_id=str(job.id), attempts=attempts[job.id])
+        for name, value in fields.items():
+            set_committed_value(job, name, value)
+    _audit_sent(db, claimed, user_id, session_id, now)
+    return claimed
+
+
+@cache
+def _peek_statement(for_update: bool) -> Select[tuple[Job]]:
+    """The candidates of a claim as whole jobs (see :func:`peek_batch`), built once."""
+    stmt = select(Job).where(*_candidate_conditions()).order_by(Job.priority, Job.id).limit(
+        bindparam("c_limit", type_=Integer))
+    return stmt.with_for_update(skip_locked=True, of=Job) if for_update else stmt
+
+
+def _candidate_conditions() -> list[ColumnElement[bool]]:
+    """Ready jobs of a user and area in a status, with the claim's bound parameters."""
+    columns = Job.__table__.c
+    return [Job.user_id == bindparam("c_user", type_=Integer),
+            Job.area == bindparam("c_area", type_=columns.area.type),
+            ready_condition(bindparam("c_now", type_=columns.sent_at.type),
+                            bindparam("c_status", type_=columns.status.type))]
 
 
 @cache
@@ -124,9 +198,7 @@ def _claim_statement(for_update: bool, with_run: bool) -> Update:
     now = bindparam("c_now", type_=columns.sent_at.type)
     status = bindparam("c_status", type_=columns.status.type)
     candidates = (select(Job.id)
-                  .where(Job.user_id == bindparam("c_user", type_=Integer),
-                         Job.area == bindparam("c_area", type_=columns.area.type),
-                         ready_condition(now, status))
+                  .where(*_candidate_conditions())
                   .order_by(Job.priority, Job.id)
                   .limit(bindparam("c_limit", type_=Integer)))
     if for_update:
