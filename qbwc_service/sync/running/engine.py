@@ -11,9 +11,12 @@ One Web Connector session is one *run*:
    response, negotiate the qbXML version and start the run (releasing jobs a
    session opened meanwhile left ``sent``). Then send, in this order, the
    verification queries of lost jobs, then up to ``sync.batch_size`` ready
-   jobs of one area in ONE message (requestID = job id). Each request is built
-   and checked alone first; one that cannot be built fails alone and never
-   leaves the service. The whole message is validated against the XSD.
+   jobs of one area in ONE message (requestID = job id). The jobs are read and
+   each request built and checked alone before the jobs are claimed, so the
+   transaction writes (on SQLite: holds the one write lock) only from the claim
+   to the commit; a job another session claimed meanwhile is left out. One that
+   cannot be built fails alone and never leaves the service. The whole message
+   is validated against the XSD.
 3. ``apply_response`` (receiveResponseXML): each result is applied to its job
    by the error policy; the return value is the session's real progress.
    JobBOSS2 write-backs owed go in batches of :data:`WRITEBACK_BATCH`, and
