@@ -46,8 +46,8 @@ class Emitter:
         self._stack = [root]
         # The tag of each open aggregate, kept as Python strings: lxml's ``.tag`` makes a
         # new string on every access, and the policy tables are asked for every element.
+        # The path of an element, for messages, is worked out from them only when needed.
         self._tags = [root.tag]
-        self._paths = [root.tag]  # the path of each open aggregate, for messages
         self.request_id = request_id
         self.version = version
         self.country = country
@@ -61,7 +61,7 @@ class Emitter:
         return self._stack[-1]
 
     def path(self, tag: str) -> str:
-        return f"{self._paths[-1]}/{tag}"
+        return "/".join(self._tags) + "/" + tag
 
     def aggregate(self, tag: str, given: object = True) -> _Aggregate:
         """Open child aggregate *tag*; yields False (and writes nothing) when it is unavailable."""
@@ -69,7 +69,6 @@ class Emitter:
 
     def _open(self, tag: str) -> etree._Element:
         element = etree.SubElement(self._stack[-1], tag)
-        self._paths.append(self.path(tag))
         self._stack.append(element)
         self._tags.append(tag)
         return element
@@ -77,7 +76,6 @@ class Emitter:
     def _close(self, element: etree._Element) -> None:
         self._stack.pop()
         self._tags.pop()
-        self._paths.pop()
         if len(element) == 0:
             self.parent.remove(element)
 
@@ -136,7 +134,11 @@ class Emitter:
         """An element whose text *render* formats from *value* (numbers, dates...)."""
         if value is None or not self._available(tag, value):
             return
-        self._put(tag, render(value, self.path(tag)))
+        try:
+            text = render(value, tag)
+        except QbxmlFieldError:  # said again with the element's whole path (rendering is pure)
+            text = render(value, self.path(tag))
+        self._put(tag, text)
 
     def amount(self, tag: str, value: Decimal | None) -> None:
         self.raw(tag, value, formats.amount)  # type: ignore[arg-type]

@@ -126,7 +126,9 @@ LIMITS: dict[str, tuple[int, Policy]] = {
 
 
 @cache  # a few hundred (parent, tag) pairs, asked for every element built
+@cache
 def limit_for(parent: str, tag: str) -> Limit | None:
-    """The limit of element *tag* inside aggregate *parent*, or ``None`` when unlimited."""
+    """The limit of element *tag* inside aggregate *parent*, or ``None`` when unlimited
+    (worked out once per pair: asked for every text element built)."""
     entry = LIMITS.get(f"{parent}/{tag}") or LIMITS.get(tag)
     return Limit(*entry) if entry else None

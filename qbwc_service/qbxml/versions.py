@@ -93,9 +93,10 @@ def negotiate(host_supported: Iterable[str], major: int = 0, minor: int = 0,
 
 
 @cache  # a few hundred combinations, asked for every element built
+@cache
 def element_available(parent: str, tag: str, version: str, country: str) -> str | None:
     """``None`` if element *tag* inside *parent* exists in *version* for *country*,
-    else the reason it is left out."""
+    else the reason it is left out (worked out once: asked for every element built)."""
     since = MIN_VERSION.get(f"{parent}/{tag}") or MIN_VERSION.get(tag)
     if since and as_tuple(version) < as_tuple(since):
         return f"not in qbXML {version} (since {since})"

@@ -18,10 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import String, and_, cast, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    Update,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from qbwc_service.queue import areas as areas_mod
 from qbwc_service.queue import jobs as jobs_mod
@@ -45,7 +61,8 @@ _WAITS_FOR_DEPENDENCY = exists().where(
 )
 
 
-def ready_condition(now: datetime, status: str = JobStatus.PENDING.value) -> ColumnElement[bool]:
+def ready_condition(now: datetime | BindParameter[datetime],
+                    status: str | BindParameter[str] = JobStatus.PENDING.value) -> ColumnElement[bool]:
     """SQL condition: a job in ``status`` whose time has come and whose dependencies are done."""
     return and_(Job.status == status,
                 or_(Job.not_before.is_(None), Job.not_before <= now),
@@ -84,39 +101,128 @@ def _area_order(db: Session, user_id: int, areas: Sequence[str] | None) -> list[
 
 def _claim_in_area(db: Session, user_id: int, area: str, session_id: int | None, limit: int,
                    now: datetime, run_id: int | None, status: str) -> list[Job]:
-    candidates = (select(Job.id)
-                  .where(Job.user_id == user_id, Job.area == area, ready_condition(now, status))
-                  .order_by(Job.priority, Job.id)
-                  .limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=Job)
-    # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
-    # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
-    picked = candidates.cte("picked")
+    stmt = _claim_statement(db.get_bind().dialect.name == "postgresql", run_id is not None)
+    params = dict(c_user=user_id, c_area=area, c_status=status, c_limit=limit, c_now=now,
+                  c_session=session_id, c_run=run_id)
+    claimed = sorted(db.scalars(stmt, params), key=lambda job: (job.priority, job.id))
+    _audit_sent(db, claimed, user_id, session_id, now)
+    return claimed
+
+
+def _audit_sent(db: Session, claimed: list[Job], user_id: int, session_id: int | None,
+                now: datetime) -> None:
+    """The ``sent`` audit events of the jobs just claimed, in one INSERT."""
+    if claimed:
+        db.execute(insert(AuditEvent), [
+            dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
+                 record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
+                 detail=f"session {session_id}" if session_id is not None else "")
+            for job in claimed])
+
+
+def peek_batch(db: Session, *, user_id: int, limit: int, areas: Sequence[str] | None = None,
+               now: datetime | None = None, status: str = JobStatus.PENDING.value) -> list[Job]:
+    """The jobs :func:`claim_batch` would claim now, read but not claimed.
+
+    So a caller can build their requests before its transaction writes (SQLite has
+    one writer at a time, from its first write to its commit), then claim them with
+    :func:`claim_jobs`. On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``,
+    as the claim would, so no other transaction claims them meanwhile.
+    """
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    stmt = _peek_statement(db.get_bind().dialect.name == "postgresql")
+    for area in _area_order(db, user_id, areas):
+        found = list(db.scalars(stmt, dict(c_user=user_id, c_area=area, c_status=status,
+                                           c_limit=limit, c_now=now)))
+        if found:
+            return found
+    return []
+
+
+def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | None,
+               now: datetime | None = None, run_id: int | None = None,
+               status: str = JobStatus.PENDING.value) -> list[Job]:
+    """Claim those of ``jobs`` (from :func:`peek_batch`) still in ``status``, as
+    :func:`claim_batch` does; returns them in the order given.
+
+    The status check makes it safe: a job another claimer took meanwhile is left out.
+    The job objects get the claimed values without being read again.
+    """
+    if not jobs:
+        return []
+    now = now or utcnow()
     values: dict[str, object] = dict(
         status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
         attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
     if run_id is not None:
         values["run_id"] = run_id
+    attempts = dict(db.execute(
+        update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
+        .values(**values).returning(Job.id, Job.attempts)
+        .execution_options(synchronize_session=False)).all())
+    claimed = [job for job in jobs if job.id in attempts]
+    for job in claimed:
+        fields = dict(values, request_id=str(job.id), attempts=attempts[job.id])
+        for name, value in fields.items():
+            set_committed_value(job, name, value)
+    _audit_sent(db, claimed, user_id, session_id, now)
+    return claimed
+
+
+@cache
+def _peek_statement(for_update: bool) -> Select[tuple[Job]]:
+    """The candidates of a claim as whole jobs (see :func:`peek_batch`), built once."""
+    stmt = select(Job).where(*_candidate_conditions()).order_by(Job.priority, Job.id).limit(
+        bindparam("c_limit", type_=Integer))
+    return stmt.with_for_update(skip_locked=True, of=Job) if for_update else stmt
+
+
+def _candidate_conditions() -> list[ColumnElement[bool]]:
+    """Ready jobs of a user and area in a status, with the claim's bound parameters."""
+    columns = Job.__table__.c
+    return [Job.user_id == bindparam("c_user", type_=Integer),
+            Job.area == bindparam("c_area", type_=columns.area.type),
+            ready_condition(bindparam("c_now", type_=columns.sent_at.type),
+                            bindparam("c_status", type_=columns.status.type))]
+
+
+@cache
+def _claim_statement(for_update: bool, with_run: bool) -> Update:
+    """The claim of :func:`_claim_in_area`, built once (its values are bound parameters).
+
+    Building the statement costs more than running it on SQLite: every message claims.
+    """
+    columns = Job.__table__.c
+    now = bindparam("c_now", type_=columns.sent_at.type)
+    status = bindparam("c_status", type_=columns.status.type)
+    candidates = (select(Job.id)
+                  .where(*_candidate_conditions())
+                  .order_by(Job.priority, Job.id)
+                  .limit(bindparam("c_limit", type_=Integer)))
+    if for_update:
+        candidates = candidates.with_for_update(skip_locked=True, of=Job)
+    # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
+    # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
+    picked = candidates.cte("picked")
+    values: dict[str, object] = dict(
+        status=JobStatus.SENT.value, request_id=cast(Job.id, String),
+        session_id=bindparam("c_session", type_=Integer), attempts=Job.attempts + 1, sent_at=now,
+        updated_at=now, done_at=None)
+    if with_run:
+        values["run_id"] = bindparam("c_run", type_=Integer)
     # One statement picks and claims (a round trip counts on a database server). The
     # status check makes the claim safe on SQLite: a concurrent claimer that committed
     # first has already moved these rows on. The UPDATE returns the claimed rows whole,
     # so no second SELECT reads them back.
-    claimed = sorted(db.scalars(
-        update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status).values(**values)
-        .returning(Job).execution_options(synchronize_session=False, populate_existing=True)),
-        key=lambda job: (job.priority, job.id))
-    if not claimed:
-        return []
-    db.execute(insert(AuditEvent), [
-        dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
-             record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
-             detail=f"session {session_id}" if session_id is not None else "")
-        for job in claimed])
-    return claimed
+    return (update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status)
+            .values(**values).returning(Job)
+            .execution_options(synchronize_session=False, populate_existing=True))
 
 
-def has_status(user_id: int, status: str, area: str | None = None) -> ColumnElement[bool]:
+def has_status(user_id: int | BindParameter[int], status: str,
+               area: str | None = None) -> ColumnElement[bool]:
     """SQL condition: the user has a job in ``status`` (of ``area``), one probe of
     ``ix_jobs_dequeue`` that stops at the first row."""
     stmt = select(Job.id).where(Job.user_id == user_id, Job.status == status)
@@ -150,6 +256,19 @@ def counts_by_status(db: Session, user_id: int | None = None) -> dict[str, int]:
     return counts
 
 
+@cache
+def _progress_statement(by_area: bool) -> Select[tuple[int, int]]:
+    """:func:`progress`'s two counts in one statement (a round trip counts on a database
+    server), built once: its values are bound parameters."""
+    handled = select(func.count()).select_from(Job).where(
+        Job.session_id == bindparam("p_session", type_=Integer), Job.status.in_(_HANDLED_STATES))
+    left = select(func.count()).select_from(Job).where(
+        Job.user_id == bindparam("p_user", type_=Integer), Job.status.in_(_LEFT_STATES))
+    if by_area:
+        left = left.where(Job.area.in_(bindparam("p_areas", expanding=True)))
+    return select(handled.scalar_subquery(), left.scalar_subquery())
+
+
 def progress(db: Session, *, user_id: int, session_id: int,
              areas: Sequence[str] | None = None) -> int:
     """Percent of the session's work done: 100 when nothing is left.
@@ -159,13 +278,9 @@ def progress(db: Session, *, user_id: int, session_id: int,
     given, e.g. without an area stopped on error). Blocked jobs wait for an
     admin and do not hold progress back. Never 100 while something is left.
     """
-    handled = db.scalar(select(func.count()).select_from(Job).where(
-        Job.session_id == session_id, Job.status.in_(_HANDLED_STATES))) or 0
-    left_stmt = select(func.count()).select_from(Job).where(
-        Job.user_id == user_id, Job.status.in_(_LEFT_STATES))
-    if areas is not None:
-        left_stmt = left_stmt.where(Job.area.in_(list(areas)))
-    left = db.scalar(left_stmt) or 0
+    handled, left = db.execute(_progress_statement(areas is not None), dict(
+        p_session=session_id, p_user=user_id, p_areas=list(areas or ()))).one()
+    handled, left = handled or 0, left or 0
     if left == 0:
         return 100
     return min(99, (100 * handled) // (handled + left))

@@ -53,7 +53,7 @@ NO_AREA = "other"
 ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large run's report holds one per record
 class ReportItem:
     """One outcome of one record."""
 
@@ -141,20 +141,22 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     wanted = [e for s in shown for e in SECTION_EVENTS[s]]
     items: dict[str, list[ReportItem]] = {s: [] for s in shown}
     section_of = {e: s for s, events in SECTION_EVENTS.items() for e in events}
-    stmt = (select(AuditEvent, Job.area, Job.kind)
+    # Columns, not AuditEvent objects, read in chunks: a run of 50,000 records would
+    # otherwise hold as many ORM objects, or rows, at once.
+    stmt = (select(AuditEvent.event, AuditEvent.job_id, AuditEvent.record_key, AuditEvent.detail,
+                   AuditEvent.created_at, Job.area, Job.kind)
             .outerjoin(Job, Job.id == AuditEvent.job_id)
             .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
-            .order_by(AuditEvent.id))
+            .order_by(AuditEvent.id).execution_options(yield_per=1000))
     blocked_jobs: set[int | None] = set()
-    for event, area, kind in db.execute(stmt):
-        if event.event == ev.BLOCKED:
-            if event.job_id in blocked_jobs:
+    for event, job_id, record_key, detail, at, area, kind in db.execute(stmt):
+        if event == ev.BLOCKED:
+            if job_id in blocked_jobs:
                 continue  # once per job, as counted
-            blocked_jobs.add(event.job_id)
-        items[section_of[event.event]].append(ReportItem(
-            outcome=event.event, area=area or NO_AREA, kind=kind or "",
-            record_key=event.record_key, job_id=event.job_id, message=event.detail,
-            at=event.created_at))
+            blocked_jobs.add(job_id)
+        items[section_of[event]].append(ReportItem(
+            outcome=event, area=area or NO_AREA, kind=kind or "", record_key=record_key,
+            job_id=job_id, message=detail, at=at))
     return Report(run_id=run.id, user_id=run.user_id, user_name=user.name if user else "",
                   started_at=run.started_at, ended_at=run.ended_at, status=run.status,
                   round_trips=run.round_trips, counts=count_outcomes(db, [run_id])[run_id],

@@ -64,17 +64,20 @@ def _converter(tp: Any) -> Callable[[Any], Any]:
     return lambda data: None if data is None else convert(data)
 
 
+@cache
 def _build_converter(tp: Any) -> Callable[[Any], Any]:
+    """The converter of a ``tp`` value that is not ``None`` (:func:`_converter` adds that check)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _converter(options[0]) if len(options) == 1 else _identity
+        return _build_converter(options[0]) if len(options) == 1 else _identity
     if origin in (list, tuple, set, frozenset):
         args = typing.get_args(tp)
-        inner = _converter(args[0] if args else Any)
-        if origin is list:
-            return lambda data: [inner(v) for v in data]
-        return lambda data: origin(inner(v) for v in data)
+        inner = _build_converter(args[0] if args else Any)
+        if inner is _identity:
+            return _identity if origin is list else origin
+        items = lambda data: [None if v is None else inner(v) for v in data]  # noqa: E731
+        return items if origin is list else lambda data: origin(items(data))
     if origin is dict:
         _key, val = typing.get_args(tp) or (Any, Any)
         value = _converter(val)
@@ -88,15 +91,47 @@ _PARSERS: dict[Any, Callable[[str], Any]] = {Decimal: Decimal, datetime: datetim
 
 def _plain_converter(tp: Any) -> Callable[[Any], Any]:
     if dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        fields = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
-
-        def build(data: Any) -> Any:
-            return tp(**{name: convert(data[name]) for name, convert in fields if name in data})
-        return build
+        return _dataclass_converter(tp)
     parser = _PARSERS.get(tp)
     if parser is not None:
         return lambda data: parser(data) if isinstance(data, str) else data
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp
     return _identity
+
+
+def _dataclass_converter(tp: type) -> Callable[[Any], Any]:
+    """Rebuild a ``tp`` from its JSON form.
+
+    :func:`to_jsonable` writes every field, so the usual case is one generated
+    call naming each (fields that need no conversion passed as they are); a
+    form missing some (written before a field was added) takes the slow path,
+    where the missing fields keep their defaults.
+    """
+    hints = _hints(tp)
+    typed = [(f.name, hints[f.name]) for f in dataclasses.fields(tp) if f.init]
+    fields = [(name, _converter(hint)) for name, hint in typed]
+
+    def slow(data: Any) -> Any:
+        return tp(**{name: convert(data[name]) for name, convert in fields if name in data})
+
+    names: dict[str, Any] = {"tp": tp, "slow": slow}
+    args = []
+    for i, (name, hint) in enumerate(typed):
+        if not name.isidentifier():
+            return slow
+        value = f"data[{name!r}]"
+        convert = _build_converter(hint)
+        if convert is not _identity:  # None stays None, as in :func:`_converter`
+            names[f"c{i}"] = convert
+            value = f"(None if (v := {value}) is None else c{i}(v))"
+        args.append(f"{name}={value}")
+    source = (f"def build(data):\n"
+              f"    if len(data) != {len(fields)}:\n"
+              f"        return slow(data)\n"
+              f"    try:\n"
+              f"        return tp({', '.join(args)})\n"
+              f"    except KeyError:\n"
+              f"        return slow(data)\n")
+    exec(source, names)  # generated from the dataclass's own field names, nothing else
+    return names["build"]  # type: ignore[no-any-return]

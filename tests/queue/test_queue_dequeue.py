@@ -51,6 +51,32 @@ def test_claims_one_area_in_order_and_marks_sent(sessions, plan, user_id):
                                                   limit=3)] == [bills[2].id]
 
 
+def test_peeked_jobs_are_claimed_once_whoever_peeked_them(sessions, plan, user_id):
+    """Two sessions read the same ready jobs; the first to claim gets them, the other none."""
+    with sessions.begin() as db:
+        first_sid, second_sid = open_session(db, user_id, "a"), open_session(db, user_id, "b")
+        planned = [plan(db, f"I{n}", area="ar") for n in range(3)]
+    with sessions() as first, sessions() as second:
+        seen_first = dequeue.peek_batch(first, user_id=user_id, limit=2)
+        seen_second = dequeue.peek_batch(second, user_id=user_id, limit=10)
+        assert [j.id for j in seen_first] == [j.id for j in planned[:2]]
+        assert all(j.status == "pending" for j in seen_first)  # reading claims nothing
+        claimed = dequeue.claim_jobs(first, seen_first, user_id=user_id, session_id=first_sid)
+        first.commit()
+        assert [(j.status, j.request_id, j.session_id, j.attempts) for j in claimed] == [
+            ("sent", str(j.id), first_sid, 1) for j in planned[:2]]
+        late = dequeue.claim_jobs(second, seen_second, user_id=user_id, session_id=second_sid)
+        second.commit()
+        assert [j.id for j in late] == [planned[2].id]  # only the one the first left
+    with sessions() as db:
+        owners = dict(db.execute(select(Job.id, Job.session_id)).all())
+        assert owners == {planned[0].id: first_sid, planned[1].id: first_sid,
+                          planned[2].id: second_sid}
+        sent = db.scalar(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.event == "sent"))
+        assert sent == 3
+
+
 def test_lists_go_first_and_dependencies_hold_jobs_back(sessions, plan, user_id):
     with sessions.begin() as db:
         customer = plan(db, "C", area="lists", kind="customer.ensure")

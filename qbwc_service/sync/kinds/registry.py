@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import weakref
 from types import ModuleType
 
 from qbwc_service.queue.areas import ORDER
@@ -116,9 +117,21 @@ def default_needs(settings: SyncSettings) -> list[Need]:
 # ---------------------------------------------------------------- a job's payload
 
 
+#: Typed payloads already read, per job: ``(the JSON dict they were read from, the payload)``.
+#: A message reads a job's payload several times (building, warnings, applying); the JSON
+#: dict is replaced whenever the payload changes (:func:`set_payload`), so it is the key.
+_TYPED: weakref.WeakKeyDictionary[Job, tuple[object, JobPayload]] = weakref.WeakKeyDictionary()
+
+
 def payload_of(job: Job) -> JobPayload:
-    """The job's payload, typed."""
-    return JobPayload.from_json(job.payload or {}, JOB_KINDS[job.kind].first_phase)
+    """The job's payload, typed (read once per stored version of it)."""
+    stored = job.payload
+    cached = _TYPED.get(job)
+    if cached is not None and cached[0] is stored:
+        return cached[1]
+    payload = JobPayload.from_json(stored or {}, JOB_KINDS[job.kind].first_phase)
+    _TYPED[job] = (stored, payload)
+    return payload
 
 
 def set_payload(job: Job, payload: JobPayload) -> None:
@@ -127,10 +140,21 @@ def set_payload(job: Job, payload: JobPayload) -> None:
 
 
 def record_of(payload: JobPayload) -> object | None:
-    """The JobBOSS2 record the job was planned from (``None`` for a name-only list record)."""
+    """The JobBOSS2 record the job was planned from (``None`` for a name-only list record).
+
+    Rebuilt once per payload (records are frozen): building the request, its warnings
+    and checking QuickBooks' total all read it.
+    """
     if payload.record is None or payload.record_type is None:
         return None
-    return from_jsonable(RECORD_TYPES[payload.record_type], payload.record)
+    record = payload.__dict__.get(_RECORD)
+    if record is None:
+        record = from_jsonable(RECORD_TYPES[payload.record_type], payload.record)
+        object.__setattr__(payload, _RECORD, record)  # a cache beside the fields, not one of them
+    return record
+
+
+_RECORD = "_record"
 
 
 def need_of(payload: JobPayload) -> Need:

@@ -11,9 +11,12 @@ One Web Connector session is one *run*:
    response, negotiate the qbXML version and start the run (releasing jobs a
    session opened meanwhile left ``sent``). Then send, in this order, the
    verification queries of lost jobs, then up to ``sync.batch_size`` ready
-   jobs of one area in ONE message (requestID = job id). Each request is built
-   and checked alone first; one that cannot be built fails alone and never
-   leaves the service. The whole message is validated against the XSD.
+   jobs of one area in ONE message (requestID = job id). The jobs are read and
+   each request built and checked alone before the jobs are claimed, so the
+   transaction writes (on SQLite: holds the one write lock) only from the claim
+   to the commit; a job another session claimed meanwhile is left out. One that
+   cannot be built fails alone and never leaves the service. The whole message
+   is validated against the XSD.
 3. ``apply_response`` (receiveResponseXML): each result is applied to its job
    by the error policy; the return value is the session's real progress.
    JobBOSS2 write-backs owed go in batches of :data:`WRITEBACK_BATCH`, and
@@ -30,10 +33,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from qbwc_service import xmlsafe
@@ -125,14 +131,22 @@ class JobBossSync:
         mctx = self._map_context(db, session, settings) if any(work.values()) else None
         for status in _CLAIM_ORDER:
             while mctx is not None and work[status]:
-                claimed = self._claim(db, session, settings, status, work[status])
-                if not claimed:
+                # Read and build first, then claim: the transaction writes (on SQLite, holds
+                # the one write lock) only from the claim to the commit, not while building.
+                candidates = dequeue.peek_batch(db, user_id=session.user_id,
+                                                limit=settings.batch_size, areas=work[status],
+                                                now=self.clock(), status=status)
+                if not candidates:
                     break
-                xml = self._message(db, session, settings, mctx, claimed)
+                payloads = _payloads(candidates, status)
+                built = self._prepare(mctx, candidates, payloads)
+                claimed = self._claim(db, session, status, candidates, payloads)
+                xml = self._message(db, session, settings, claimed, built) if claimed else ""
                 if xml:
                     runs.count_round_trip(db, session.run_id)
                     return xml
-                # Every request failed to build: that may have stopped an area or emptied one.
+                # Another session took them, or every request failed to build: that may
+                # have stopped an area or emptied one.
                 work = _work_areas(db, session)
         xml = reconcile_queries.next_message(db, session, session.qbxml_version or "13.0",
                                              session.qb_country or "US")
@@ -227,18 +241,23 @@ class JobBossSync:
     def _map_context(self, db: Session, session: QbwcSession,
                      settings: settings_mod.SyncSettings) -> MapContext:
         user_id = session.user_id
-        # Every list record the company holds, in one query: a message references many.
-        cache: dict[tuple[str, str], rq.Ref | None] = {
-            (entity, key): rq.Ref(list_id=qb_id) for entity, key, qb_id in db.execute(
+        # Every list record the company holds, in one query: a message references many
+        # (their references are made when first asked for: a message uses few of them).
+        held: dict[tuple[str, str], str] = dict(
+            ((entity, key), qb_id) for entity, key, qb_id in db.execute(
                 select(IdMapEntry.entity, IdMapEntry.source_key, IdMapEntry.qb_id).where(
                     IdMapEntry.user_id == user_id,
-                    IdMapEntry.entity.in_(list(registry.LIST_KINDS))))}
+                    IdMapEntry.entity.in_(list(registry.LIST_KINDS)))))
+        cache: dict[tuple[str, str], rq.Ref | None] = {}
 
         def resolve(entity: str, key: str) -> rq.Ref | None:
             ident = (entity, idmap.norm_key(key))
             if ident not in cache:
-                row = idmap.lookup(db, user_id, entity, key)
-                cache[ident] = rq.Ref(list_id=row.qb_id) if row is not None else None
+                qb_id = held.get(ident)
+                if qb_id is None:
+                    row = idmap.lookup(db, user_id, entity, key)
+                    qb_id = row.qb_id if row is not None else None
+                cache[ident] = rq.Ref(list_id=qb_id) if qb_id is not None else None
             return cache[ident]
 
         facts = session.host_info or {}
@@ -280,27 +299,29 @@ class JobBossSync:
 
     # ------------------------------------------------------------ building a message
 
-    def _claim(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
-               status: str, wanted: list[str]) -> list[Job]:
-        claimed = dequeue.claim_batch(db, user_id=session.user_id, session_id=session.id,
-                                      limit=settings.batch_size, areas=wanted, now=self.clock(),
-                                      run_id=session.run_id, status=status)
+    def _claim(self, db: Session, session: QbwcSession, status: str, candidates: list[Job],
+               payloads: dict[int, JobPayload]) -> list[Job]:
+        """Claim the candidates still ready; a lost job's payload says it is verified now."""
+        claimed = dequeue.claim_jobs(db, candidates, user_id=session.user_id,
+                                     session_id=session.id, now=self.clock(),
+                                     run_id=session.run_id, status=status)
         if status == JobStatus.VERIFY.value:
             for job in claimed:
-                registry.set_payload(job, registry.payload_of(job).but(phase=Phase.VERIFY))
+                registry.set_payload(job, payloads[job.id])
         return claimed
 
-    def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
-                 mctx: MapContext, jobs: list[Job]) -> str:
-        """One qbXML message for the claimed jobs ("" if every one failed to build)."""
+    def _prepare(self, mctx: MapContext, jobs: list[Job],
+                 payloads: dict[int, JobPayload]) -> list[_Built]:
+        """Each request of a message built and checked alone, before any job is claimed.
+
+        Nothing is written here: a request that cannot be built says why, and the job
+        fails once claimed (see :meth:`_message`).
+        """
         version, country = mctx.version, mctx.country
-        elements: list[tuple[Job, etree._Element]] = []
-        warnings: dict[int, list[FieldWarning]] = {}
-        ac = self._apply_context(db, session, settings)
-        payloads = {job.id: registry.payload_of(job) for job in jobs}
+        built: list[_Built] = []
         for group in _request_groups(jobs, payloads):
             head = group[0]
-            request_id = head.request_id if len(group) == 1 else f"L{head.id}"
+            request_id = str(head.id) if len(group) == 1 else f"L{head.id}"
             found: list[FieldWarning] = []
             try:
                 request = (_grouped_query(group, payloads, mctx) if len(group) > 1
@@ -308,25 +329,53 @@ class JobBossSync:
                 element = qb_build.build_request_element(request, version, country, request_id, found)
             except BUILD_ERRORS as exc:
                 if len(group) > 1:  # one bad name: look the others up one by one
-                    for job in group:
-                        built = self._build_one(ac, session, settings, mctx, job, payloads[job.id],
-                                                warnings)
-                        if built is not None:
-                            elements.append((job, built))
-                    continue
-                self._build_failed(ac, session, settings, head, str(exc))
+                    built += [self._build_one(mctx, job, payloads[job.id]) for job in group]
+                else:
+                    built.append(_Built([head], request_id, None, str(exc)))
                 continue
-            for job in group:
-                job.request_id = request_id
-                warnings[job.id] = (_own_warnings(payloads[job.id], group, found)
-                                    + _name_warnings(job, payloads[job.id], mctx))
-            elements.append((head, element))
+            built.append(_Built(group, request_id, element, warnings={
+                job.id: (_own_warnings(payloads[job.id], group, found)
+                         + _name_warnings(job, payloads[job.id], mctx)) for job in group}))
+        return built
+
+    def _build_one(self, mctx: MapContext, job: Job, payload: JobPayload) -> _Built:
+        found: list[FieldWarning] = []
+        request_id = str(job.id)
+        try:
+            request = request_for(job, payload, mctx)
+            element = qb_build.build_request_element(request, mctx.version, mctx.country,
+                                                     request_id, found)
+        except BUILD_ERRORS as exc:
+            return _Built([job], request_id, None, str(exc))
+        return _Built([job], request_id, element,
+                      warnings={job.id: found + _name_warnings(job, payload, mctx)})
+
+    def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
+                 jobs: list[Job], built: list[_Built]) -> str:
+        """One qbXML message for the claimed jobs from their requests built ("" if every one
+        failed to build)."""
+        mine = {job.id for job in jobs}
+        elements: list[tuple[Job, etree._Element]] = []
+        warnings: dict[int, list[FieldWarning]] = {}
+        ac = self._apply_context(db, session, settings)
+        for request in built:
+            members = [job for job in request.jobs if job.id in mine]
+            if not members:  # all claimed by another session meanwhile
+                continue
+            if request.element is None:
+                self._build_failed(ac, session, settings, members[0], request.error)
+                continue
+            for job in members:
+                job.request_id = request.request_id
+                warnings[job.id] = request.warnings.get(job.id, [])
+            elements.append((members[0], request.element))
         if not elements:
             ac.flush()
             return ""
         on_error = "stopOnError" if (settings["options.quit_area_on_error"]
                                      and jobs[0].area in areas.STOPPABLE) else "continueOnError"
-        xml = self._serialize(ac, session, settings, elements, on_error, version)
+        xml = self._serialize(ac, session, settings, elements, on_error, session.qbxml_version
+                              or "13.0")
         sent = [job for job in jobs if job.status == JobStatus.SENT.value]
         for job in sent:
             for warning in warnings.get(job.id, []):
@@ -337,22 +386,6 @@ class JobBossSync:
             messages.keep_request(db, sent, xml, user_id=session.user_id, session_id=session.id,
                                   run_id=session.run_id, at=self.clock())
         return xml
-
-    def _build_one(self, ac: apply.ApplyContext, session: QbwcSession,
-                   settings: settings_mod.SyncSettings, mctx: MapContext, job: Job,
-                   payload: JobPayload, warnings: dict[int, list[FieldWarning]]
-                   ) -> etree._Element | None:
-        found: list[FieldWarning] = []
-        try:
-            request = request_for(job, payload, mctx)
-            element = qb_build.build_request_element(request, mctx.version, mctx.country,
-                                                     str(job.id), found)
-        except BUILD_ERRORS as exc:
-            self._build_failed(ac, session, settings, job, str(exc))
-            return None
-        job.request_id = str(job.id)
-        warnings[job.id] = found + _name_warnings(job, payload, mctx)
-        return element
 
     def _serialize(self, ac: apply.ApplyContext, session: QbwcSession,
                    settings: settings_mod.SyncSettings, elements: list[tuple[Job, etree._Element]],
@@ -471,18 +504,29 @@ def _work_areas(db: Session, session: QbwcSession) -> dict[str, list[str]]:
     One statement of index probes (a round trip counts on a database server), so the
     claim runs its readiness query only where there is something to find.
     """
-    user_id, run_id = session.user_id, session.run_id
-    probes = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
-    columns = [dequeue.has_status(user_id, status, area) for status, area in probes]
-    if run_id is not None:
-        columns += [runs.area_stopped(run_id, area) for area in areas.ORDER]
-    row = db.execute(select(*columns)).one()
+    row = db.execute(_work_probe(session.run_id is not None),
+                     {"w_user": session.user_id, "w_run": session.run_id}).one()
+    probes = _WORK_PROBES
     stopped = {area for area, hit in zip(areas.ORDER, row[len(probes):], strict=False) if hit}
     work: dict[str, list[str]] = {status: [] for status in _CLAIM_ORDER}
     for (status, area), hit in zip(probes, row, strict=False):
         if hit and area not in stopped:
             work[status].append(area)
     return work
+
+
+#: What :func:`_work_areas` asks: each status of the claim order in each area.
+_WORK_PROBES = [(status, area) for status in _CLAIM_ORDER for area in areas.ORDER]
+
+
+@cache
+def _work_probe(with_run: bool) -> Select[Any]:
+    """:func:`_work_areas`'s statement, built once (user and run are bound parameters)."""
+    user, run = bindparam("w_user", type_=Integer), bindparam("w_run", type_=Integer)
+    columns = [dequeue.has_status(user, status, area) for status, area in _WORK_PROBES]
+    if with_run:
+        columns += [runs.area_stopped(run, area) for area in areas.ORDER]
+    return select(*columns)
 
 
 def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -> bool:
@@ -492,16 +536,43 @@ def _has_open_work(db: Session, user_id: int, areas: list[str], now: datetime) -
     walks ``ix_jobs_dequeue`` and stops at the first row found, where the
     conditions ORed together make the database read every job of the user.
     """
-    verify = select(Job.id).where(Job.user_id == user_id, Job.status == JobStatus.VERIFY.value,
-                                  Job.area.in_(areas)).limit(1)
-    if db.scalar(verify) is not None:
+    params = {"o_user": user_id, "o_areas": areas, "o_now": now}
+    if db.scalar(_VERIFY_PROBE, params) is not None:
         return True
-    ready = dequeue.ready_condition(now)
     # Area by area, lists first: while the lists are sent, thousands of pending
     # transactions are not ready yet, and need not be looked at.
-    return any(db.scalar(select(Job.id).where(Job.user_id == user_id, Job.area == area, ready)
-                         .limit(1)) is not None
-               for area in areas)
+    return any(db.scalar(_READY_PROBE, {**params, "o_area": area}) is not None for area in areas)
+
+
+#: :func:`_has_open_work`'s statements, built once (their values are bound parameters).
+_VERIFY_PROBE = select(Job.id).where(
+    Job.user_id == bindparam("o_user", type_=Integer), Job.status == JobStatus.VERIFY.value,
+    Job.area.in_(bindparam("o_areas", expanding=True))).limit(1)
+_READY_PROBE = select(Job.id).where(
+    Job.user_id == bindparam("o_user", type_=Integer), Job.area == bindparam("o_area"),
+    dequeue.ready_condition(bindparam("o_now", type_=Job.__table__.c.not_before.type))).limit(1)
+
+
+@dataclass
+class _Built:
+    """One request of a message, built before its jobs are claimed."""
+
+    #: The jobs it answers for (several for a shared name query).
+    jobs: list[Job]
+    request_id: str
+    #: ``None``: it could not be built, and ``error`` says why.
+    element: etree._Element | None
+    error: str = ""
+    #: Job id -> the warnings building gave it.
+    warnings: dict[int, list[FieldWarning]] = field(default_factory=dict)
+
+
+def _payloads(jobs: list[Job], status: str) -> dict[int, JobPayload]:
+    """Job id -> its payload, as the message will send it: a lost job is verified."""
+    payloads = {job.id: registry.payload_of(job) for job in jobs}
+    if status == JobStatus.VERIFY.value:
+        payloads = {i: payload.but(phase=Phase.VERIFY) for i, payload in payloads.items()}
+    return payloads
 
 
 def _request_groups(jobs: list[Job], payloads: dict[int, JobPayload]) -> list[list[Job]]:

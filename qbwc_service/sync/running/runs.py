@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, QbwcSession, Run, utcnow
@@ -39,7 +39,7 @@ def stop_area(db: Session, user_id: int, run_id: int | None, area: str) -> None:
                    record_key=f"area:{area}", detail=area)
 
 
-def area_stopped(run_id: int, area: str) -> ColumnElement[bool]:
+def area_stopped(run_id: int | BindParameter[int], area: str) -> ColumnElement[bool]:
     """SQL condition: ``area`` was stopped in the run (to ask along with other questions)."""
     return exists(select(AuditEvent.id).where(
         AuditEvent.run_id == run_id, AuditEvent.event == jobs_mod.AREA_STOPPED,
