@@ -29,17 +29,33 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar
 
 #: Fields never part of a fingerprint: bookkeeping, not content.
 _NOT_CONTENT = frozenset({"last_mod", "exported"})
 
 
+@cache
+def _content_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a record class that are content (``None``: not a dataclass); once per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _NOT_CONTENT)
+
+
+#: Types kept as they are (the common case first: most values are text).
+_AS_IS = frozenset({str, type(None), bool, int, float})
+
+
 def _canonical(value: Any) -> Any:
     """A JSON-ready, order-stable form of a record value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name))
-                for f in dataclasses.fields(value) if f.name not in _NOT_CONTENT}
+    cls = type(value)
+    if cls in _AS_IS:
+        return value
+    names = _content_fields(cls)
+    if names is not None:
+        return {name: _canonical(getattr(value, name)) for name in names}
     if isinstance(value, (tuple, list)):
         return [_canonical(v) for v in value]
     if isinstance(value, dict):
@@ -56,10 +72,18 @@ class _Record:
     """Mixin: ``fingerprint()`` for the record dataclasses."""
 
     def fingerprint(self) -> str:
-        """16 hex digits of SHA-256 over the record's content (see module docs)."""
-        blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
-                          separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+        """16 hex digits of SHA-256 over the record's content (see module docs).
+
+        Worked out once per record object (records are frozen): planning asks
+        several times.
+        """
+        cached: str | None = self.__dict__.get("_fingerprint")
+        if cached is None:
+            blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
+                              separators=(",", ":"))
+            cached = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+            self.__dict__["_fingerprint"] = cached  # beside the fields: frozen, eq and hash ignore it
+        return cached
 
 
 # --------------------------------------------------------------------------- parts

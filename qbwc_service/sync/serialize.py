@@ -21,10 +21,26 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+#: Types that are JSON-safe as they are (the common case first: most values are text).
+_AS_IS = frozenset({str, type(None), bool, int, float})
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (``None``: not a dataclass); worked out once per class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, Decimals, dates, tuples... as JSON-safe values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    cls = type(value)
+    if cls in _AS_IS:
+        return value
+    names = _field_names(cls)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date | time):

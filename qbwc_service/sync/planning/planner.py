@@ -215,10 +215,12 @@ class Planner:
         return [source for source in registry.SOURCES if source.enabled(self.settings)]
 
     def transactions(self, flt: TxnFilter) -> None:
-        for source in self.sources():
-            for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
-                for kind, records in _routed(source, chunk):
-                    self._plan_chunk(kind, records)
+        # Chunk after chunk needs the same customers and parts: each is looked up once.
+        with self.deps.remembering():
+            for source in self.sources():
+                for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
+                    for kind, records in _routed(source, chunk):
+                        self._plan_chunk(kind, records)
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
@@ -353,10 +355,11 @@ class Planner:
                                event=jobs_mod.PLANNED, detail=""))
             links.extend({"job_id": job_id, "depends_on_id": dep_id}
                          for dep_id in dict.fromkeys(dep.id for dep in deps))
+        # On the tables, not the classes: Core executemany, without the ORM's bulk-insert pass.
         if events:
-            self.db.execute(insert(AuditEvent), events)
+            self.db.execute(insert(AuditEvent.__table__), events)
         if links:
-            self.db.execute(insert(JobDependency), links)
+            self.db.execute(insert(JobDependency.__table__), links)
 
     def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
              deps: list[Job]) -> None:
