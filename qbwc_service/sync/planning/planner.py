@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
+from qbwc_service.queue import bulk
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
     AuditEvent,
@@ -355,11 +356,8 @@ class Planner:
                                event=jobs_mod.PLANNED, detail=""))
             links.extend({"job_id": job_id, "depends_on_id": dep_id}
                          for dep_id in dict.fromkeys(dep.id for dep in deps))
-        # On the tables, not the classes: Core executemany, without the ORM's bulk-insert pass.
-        if events:
-            self.db.execute(insert(AuditEvent.__table__), events)
-        if links:
-            self.db.execute(insert(JobDependency.__table__), links)
+        bulk.insert_rows(self.db, AuditEvent.__table__, events)
+        bulk.insert_rows(self.db, JobDependency.__table__, links)
 
     def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
              deps: list[Job]) -> None:
