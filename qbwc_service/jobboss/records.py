@@ -29,43 +29,43 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any, ClassVar
+
+from qbwc_service.jobboss.walk import Convert, Walker
 
 #: Fields never part of a fingerprint: bookkeeping, not content.
 _NOT_CONTENT = frozenset({"last_mod", "exported"})
 
 
-@cache
-def _content_fields(cls: type) -> tuple[str, ...] | None:
-    """The fields of a record class that are content (``None``: not a dataclass); once per class."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _NOT_CONTENT)
+def _canonical_of(cls: type) -> Convert:
+    """How :func:`_canonical` turns a value of ``cls`` (a type other than a dataclass's)."""
+    if issubclass(cls, (tuple, list)):
+        return lambda value: [_canonical(v) for v in value]
+    if issubclass(cls, dict):
+        return lambda value: [[str(k), _canonical(v)]
+                              for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
+    if issubclass(cls, Decimal):
+        return _decimal_text
+    if issubclass(cls, (datetime, date)):
+        return _isoformat
+    return _as_is
 
 
-#: Types kept as they are (the common case first: most values are text).
-_AS_IS = frozenset({str, type(None), bool, int, float})
+def _decimal_text(value: Decimal) -> str:
+    # 5 and 5.00 are the same amount: normalise so they hash alike.
+    return "D" + format(value.normalize(), "f") if value == value else "DNaN"
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready, order-stable form of a record value."""
-    cls = type(value)
-    if cls in _AS_IS:
-        return value
-    names = _content_fields(cls)
-    if names is not None:
-        return {name: _canonical(getattr(value, name)) for name in names}
-    if isinstance(value, (tuple, list)):
-        return [_canonical(v) for v in value]
-    if isinstance(value, dict):
-        return [[str(k), _canonical(v)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
-    if isinstance(value, Decimal):
-        # 5 and 5.00 are the same amount: normalise so they hash alike.
-        return "D" + format(value.normalize(), "f") if value == value else "DNaN"
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+def _isoformat(value: date) -> str:
+    return value.isoformat()
+
+
+def _as_is(value: Any) -> Any:
     return value
+
+
+#: A JSON-ready, order-stable form of a record value (bookkeeping fields left out).
+_canonical = Walker(_canonical_of, skip=_NOT_CONTENT)
 
 
 class _Record:

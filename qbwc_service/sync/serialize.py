@@ -18,40 +18,32 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
+from qbwc_service.jobboss.walk import Walker
+
 T = TypeVar("T")
-
-
-#: Types that are JSON-safe as they are (the common case first: most values are text).
-_AS_IS = frozenset({str, type(None), bool, int, float})
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (``None``: not a dataclass); worked out once per class."""
-    if not dataclasses.is_dataclass(cls):
-        return None
-    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, Decimals, dates, tuples... as JSON-safe values."""
-    cls = type(value)
-    if cls in _AS_IS:
-        return value
-    names = _field_names(cls)
-    if names is not None:
-        return {name: to_jsonable(getattr(value, name)) for name in names}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
+    return _to_jsonable(value)
+
+
+def _jsonable_of(cls: type) -> Callable[[Any], Any]:
+    """How :func:`to_jsonable` turns a value of ``cls`` (a type other than a dataclass's)."""
+    if issubclass(cls, Decimal):
+        return str
+    if issubclass(cls, datetime | date | time):
+        return lambda value: value.isoformat()
+    if issubclass(cls, Enum):
+        return lambda value: value.value
+    if issubclass(cls, dict):
+        return lambda value: {str(k): _to_jsonable(v) for k, v in value.items()}
+    if issubclass(cls, list | tuple | set | frozenset):
+        return lambda value: [_to_jsonable(v) for v in value]
+    return _identity
+
+
+_to_jsonable = Walker(_jsonable_of)
 
 
 def from_jsonable(cls: type[T], data: Any) -> T:

@@ -337,12 +337,9 @@ class Planner:
                 source_key=source_key, source_version=record.fingerprint(),
                 payload=_payload(kind, record, index), priority=TXN_PRIORITY, not_before=None,
                 status=JobStatus.PENDING.value, created_at=now, updated_at=now, warnings=[]))
-        insert_ = _dialect_insert(self.db)
-        jobs = Job.__table__
-        stmt = (insert_(jobs).on_conflict_do_nothing(index_elements=list(jobs_mod._VERSION_COLUMNS))
-                .returning(jobs.c.id, jobs.c.source_key, jobs.c.source_version))
-        # Many parameter sets with RETURNING: SQLAlchemy sends them as multi-row INSERTs.
-        new_ids = {(key, version): job_id for job_id, key, version in self.db.execute(stmt, values)}
+        new_ids = {(key, version): job_id for job_id, key, version in bulk.insert_new(
+            self.db, Job.__table__, values, unique=jobs_mod._VERSION_COLUMNS,
+            returning=("id", "source_key", "source_version"))}
         events: list[dict[str, Any]] = []
         links: list[dict[str, int]] = []
         for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
@@ -463,16 +460,6 @@ def _payload(kind: TxnKind[Any], record: SourceRecord, index: int) -> dict[str, 
     if kind.units is not None:
         payload = payload.but(index=index, parent_key=record.key.split(":", 1)[1])
     return payload.to_json()
-
-
-def _dialect_insert(db: Session) -> Any:
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def _chunks(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
