@@ -99,30 +99,21 @@ class DependencyPlanner:
 
     def jobs_for(self, needs: Iterable[Need]) -> dict[tuple[str, str], Job | None]:
         """``(entity, key)`` -> the ensure job still to finish, or ``None`` when known already."""
-        wanted = _dedupe(needs)
         answered = self._answered
-        if answered is not None:
-            out = self._remembered(wanted, answered)
-            if not wanted:
-                return out
-            out.update(self._jobs_for(wanted))
-            answered.update(out)
-            return out
-        return self._jobs_for(wanted)
-
-    @staticmethod
-    def _remembered(wanted: list[Need], answered: dict[tuple[str, str], Job | None]
-                    ) -> dict[tuple[str, str], Job | None]:
-        """The answers kept for ``wanted``; the needs answered are taken out of it."""
+        if answered is None:
+            return self._jobs_for(_dedupe(needs))
         out: dict[tuple[str, str], Job | None] = {}
-        rest: list[Need] = []
-        for need in wanted:
+        rest: dict[tuple[str, str], Need] = {}
+        for need in needs:
             ident = (need.entity, idmap.norm_key(need.key))
             if ident in answered:
                 out[ident] = answered[ident]
             else:
-                rest.append(need)
-        wanted[:] = rest
+                rest.setdefault(ident, need)
+        if rest:
+            found = self._jobs_for(list(rest.values()))
+            answered.update(found)
+            out.update(found)
         return out
 
     def _jobs_for(self, wanted: list[Need]) -> dict[tuple[str, str], Job | None]:

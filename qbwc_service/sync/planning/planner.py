@@ -59,6 +59,8 @@ TXN_PRIORITY = 100
 #: Jobs of an older version that a newer one replaces (never one QuickBooks may be holding).
 _REPLACEABLE = {JobStatus.PENDING.value, JobStatus.BLOCKED.value, JobStatus.ERROR.value,
                 JobStatus.SKIPPED.value}
+#: States of a dependency that make a new job blocked from the start.
+_FAILED = frozenset(status.value for status in jobs_mod.FAILED_STATES)
 #: Jobs whose record must not be planned again now.
 _IN_FLIGHT = {JobStatus.SENT.value, JobStatus.VERIFY.value, JobStatus.DONE.value}
 
@@ -316,7 +318,7 @@ class Planner:
             return
         segment: list[_Row] = []
         for row in rows:
-            if any(JobStatus(dep.status) in jobs_mod.FAILED_STATES for dep in row[3]):
+            if any(dep.status in _FAILED for dep in row[3]):
                 self._insert(kind, segment)
                 segment = []
                 self._add(kind, *row)
