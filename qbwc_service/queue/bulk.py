@@ -5,19 +5,20 @@ compiled statement, which costs more than SQLite's own insert. On SQLite the
 rows go straight to the driver instead (``executemany``, or one multi-row
 ``VALUES`` when the new rows' ids are wanted), each value through its
 column type's bind processor, so what is stored is exactly what Core would
-store. On PostgreSQL Core's executemany (multi-row ``VALUES``) is already
-lean and is used as it is.
+store. On PostgreSQL (psycopg) plain rows go in by ``COPY``; new rows whose
+ids are wanted through Core's multi-row ``VALUES``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, Table, insert
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 
@@ -48,11 +49,34 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     conn = db.connection()
+    if _copies(table, tuple(rows[0]), conn.dialect):
+        _copy(conn, table, rows)
+        return
     prepared = _prepare(table, tuple(rows[0]), conn.dialect)
     if prepared is None:
         conn.execute(insert(table), list(rows))
         return
     conn.exec_driver_sql(prepared.head + prepared.group, list(map(prepared.values, rows)))
+
+
+def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
+    """Whether rows go in by ``COPY``: psycopg, and columns the driver takes as they are."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return False
+    columns = [table.c[key] for key in keys]
+    return all(column.type.dialect_impl(dialect).bind_processor(dialect) is None for column in columns)
+
+
+def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """``COPY table FROM STDIN``, on the session's own driver connection (its transaction)."""
+    keys = tuple(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f"COPY {quote(table.name)} ({', '.join(map(quote, keys))}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(pick(row))
 
 
 def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique: Sequence[str],
@@ -67,6 +91,9 @@ def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique
         return []
     conn = db.connection()
     dialect = conn.dialect
+    arrays = _arrays(table, tuple(rows[0]), dialect)
+    if arrays is not None:
+        return _insert_arrays(conn, table, rows, arrays, unique, returning)
     prepared = _prepare(table, tuple(rows[0]), dialect)
     if prepared is None:
         stmt = (_dialect_insert(dialect.name)(table).on_conflict_do_nothing(index_elements=list(unique))
@@ -88,6 +115,50 @@ def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique
     return out
 
 
+def _arrays(table: Table, keys: tuple[str, ...], dialect: Dialect
+            ) -> list[tuple[str, str, Callable[[Any], Any] | None]] | None:
+    """psycopg: per column, its key, its SQL type and what serializes its values (JSON)."""
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        return None
+    defaults = _scalar_defaults(table, keys)
+    if defaults is None:
+        return None
+    out: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+    dumps = getattr(dialect, "_json_serializer", None) or json.dumps
+    for key in (*keys, *defaults):
+        column_type = table.c[key].type
+        if isinstance(column_type, JSON):
+            # As Core stores it: None too is JSON (``null``) unless the type says otherwise.
+            serialize: Callable[[Any], Any] | None = (
+                (lambda value: None if value is None else dumps(value)) if column_type.none_as_null
+                else dumps)
+        elif column_type.dialect_impl(dialect).bind_processor(dialect) is None:
+            serialize = None
+        else:
+            return None
+        out.append((key, column_type.compile(dialect=dialect), serialize))
+    return out
+
+
+def _insert_arrays(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                   arrays: list[tuple[str, str, Callable[[Any], Any] | None]], unique: Sequence[str],
+                   returning: Sequence[str]) -> list[tuple[Any, ...]]:
+    """One ``INSERT .. SELECT FROM unnest(one array per column)``: a statement of a few
+    parameters, whatever the number of rows (a multi-row ``VALUES`` of thousands of
+    parameters costs psycopg more to prepare than PostgreSQL to run)."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(key) for key, _t, _s in arrays)}) "
+           f"SELECT * FROM unnest({', '.join(f'CAST(%s AS {sql_type}[])' for _k, sql_type, _s in arrays)})"
+           f" ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING"
+           f" RETURNING {', '.join(map(quote, returning))}")
+    defaults = _scalar_defaults(table, tuple(rows[0])) or {}
+    columns: list[list[Any]] = []
+    for key, _sql_type, serialize in arrays:
+        values = [defaults[key]] * len(rows) if key in defaults else [row[key] for row in rows]
+        columns.append(values if serialize is None else [serialize(value) for value in values])
+    return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(columns))]
+
+
 def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert | None:
     """The driver-level insert of rows with ``keys`` (kept); ``None``: leave it to Core.
 
@@ -98,14 +169,10 @@ def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert |
         return None
     ident = (table.name, keys)
     if ident not in _prepared:
-        defaults: dict[str, Any] = {}
-        for column in table.columns:
-            if column.key in keys or column.default is None:
-                continue
-            if not column.default.is_scalar:
-                _prepared[ident] = None
-                return None
-            defaults[column.key] = column.default.arg  # type: ignore[attr-defined]
+        defaults = _scalar_defaults(table, keys)
+        if defaults is None:
+            _prepared[ident] = None
+            return None
         order = (*keys, *defaults)
         quote = dialect.identifier_preparer.quote
         _prepared[ident] = _Insert(
@@ -116,6 +183,18 @@ def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert |
             processors=tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
                              for key in order))
     return _prepared[ident]
+
+
+def _scalar_defaults(table: Table, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """The defaults of the columns not in ``keys``; ``None`` if one is not a constant."""
+    defaults: dict[str, Any] = {}
+    for column in table.columns:
+        if column.key in keys or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        defaults[column.key] = column.default.arg  # type: ignore[attr-defined]
+    return defaults
 
 
 def _dialect_insert(name: str) -> Any:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue import bulk
@@ -252,11 +252,13 @@ class Planner:
                                   [(kind.entity, key) for key, _r, _i in items])
         existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
         todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
+        held: list[str] = []  # in QuickBooks already
+        changes = jobs_mod.Changes(self.db)  # the older versions cancelled, audited in one INSERT
         for key, record, index in items:
             self._note_time(record)
             if (kind.entity, key) in known:
                 self.result.already_in_quickbooks += 1
-                self._owe_writebacks(kind, key)
+                held.append(key)
                 continue
             version = record.fingerprint()
             jobs = existing.get(key, [])
@@ -268,11 +270,12 @@ class Planner:
                 continue
             for old in jobs:
                 if old.status in _REPLACEABLE:
-                    jobs_mod.transition(self.db, old, JobStatus.CANCELLED,
-                                        reason=f"replaced by version {version}")
+                    changes.transition(old, JobStatus.CANCELLED, reason=f"replaced by version {version}")
                     self.result.replaced += 1
             self._map_number(kind, record)
             todo.append((key, record, index, kind.needs(record, index, self.settings)))
+        changes.flush()
+        self._owe_writebacks(kind, held)
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
         for key, record, index, needs in todo:
@@ -295,7 +298,8 @@ class Planner:
         out: dict[str, list[Job]] = {}
         source_keys = [k.split(":", 1)[1] for k in keys]
         for start in range(0, len(source_keys), 500):
-            for job in self.db.scalars(select(Job).where(
+            # Not the payloads: a pass over records planned before reads thousands of these.
+            for job in self.db.scalars(select(Job).options(defer(Job.payload)).where(
                     Job.user_id == self.user.id, Job.kind == kind,
                     Job.source_key.in_(source_keys[start:start + 500]),
                     Job.status != JobStatus.CANCELLED.value)):
@@ -371,21 +375,33 @@ class Planner:
         else:
             self.result.add(kind.name)
 
-    def _owe_writebacks(self, kind: TxnKind[Any], key: str) -> None:
-        """QuickBooks holds it but JobBOSS2 still says unexported: owe the flag again."""
-        if not any(rule.action == "exported" for rule in kind.writebacks):
+    def _owe_writebacks(self, kind: TxnKind[Any], keys: list[str]) -> None:
+        """QuickBooks holds them but JobBOSS2 still says unexported: owe the flag again.
+
+        One query per 500 records for the write-backs still open; one owed per record.
+        """
+        if not keys or not any(rule.action == "exported" for rule in kind.writebacks):
             return
-        table, source_key = key.split(":", 1)
-        if kind.units is not None:  # the flag is the whole record's
-            source_key = source_key.split("#", 1)[0]
-        open_row = self.db.scalar(select(WriteBack.id).where(
-            WriteBack.user_id == self.user.id, WriteBack.action == "exported",
-            WriteBack.source_table == table, WriteBack.source_key == source_key,
-            WriteBack.done_at.is_(None)))
-        if open_row is None:
-            self.db.add(WriteBack(user_id=self.user.id, action="exported", source_table=table,
-                                  source_key=source_key))
-            self.result.writebacks += 1
+        wanted: dict[tuple[str, str], None] = {}
+        for key in keys:
+            table, source_key = key.split(":", 1)
+            if kind.units is not None:  # the flag is the whole record's
+                source_key = source_key.split("#", 1)[0]
+            wanted.setdefault((table, source_key))
+        idents = list(wanted)
+        open_rows: set[tuple[str, str]] = set()
+        for start in range(0, len(idents), 500):
+            batch = idents[start:start + 500]
+            open_rows.update(self.db.execute(select(WriteBack.source_table, WriteBack.source_key).where(
+                WriteBack.user_id == self.user.id, WriteBack.action == "exported",
+                WriteBack.source_table.in_({table for table, _key in batch}),
+                WriteBack.source_key.in_([key for _table, key in batch]),
+                WriteBack.done_at.is_(None))).tuples())
+        for table, source_key in idents:
+            if (table, source_key) not in open_rows:
+                self.db.add(WriteBack(user_id=self.user.id, action="exported", source_table=table,
+                                      source_key=source_key))
+                self.result.writebacks += 1
 
     # -- lists
 
