@@ -5,8 +5,10 @@ compiled statement, which costs more than SQLite's own insert. On SQLite the
 rows go straight to the driver instead (``executemany``, or one multi-row
 ``VALUES`` when the new rows' ids are wanted), each value through its
 column type's bind processor, so what is stored is exactly what Core would
-store. On PostgreSQL (psycopg) plain rows go in by ``COPY``; new rows whose
-ids are wanted through Core's multi-row ``VALUES``.
+store. On PostgreSQL (psycopg) plain rows go in by ``COPY``, and new rows
+whose ids are wanted by one ``INSERT .. SELECT FROM unnest(arrays)``.
+Anything else (another dialect, a column default that is not a constant)
+goes through Core's executemany.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
 
 def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
     """Whether rows go in by ``COPY``: psycopg, and columns the driver takes as they are."""
-    if dialect.name != "postgresql" or dialect.driver != "psycopg":
-        return False
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or _scalar_defaults(table, keys) != {}:
+        return False  # COPY leaves the columns not given to the server's defaults, not Core's
     columns = [table.c[key] for key in keys]
     return all(column.type.dialect_impl(dialect).bind_processor(dialect) is None for column in columns)
 
@@ -70,11 +72,12 @@ def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
 def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """``COPY table FROM STDIN``, on the session's own driver connection (its transaction)."""
     keys = tuple(rows[0])
-    quote = conn.dialect.identifier_preparer.quote
+    preparer = conn.dialect.identifier_preparer
+    columns = ", ".join(map(preparer.quote, keys))
     pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     raw: Any = conn.connection.dbapi_connection
     with raw.cursor() as cursor, cursor.copy(
-            f"COPY {quote(table.name)} ({', '.join(map(quote, keys))}) FROM STDIN") as copy:
+            f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(pick(row))
 
@@ -146,8 +149,9 @@ def _insert_arrays(conn: Connection, table: Table, rows: Sequence[dict[str, Any]
     """One ``INSERT .. SELECT FROM unnest(one array per column)``: a statement of a few
     parameters, whatever the number of rows (a multi-row ``VALUES`` of thousands of
     parameters costs psycopg more to prepare than PostgreSQL to run)."""
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(key) for key, _t, _s in arrays)}) "
+    preparer = conn.dialect.identifier_preparer
+    quote = preparer.quote
+    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(quote(key) for key, _t, _s in arrays)}) "
            f"SELECT * FROM unnest({', '.join(f'CAST(%s AS {sql_type}[])' for _k, sql_type, _s in arrays)})"
            f" ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING"
            f" RETURNING {', '.join(map(quote, returning))}")
@@ -176,7 +180,8 @@ def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert |
         order = (*keys, *defaults)
         quote = dialect.identifier_preparer.quote
         _prepared[ident] = _Insert(
-            head=f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, order))}) VALUES ",
+            head=f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+                 f"({', '.join(map(quote, order))}) VALUES ",
             group=f"({', '.join('?' * len(order))})",
             pick=itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],),
             defaults=tuple(defaults.values()),
