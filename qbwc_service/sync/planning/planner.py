@@ -392,11 +392,12 @@ class Planner:
         open_rows: set[tuple[str, str]] = set()
         for start in range(0, len(idents), 500):
             batch = idents[start:start + 500]
-            open_rows.update(self.db.execute(select(WriteBack.source_table, WriteBack.source_key).where(
+            rows = self.db.execute(select(WriteBack.source_table, WriteBack.source_key).where(
                 WriteBack.user_id == self.user.id, WriteBack.action == "exported",
                 WriteBack.source_table.in_({table for table, _key in batch}),
                 WriteBack.source_key.in_([key for _table, key in batch]),
-                WriteBack.done_at.is_(None))).tuples())
+                WriteBack.done_at.is_(None)))
+            open_rows.update((table, key) for table, key in rows)
         for table, source_key in idents:
             if (table, source_key) not in open_rows:
                 self.db.add(WriteBack(user_id=self.user.id, action="exported", source_table=table,
