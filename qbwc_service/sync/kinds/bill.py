@@ -144,4 +144,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     names=NAMES, ref_number=lambda bill: bill.invoice_no,
     summary=lambda bill, _index: Summary("Bill", bill.invoice_no, "vendor", bill.vend_code,
                                          day=bill.txn_date, amount=cents(bill.total)),
+    mod_request=rq.BillMod, read_request=rq.BillQuery,
 )

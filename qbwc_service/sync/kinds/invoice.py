@@ -277,4 +277,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     total=lambda inv, settings: expected_total(inv, settings),
     names=NAMES, ref_number=lambda inv: inv.invoice_no,
     summary=lambda inv, _index: summary(inv),
+    mod_request=rq.InvoiceMod, read_request=rq.InvoiceQuery,
 )

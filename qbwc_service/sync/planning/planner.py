@@ -17,7 +17,7 @@ newer version of a record still waiting replaces the older one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, replan
 from qbwc_service.sync.planning.dependencies import DependencyPlanner
+from qbwc_service.sync.planning.exported import AfterExport, Held
 from qbwc_service.sync.protocols import JobBossWrites
 from qbwc_service.sync.serialize import to_jsonable
 
@@ -76,6 +77,8 @@ class PlanResult:
     ensure_jobs: int = 0
     writebacks: int = 0  # write-backs queued again for records QuickBooks holds
     fixed_lists: int = 0  # failed list records changed in JobBOSS2, planned again
+    changed_after_export: int = 0  # documents QuickBooks holds changed since (newly listed)
+    deleted_after_export: int = 0  # documents QuickBooks holds deleted since (newly listed)
 
     @property
     def total(self) -> int:
@@ -93,7 +96,11 @@ class PlanResult:
                          ("waiting for QuickBooks' answer on an older version", self.waiting),
                          ("older versions replaced", self.replaced),
                          ("JobBOSS2 write-backs queued again", self.writebacks),
-                         ("fixed list records planned again", self.fixed_lists)):
+                         ("fixed list records planned again", self.fixed_lists),
+                         ("documents changed in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.changed_after_export),
+                         ("documents deleted in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.deleted_after_export)):
             if n:
                 out.append(f"{n} {label}")
         return out
@@ -111,11 +118,14 @@ def default_reader(user: User) -> JobBossReader:
 def plan_manual(db: Session, user: User, date_from: date | None, date_to: date | None, *,
                 reader: JobBossReader | None = None,
                 settings: settings_mod.SyncSettings | None = None) -> PlanResult:
-    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive)."""
+    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive); list
+    those QuickBooks holds that changed or were deleted since (:mod:`.exported`)."""
     settings = settings or settings_mod.get_settings(db, user.id)
     planner = Planner(db, user, settings, reader or default_reader(user))
     planner.fixed_lists()
-    planner.transactions(TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True))
+    flt = TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True)
+    planner.transactions(flt)
+    planner.deleted_after_export(flt)
     planner.options()
     return planner.result
 
@@ -203,6 +213,7 @@ class Planner:
         self.result = PlanResult()
         self.latest: datetime | None = None
         self.deps = DependencyPlanner(db, user.id, settings, self.lookup)
+        self.after_export = AfterExport(db, user.id, settings, self.deps)
 
     def known_keys(self, entity: str) -> Mapping[str, str]:
         """What the ID map holds of ``entity`` for this user (sources ask: receivers)."""
@@ -216,9 +227,31 @@ class Planner:
 
     def transactions(self, flt: TxnFilter) -> None:
         for source in self.sources():
-            for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
+            watched = registry.watched(source)
+            # Exported documents too where a kind looks for changes after export.
+            read = replace(flt, only_unexported=False) if watched else flt
+            for chunk in _chunks(source.read(self.reader, read, self), CHUNK):
+                if watched:
+                    self.after_export.seen.update(record.key for record in chunk)
                 for kind, records in _routed(source, chunk):
                     self._plan_chunk(kind, records)
+        self._after_export_done()
+
+    def deleted_after_export(self, flt: TxnFilter) -> None:
+        """Documents of the range QuickBooks holds and JobBOSS2 no longer has (:mod:`.exported`)."""
+        if flt.changed_since is not None:
+            return  # the keys read are not every document of the range
+        self.after_export.look_for_deleted(self.reader, flt)
+        self._after_export_done()
+
+    def _after_export_done(self) -> None:
+        after = self.after_export
+        self.result.changed_after_export += after.changed
+        self.result.deleted_after_export += after.deleted
+        for kind, n in after.mods.items():
+            self.result.add(kind, n)
+        after.changed = after.deleted = 0
+        after.mods.clear()
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
@@ -247,11 +280,19 @@ class Planner:
                                   [(kind.entity, key) for key, _r, _i in items])
         existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
         todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
+        held: list[Held] = []
         for key, record, index in items:
             self._note_time(record)
-            if (kind.entity, key) in known:
-                self.result.already_in_quickbooks += 1
-                self._owe_writebacks(kind, key)
+            found = known.get((kind.entity, key))
+            exported = bool(getattr(record, "exported", False))
+            if found is not None:
+                if kind.watched:
+                    held.append((key, record, index, found))
+                if not exported:
+                    self.result.already_in_quickbooks += 1
+                    self._owe_writebacks(kind, key)
+                continue
+            if exported:  # flagged in JobBOSS2 before this service (Set Begin, another tool)
                 continue
             version = record.fingerprint()
             jobs = existing.get(key, [])
@@ -268,6 +309,7 @@ class Planner:
                     self.result.replaced += 1
             self._map_number(kind, record)
             todo.append((key, record, index, kind.needs(record, index, self.settings)))
+        self.after_export.check(kind, held)
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
         for key, record, index, needs in todo:
