@@ -165,8 +165,10 @@ class AfterExport:
     # -- deleted
 
     def look_for_deleted(self, reader: JobBossReader, flt: TxnFilter) -> None:
-        """Documents of the range the ID map holds that JobBOSS2 no longer has."""
-        kinds = [k for k in registry.TXN_KINDS.values() if k.watched]
+        """Documents of the range the ID map holds that JobBOSS2 no longer has (of the kinds
+        the settings sync: the others' documents were not read)."""
+        kinds = [k for k in registry.TXN_KINDS.values()
+                 if k.watched and any(source.enabled(self.settings) for source in k.sources)]
         by_name = {name: k for k in kinds for name in (k.name, k.mod_kind)}
         for entity in sorted({k.entity for k in kinds}):
             held = idmap.known_keys(self.db, self.user_id, entity)
