@@ -11,7 +11,9 @@
 
 Planning is idempotent: one job per version of a record (its fingerprint),
 never a second add for a record QuickBooks already holds (the ID map), and a
-newer version of a record still waiting replaces the older one.
+newer version of a record still waiting replaces the older one. A document
+QuickBooks holds that changed or was deleted in JobBOSS2 since is listed, and
+with ``options.update_exported`` changed in QuickBooks (:mod:`.exported`).
 """
 
 from __future__ import annotations
