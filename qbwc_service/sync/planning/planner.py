@@ -280,7 +280,10 @@ class Planner:
             return
         known = idmap.lookup_many(self.db, self.user.id,
                                   [(kind.entity, key) for key, _r, _i in items])
-        existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
+        # Only records new to QuickBooks may need a job: their earlier versions, if any.
+        existing = self._existing_jobs(kind.name, [
+            key for key, record, _i in items
+            if (kind.entity, key) not in known and not getattr(record, "exported", False)])
         todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
         held: list[Held] = []
         for key, record, index in items:
