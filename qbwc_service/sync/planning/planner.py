@@ -11,13 +11,15 @@
 
 Planning is idempotent: one job per version of a record (its fingerprint),
 never a second add for a record QuickBooks already holds (the ID map), and a
-newer version of a record still waiting replaces the older one.
+newer version of a record still waiting replaces the older one. A document
+QuickBooks holds that changed or was deleted in JobBOSS2 since is listed, and
+with ``options.update_exported`` changed in QuickBooks (:mod:`.exported`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -44,6 +46,7 @@ from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, replan
 from qbwc_service.sync.planning.dependencies import DependencyPlanner
+from qbwc_service.sync.planning.exported import AfterExport, Held
 from qbwc_service.sync.protocols import JobBossWrites
 from qbwc_service.sync.serialize import to_jsonable
 
@@ -79,6 +82,8 @@ class PlanResult:
     ensure_jobs: int = 0
     writebacks: int = 0  # write-backs queued again for records QuickBooks holds
     fixed_lists: int = 0  # failed list records changed in JobBOSS2, planned again
+    changed_after_export: int = 0  # documents QuickBooks holds changed since (newly listed)
+    deleted_after_export: int = 0  # documents QuickBooks holds deleted since (newly listed)
 
     @property
     def total(self) -> int:
@@ -96,7 +101,11 @@ class PlanResult:
                          ("waiting for QuickBooks' answer on an older version", self.waiting),
                          ("older versions replaced", self.replaced),
                          ("JobBOSS2 write-backs queued again", self.writebacks),
-                         ("fixed list records planned again", self.fixed_lists)):
+                         ("fixed list records planned again", self.fixed_lists),
+                         ("documents changed in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.changed_after_export),
+                         ("documents deleted in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.deleted_after_export)):
             if n:
                 out.append(f"{n} {label}")
         return out
@@ -114,11 +123,14 @@ def default_reader(user: User) -> JobBossReader:
 def plan_manual(db: Session, user: User, date_from: date | None, date_to: date | None, *,
                 reader: JobBossReader | None = None,
                 settings: settings_mod.SyncSettings | None = None) -> PlanResult:
-    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive)."""
+    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive); list
+    those QuickBooks holds that changed or were deleted since (:mod:`.exported`)."""
     settings = settings or settings_mod.get_settings(db, user.id)
     planner = Planner(db, user, settings, reader or default_reader(user))
     planner.fixed_lists()
-    planner.transactions(TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True))
+    flt = TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True)
+    planner.transactions(flt)
+    planner.deleted_after_export(flt)
     planner.options()
     return planner.result
 
@@ -206,6 +218,7 @@ class Planner:
         self.result = PlanResult()
         self.latest: datetime | None = None
         self.deps = DependencyPlanner(db, user.id, settings, self.lookup)
+        self.after_export = AfterExport(db, user.id, settings, self.deps)
 
     def known_keys(self, entity: str) -> Mapping[str, str]:
         """What the ID map holds of ``entity`` for this user (sources ask: receivers)."""
@@ -221,9 +234,31 @@ class Planner:
         # Chunk after chunk needs the same customers and parts: each is looked up once.
         with self.deps.remembering():
             for source in self.sources():
-                for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
+                watched = registry.watched(source)
+                # Exported documents too where a kind looks for changes after export.
+                read = replace(flt, only_unexported=False) if watched else flt
+                for chunk in _chunks(source.read(self.reader, read, self), CHUNK):
+                    if watched:
+                        self.after_export.seen.update(record.key for record in chunk)
                     for kind, records in _routed(source, chunk):
                         self._plan_chunk(kind, records)
+        self._after_export_done()
+
+    def deleted_after_export(self, flt: TxnFilter) -> None:
+        """Documents of the range QuickBooks holds and JobBOSS2 no longer has (:mod:`.exported`)."""
+        if flt.changed_since is not None:
+            return  # the keys read are not every document of the range
+        self.after_export.look_for_deleted(self.reader, flt)
+        self._after_export_done()
+
+    def _after_export_done(self) -> None:
+        after = self.after_export
+        self.result.changed_after_export += after.changed
+        self.result.deleted_after_export += after.deleted
+        for kind, n in after.mods.items():
+            self.result.add(kind, n)
+        after.changed = after.deleted = 0
+        after.mods.clear()
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
@@ -250,15 +285,26 @@ class Planner:
             return
         known = idmap.lookup_many(self.db, self.user.id,
                                   [(kind.entity, key) for key, _r, _i in items])
-        existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
+        # Only records new to QuickBooks may need a job: their earlier versions, if any.
+        existing = self._existing_jobs(kind.name, [
+            key for key, record, _i in items
+            if (kind.entity, key) not in known and not getattr(record, "exported", False)])
         todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
-        held: list[str] = []  # in QuickBooks already
+        held: list[Held] = []
+        owed: list[str] = []  # in QuickBooks already, JobBOSS2 not flagged yet
         changes = jobs_mod.Changes(self.db)  # the older versions cancelled, audited in one INSERT
         for key, record, index in items:
             self._note_time(record)
-            if (kind.entity, key) in known:
-                self.result.already_in_quickbooks += 1
-                held.append(key)
+            found = known.get((kind.entity, key))
+            exported = bool(getattr(record, "exported", False))
+            if found is not None:
+                if kind.watched:
+                    held.append((key, record, index, found))
+                if not exported:
+                    self.result.already_in_quickbooks += 1
+                    owed.append(key)
+                continue
+            if exported:  # flagged in JobBOSS2 before this service (Set Begin, another tool)
                 continue
             version = record.fingerprint()
             jobs = existing.get(key, [])
@@ -275,7 +321,8 @@ class Planner:
             self._map_number(kind, record)
             todo.append((key, record, index, kind.needs(record, index, self.settings)))
         changes.flush()
-        self._owe_writebacks(kind, held)
+        self._owe_writebacks(kind, owed)
+        self.after_export.check(kind, held)
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
         for key, record, index, needs in todo:
