@@ -3,13 +3,15 @@
 :class:`Timed` adds up, per operation: calls, wall and CPU time inside the
 application (the CPU of the serving thread, which other load on the machine
 barely changes), SQL statements (when listening to an engine) and bytes of
-request and response bodies. :func:`serve` runs an app in a child process
+request and response bodies, and how far the process's peak RSS rose during
+its calls. :func:`serve` runs an app in a child process
 (``spawn``: a fresh interpreter, so the figures are the server's own) and
 answers the parent's commands over a pipe.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 from collections import defaultdict
@@ -20,7 +22,7 @@ from typing import Any
 NS = "http://developer.intuit.com/"
 #: Operations reported on their own line; the rest are summed as "other".
 MAIN_OPERATIONS = ("sendRequestXML", "receiveResponseXML")
-FIGURES = ("seconds", "cpu", "calls", "statements", "bytes_in", "bytes_out")
+FIGURES = ("seconds", "cpu", "calls", "statements", "bytes_in", "bytes_out", "rss_rise")
 
 
 class Timed:
@@ -51,7 +53,7 @@ class Timed:
         operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
         self._operation = operation
         self.bytes_in[operation] += int(environ.get("CONTENT_LENGTH") or 0)
-        started, cpu = time.perf_counter(), time.thread_time()
+        started, cpu, peak = time.perf_counter(), time.thread_time(), peak_rss()
         if self.profile is not None:
             self.profile.enable()
         try:
@@ -62,6 +64,7 @@ class Timed:
             self.seconds[operation] += time.perf_counter() - started
             self.cpu[operation] += time.thread_time() - cpu
             self.calls[operation] += 1
+            self.rss_rise[operation] += peak_rss() - peak
         self.bytes_out[operation] += sum(len(chunk) for chunk in answer)
         return answer
 
@@ -70,8 +73,9 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
     """The child process: serve ``ours`` (the service on queue *url*) or ``floor`` until told to stop.
 
     Commands: ``("figures",)`` sends the figures since the last one (with the
-    process's own CPU seconds, HTTP handling included, as ``process.cpu``) and starts
-    counting again; ``("records", n)`` sets the floor's records per session;
+    process's own CPU seconds, HTTP handling included, as ``process.cpu``, and on
+    PostgreSQL the CPU seconds of the server's database backends as ``process.db_cpu``)
+    and starts counting again; ``("records", n)`` sets the floor's records per session;
     ``("stop",)`` stops and sends the peak RSS.
     """
     import cProfile
@@ -81,6 +85,7 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
     from qbwc_service.server import run_in_thread
 
     profile = cProfile.Profile() if profile_path else None
+    backends: dict[int, float] = {}  # PostgreSQL backend pid -> its CPU seconds when last read
     if kind == "ours":
         from qbwc_service import config as config_mod
         from qbwc_service.queue import db as db_mod
@@ -91,6 +96,8 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
         engine = db_mod.make_engine(url)
         app = Timed(create_app(config, sessions=db_mod.session_factory(engine)), profile)
         event.listen(engine, "before_cursor_execute", app.count_statement)
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", lambda dbapi_conn, _record: _note_backend(dbapi_conn, backends))
     else:
         from floor_app import FloorApp
 
@@ -103,7 +110,10 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
         command = conn.recv()
         if command[0] == "figures":
             now = time.process_time()
-            conn.send({**app.figures(), "process": {"cpu": now - since}})
+            process = {"cpu": now - since}
+            if backends:
+                process["db_cpu"] = _backends_cpu(backends)
+            conn.send({**app.figures(), "process": process})
             app.reset()
             since = now
         elif command[0] == "records":
@@ -114,6 +124,34 @@ def serve(kind: str, url: str, work: str, profile_path: str, conn: Connection) -
     if profile is not None:
         profile.dump_stats(profile_path)
     conn.send({"peak_rss": peak_rss()})
+
+
+def _note_backend(dbapi_conn: Any, backends: dict[int, float]) -> None:
+    """Remember a new PostgreSQL connection's backend process and its CPU time so far."""
+    cursor = dbapi_conn.cursor()
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = int(cursor.fetchone()[0])
+    cursor.close()
+    backends[pid] = _process_cpu(pid)
+
+
+def _backends_cpu(backends: dict[int, float]) -> float:
+    """CPU seconds the *backends* spent since last read (or connected); reads them again."""
+    spent = 0.0
+    for pid, before in list(backends.items()):
+        now = _process_cpu(pid)
+        spent += max(0.0, now - before)
+        backends[pid] = now
+    return spent
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a local process, from ``/proc`` (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss() -> int:

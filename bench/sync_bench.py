@@ -29,19 +29,15 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import resource
 import tempfile
 import time
-from collections import defaultdict
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from databases import queue_database
-from sqlalchemy import event, func, select
+from measure import MAIN_OPERATIONS, peak_rss, per_call, serve
+from sqlalchemy import func, select
 
 from qbwc_service import accounts
-from qbwc_service import config as config_mod
 from qbwc_service.queue import db
 from qbwc_service.queue.models import Job, Run, User
 from qbwc_service.simulator.demo_db import create_demo_database
@@ -50,108 +46,9 @@ from qbwc_service.simulator.webconnector import EmulatorOptions, WebConnector
 from qbwc_service.sync import settings as settings_mod
 from qbwc_service.sync.planning import planner
 
-NS = "http://developer.intuit.com/"
-#: Operations reported on their own line; the rest are summed as "other".
-MAIN_OPERATIONS = ("sendRequestXML", "receiveResponseXML")
 #: Issue 17's targets.
 CPU_TARGET_MS = 1.0
 RSS_TARGET_MB = 200
-
-
-class Timed:
-    """WSGI middleware adding up the time spent in the application, per SOAP operation.
-
-    With ``profile`` set, a cProfile profiler runs during each request (the
-    emulator sends one request at a time, so the per-thread profiler sees all).
-    """
-
-    def __init__(self, app: Any, profile: Any = None) -> None:
-        self.app = app
-        self.profile = profile
-        self.seconds: dict[str, float] = defaultdict(float)
-        self.cpu: dict[str, float] = defaultdict(float)
-        self.calls: dict[str, int] = defaultdict(int)
-        #: SQL statements run per operation, counted by :meth:`count_statement`.
-        self.statements: dict[str, int] = defaultdict(int)
-        #: Bytes of the SOAP bodies per operation: received, and answered.
-        self.bytes_in: dict[str, int] = defaultdict(int)
-        self.bytes_out: dict[str, int] = defaultdict(int)
-        #: Per operation, how far the process's peak RSS rose during its calls (bytes).
-        self.rss_rise: dict[str, int] = defaultdict(int)
-        self._operation = "other"
-
-    def count_statement(self, *_args: Any) -> None:
-        """Engine ``before_cursor_execute`` listener: one more statement for the current call."""
-        self.statements[self._operation] += 1
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        operation = environ.get("HTTP_SOAPACTION", "").strip('"').removeprefix(NS) or "other"
-        self._operation = operation
-        started, cpu, peak = time.perf_counter(), time.thread_time(), _peak_rss()
-        self.bytes_in[operation] += int(environ.get("CONTENT_LENGTH") or 0)
-        if self.profile is not None:
-            self.profile.enable()
-        try:
-            body = list(self.app(environ, start_response))
-            self.bytes_out[operation] += sum(len(chunk) for chunk in body)
-            return body
-        finally:
-            if self.profile is not None:
-                self.profile.disable()
-            self.seconds[operation] += time.perf_counter() - started
-            self.cpu[operation] += time.thread_time() - cpu
-            self.calls[operation] += 1
-            self.rss_rise[operation] += _peak_rss() - peak
-
-
-def serve(url: str, work: str, profile_path: str, conn: Connection) -> None:
-    """The child process: serve until told to stop, then report timings and peak RSS."""
-    import cProfile
-
-    from qbwc_service.queue import db as db_mod
-    from qbwc_service.server import run_in_thread
-    from qbwc_service.wsgi import create_app
-
-    config = config_mod.from_mapping({"database": {"url": url}, "logging": {"level": "WARNING"}},
-                                     Path(work) / "qbwc-service.toml")
-    engine = db_mod.make_engine(url)
-    sessions = db_mod.session_factory(engine)
-    profile = cProfile.Profile() if profile_path else None
-    app = Timed(create_app(config, sessions=sessions), profile)
-    event.listen(engine, "before_cursor_execute", app.count_statement)
-    backends: dict[int, float] = {}  # PostgreSQL backend pid -> its CPU seconds when connected
-    if engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", lambda dbapi_conn, _record: _note_backend(dbapi_conn, backends))
-    server = run_in_thread(app, threads=2)
-    conn.send(server.url)
-    conn.recv()  # "stop"
-    server.stop()
-    db_cpu = sum(max(0.0, _process_cpu(pid) - at_start) for pid, at_start in backends.items())
-    if profile is not None:
-        profile.dump_stats(profile_path)
-    conn.send({"seconds": dict(app.seconds), "cpu": dict(app.cpu), "calls": dict(app.calls),
-               "statements": dict(app.statements), "bytes_in": dict(app.bytes_in),
-               "bytes_out": dict(app.bytes_out), "rss_rise": dict(app.rss_rise),
-               "db_cpu": db_cpu if backends else None,
-               "peak_rss": _peak_rss()})
-
-
-def _note_backend(dbapi_conn: Any, backends: dict[int, float]) -> None:
-    """Remember a new PostgreSQL connection's backend process and its CPU time so far."""
-    cursor = dbapi_conn.cursor()
-    cursor.execute("SELECT pg_backend_pid()")
-    pid = int(cursor.fetchone()[0])
-    cursor.close()
-    backends[pid] = _process_cpu(pid)
-
-
-def _process_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a local process, from ``/proc`` (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -185,7 +82,7 @@ def run(args: argparse.Namespace, work: Path, url: str) -> None:
 
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    child = ctx.Process(target=serve, args=(url, str(work), args.profile, theirs), daemon=True)
+    child = ctx.Process(target=serve, args=("ours", url, str(work), args.profile, theirs), daemon=True)
     child.start()
     server_url = ours.recv()
     qb = QuickBooksCompany.fresh("US")
@@ -193,8 +90,10 @@ def run(args: argparse.Namespace, work: Path, url: str) -> None:
     started = time.perf_counter()
     result = connector.run_session("bench", "bench-password-1")
     wall = time.perf_counter() - started
-    ours.send("stop")
+    ours.send(("figures",))
     stats = ours.recv()
+    ours.send(("stop",))
+    peak = ours.recv()["peak_rss"]
     child.join(timeout=30)
 
     with sessions() as s:
@@ -210,17 +109,16 @@ def run(args: argparse.Namespace, work: Path, url: str) -> None:
           f"{records - txns} list records); round trips: {run.round_trips if run else 0}")
     print(f"wall time of the session: {wall:.1f} s (server, emulator and stand-in)")
     server_cpu = sum(cpu.values())
-    db_cpu = stats["db_cpu"]
+    db_cpu = stats["process"].get("db_cpu")
     print(f"server-side time: {total:.2f} s = {1000 * total / per:.3f} ms per record "
           f"(CPU {1000 * server_cpu / per:.3f} ms)")
     for op in MAIN_OPERATIONS:
-        n = max(calls.get(op, 0), 1)
         print(f"  {op}: {seconds.get(op, 0.0):.2f} s in {calls.get(op, 0)} calls = "
               f"{1000 * seconds.get(op, 0.0) / per:.3f} ms per record "
               f"(CPU {1000 * cpu.get(op, 0.0) / per:.3f} ms; "
-              f"{stats['statements'].get(op, 0) / n:.1f} SQL statements a call; "
-              f"{stats['bytes_in'].get(op, 0) / n / 1024:.1f} KB in, "
-              f"{stats['bytes_out'].get(op, 0) / n / 1024:.1f} KB out a call)")
+              f"{per_call(stats, 'statements', op):.1f} SQL statements a call; "
+              f"{per_call(stats, 'bytes_in', op) / 1024:.1f} KB in, "
+              f"{per_call(stats, 'bytes_out', op) / 1024:.1f} KB out a call)")
     other = {op: n for op, n in calls.items() if op not in MAIN_OPERATIONS}
     other_s = sum(s for op, s in seconds.items() if op not in MAIN_OPERATIONS)
     other_cpu = sum(s for op, s in cpu.items() if op not in MAIN_OPERATIONS)
@@ -241,13 +139,13 @@ def run(args: argparse.Namespace, work: Path, url: str) -> None:
     print(_against(f"{what} per record", 1000 * total_cpu / per, CPU_TARGET_MS, "ms", at_most=True))
     print(f"planning: {1000 * plan_seconds / per:.3f} ms per record (CPU {1000 * plan_cpu / per:.3f} ms;"
           " run in the bench process)")
-    print(_against(f"server peak RSS ({records} records)", stats["peak_rss"] / 2**20, RSS_TARGET_MB,
+    print(_against(f"server peak RSS ({records} records)", peak / 2**20, RSS_TARGET_MB,
                    "MB", at_most=False))
     rises = sorted(stats["rss_rise"].items(), key=lambda item: -item[1])
     print("  peak RSS rose during: " + ", ".join(f"{op} +{rise / 2**20:.0f} MB"
                                                  for op, rise in rises if rise >= 2**20))
     print(f"bench process peak RSS (demo database, planning, emulator, stand-in): "
-          f"{_peak_rss() / 2**20:.0f} MB")
+          f"{peak_rss() / 2**20:.0f} MB")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"({os.cpu_count()} CPUs; CPU times are the steadier figures on a busy machine)")
 
@@ -258,11 +156,6 @@ def _against(what: str, value: float, target: float, unit: str, *, at_most: bool
     sign = "<=" if at_most else "<"
     return (f"{what}: {value:.3f} {unit}   [target {sign} {target:g} {unit}: "
             f"{'met' if met else 'NOT met'}]")
-
-
-def _peak_rss() -> int:
-    """Peak resident set size of this process in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 if __name__ == "__main__":
