@@ -149,7 +149,7 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
             .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
             .order_by(AuditEvent.id).execution_options(yield_per=1000))
     blocked_jobs: set[int | None] = set()
-    for event, job_id, record_key, detail, at, area, kind in db.execute(stmt):
+    for event, job_id, record_key, detail, at, area, kind in (db.execute(stmt) if wanted else ()):
         if event == ev.BLOCKED:
             if job_id in blocked_jobs:
                 continue  # once per job, as counted
@@ -163,13 +163,18 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
                   sections=shown, items=items)
 
 
-def store_report(db: Session, run_id: int) -> Report:
-    """Build the report and keep it on the run (``counts``, ``report``, ``summary``)."""
-    report = build_report(db, run_id)
+def store_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
+    """Build the report and keep its totals on the run (``counts``, ``report``, ``summary``).
+
+    The run keeps the report without its items: every reader rebuilds those from
+    the audit trail, and a run of 50,000 records would hold (and write) them all
+    at once. Closing a run passes ``sections=()`` so no item is read at all.
+    """
+    report = build_report(db, run_id, sections)
     run = db.get(Run, run_id)
     assert run is not None
     run.counts = report.counts
-    run.report = as_dict(report)
+    run.report = as_dict(report, with_items=False)
     run.summary = summary_line(report)
     return report
 
@@ -199,9 +204,9 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if noun.endswith("s") else f"{n} {noun}s"
 
 
-def as_dict(report: Report) -> dict[str, Any]:
-    """JSON-ready form of a report."""
-    return {
+def as_dict(report: Report, *, with_items: bool = True) -> dict[str, Any]:
+    """JSON-ready form of a report; without ``sections`` and ``items`` unless *with_items*."""
+    totals = {
         "run_id": report.run_id,
         "user": report.user_name,
         "started_at": report.started_at.isoformat(),
@@ -210,12 +215,14 @@ def as_dict(report: Report) -> dict[str, Any]:
         "status": report.status,
         "round_trips": report.round_trips,
         "counts": report.counts,
-        "sections": list(report.sections),
-        "items": {section: [{"outcome": i.outcome, "area": i.area, "kind": i.kind,
-                             "record_key": i.record_key, "job_id": i.job_id,
-                             "message": i.message, "at": i.at.isoformat()} for i in items]
-                  for section, items in report.items.items()},
     }
+    if not with_items:
+        return totals
+    return {**totals, "sections": list(report.sections),
+            "items": {section: [{"outcome": i.outcome, "area": i.area, "kind": i.kind,
+                                 "record_key": i.record_key, "job_id": i.job_id,
+                                 "message": i.message, "at": i.at.isoformat()} for i in items]
+                      for section, items in report.items.items()}}
 
 
 def render_text(report: Report, *, limit: int | None = None, more_hint: str = "") -> str:
