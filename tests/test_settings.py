@@ -18,8 +18,8 @@ ISSUE_KEYS = {
     "source.bills": "vendor_invoice", "options.mark_ar_paid": False,
     "options.mark_ap_paid": False, "options.parts_as_service_items": True,
     "options.validate_sync_tables": False, "options.quit_area_on_error": False,
-    "options.update_after_edit": False, "sync.type": "manual", "sync.begin": None,
-    "sync.end": None, "sync.batch_size": 50,
+    "options.update_after_edit": False, "options.update_exported": False, "sync.type": "manual",
+    "sync.begin": None, "sync.end": None, "sync.batch_size": 50,
     "report.sections": ("created", "updated", "skipped", "warnings", "errors"),
 }
 

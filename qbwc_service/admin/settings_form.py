@@ -61,6 +61,10 @@ FIELDS: dict[str, Field] = {
     "options.update_after_edit": Field(
         "Update QuickBooks after edits in JobBOSS2",
         "Send changes of customers, vendors, employees and parts already in QuickBooks."),
+    "options.update_exported": Field(
+        "Update invoices and bills changed after export",
+        "An invoice or bill already in QuickBooks and changed since in JobBOSS2 is sent again "
+        "as a change. Unticked: it is only listed as changed after export."),
     "sync.type": Field("Sync type", "Manual: you start each sync below. Automatic: every Web "
                        "Connector run sends what is new."),
     "sync.begin": Field("Begin date", "First transaction date synced. Empty: no limit."),

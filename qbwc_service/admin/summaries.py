@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from qbwc_service.queue.models import IdMapEntry, Job
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import Family, ListJobKind
+from qbwc_service.sync.kinds.base import Family, ListJobKind, TxnModKind
 from qbwc_service.sync.kinds.summary import Summary
 
 #: A job's status as the accountant reads it, and the colour class of its badge.
@@ -121,6 +121,9 @@ def document_types() -> dict[str, str]:
     for name, kind in registry.TXN_KINDS.items():
         sources = "/".join(source.name.replace("_", " ") for source in kind.sources)
         out[name] = f"{kind.noun.capitalize()} ({sources})"
+    for name, job_kind in registry.JOB_KINDS.items():
+        if isinstance(job_kind, TxnModKind):
+            out[name] = f"{job_kind.noun.capitalize()} (change after export)"
     for name, job_kind in registry.JOB_KINDS.items():
         if isinstance(job_kind, ListJobKind):
             out[name] = _list_label(job_kind)

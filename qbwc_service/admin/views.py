@@ -377,11 +377,20 @@ def settings_action(action: str) -> ResponseReturnValue:
 @bp.route("/audit")
 def audit() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()
+    event = request.args.get("event", "").strip()
+    event = event if event in AUDIT_FILTERS else ""
     page = _page()
-    events, total = ops.search_audit(db(), text, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    events, total = ops.search_audit(db(), text, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+                                     event=event)
     names = _names()
     return render_template("audit.html", events=events, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), q=text, names=names)
+                           pages=max(1, -(-total // PAGE_SIZE)), q=text, names=names,
+                           event=event, filters=AUDIT_FILTERS)
+
+
+#: The events the audit trail can be narrowed to (``?event=``), as the page names them.
+AUDIT_FILTERS = {jobs.CHANGED_AFTER_EXPORT: "Changed after export",
+                 jobs.DELETED_AFTER_EXPORT: "Deleted after export"}
 
 
 # ------------------------------------------------------------------ live progress

@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -52,7 +52,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.engine import RowMapping
+from sqlalchemy.engine import Result
 
 from qbwc_service.jobboss import values as v
 from qbwc_service.jobboss.connect import jobboss_engine
@@ -137,7 +137,9 @@ VENDOR_INV = _Txn(
 RECEIVER = _Txn("Receiver", "ReceiverDet", (("ReceiverNo", "ReceiverNo"),), "ReceiveDate", ())
 ATTEND = _Txn("Attend", "AttendDet", (("EmplCode", "EmplCode"), ("TicketDate", "TicketDate")), None, ())
 
-Rows = Sequence[RowMapping]
+#: A row read, by column label.
+Row = Mapping[str, Any]
+Rows = Sequence[Row]
 
 
 class JobBossReader:
@@ -349,7 +351,7 @@ class JobBossReader:
             q = query if last is None else query.where(key > last)
             q = q.order_by(key).limit(self.chunk_size)
             with self.engine.connect() as conn:
-                rows = [r._mapping for r in conn.execute(q)]
+                rows = _dicts(conn.execute(q))
             if rows:
                 yield rows
             if len(rows) < self.chunk_size:
@@ -358,7 +360,7 @@ class JobBossReader:
 
     def _list(
         self, entity: str, key: str | None, codes: Iterable[Any] | None, changed_since: datetime | None
-    ) -> Iterator[RowMapping]:
+    ) -> Iterator[Row]:
         t = self._t(entity)
         query = select(t.c[ID].label(ROW_ID), *self._cols(entity)).where(*self._where(entity))
         if changed_since is not None and self.layout.has(entity, "LastModDate"):
@@ -415,14 +417,14 @@ class JobBossReader:
         headers: Rows,
         more: Sequence[ColumnElement[Any]] = (),
         joins: Callable[[Any], Any] | None = None,
-    ) -> dict[int, list[RowMapping]]:
+    ) -> dict[int, list[Row]]:
         """The lines of a chunk of headers, by header key, in line order: one query per 1,000 headers."""
         h, d = self._t(spec.header), self._t(spec.lines)
         source = d.join(h, and_(*self._link(spec)))
         if joins is not None:
             source = joins(source)
         order = [d.c[c] for c in spec.line_order if self.layout.has(spec.lines, c)]
-        found: dict[int, list[RowMapping]] = defaultdict(list)
+        found: dict[int, list[Row]] = defaultdict(list)
         for batch in _batches([r[ROW_ID] for r in headers], IN_BATCH):
             query = (
                 select(h.c[ID].label(HDR_ID), *self._cols(spec.lines), *more)
@@ -431,8 +433,8 @@ class JobBossReader:
                 .order_by(h.c[ID], *order, d.c[ID])
             )
             with self.engine.connect() as conn:
-                for row in conn.execute(query):
-                    found[row._mapping[HDR_ID]].append(row._mapping)
+                for row in _dicts(conn.execute(query)):
+                    found[row[HDR_ID]].append(row)
         return found
 
     # ------------------------------------------------------------------ readers per kind
@@ -528,6 +530,13 @@ class JobBossReader:
 # ---------------------------------------------------------------------- row -> record
 
 
+def _dicts(result: Result[Any]) -> list[Row]:
+    """The rows of ``result`` as plain dicts by column label: read by name many times each,
+    and a dict answers faster than a SQLAlchemy row mapping."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row)) for row in result]  # noqa: B905 - a row has every key
+
+
 def _first(records: Iterator[Any]) -> Any:
     return next(records, None)
 
@@ -536,12 +545,12 @@ def _batches(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _last_mod(head: RowMapping, lines: Rows) -> datetime | None:
+def _last_mod(head: Row, lines: Rows) -> datetime | None:
     stamps = [s for s in (head["LastModDate"], *(ln["LastModDate"] for ln in lines)) if s is not None]
     return max(stamps) if stamps else None
 
 
-def _billing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
+def _billing_invoice(h: Row, lines: Rows) -> ArInvoice:
     ar_lines = tuple(
         ArLine(
             line_no=v.integer(ln["InvItemNo"]) or n,
@@ -594,7 +603,7 @@ def _taxable(bit: object, status: object) -> bool:
     return bool(bit) if bit is not None else v.flag(status)
 
 
-def _packing_line(n: int, ln: RowMapping) -> ArLine:
+def _packing_line(n: int, ln: Row) -> ArLine:
     qty = v.quantity(ln["Qty2Ship"])
     price = v.rate(ln["OrderPrice"]) if ln["OrderPrice"] is not None else v.rate(ln["Price1"])
     amount = (qty * price).quantize(v.CENT, ROUND_HALF_UP) if price is not None else Decimal("0.00")
@@ -613,7 +622,7 @@ def _packing_line(n: int, ln: RowMapping) -> ArLine:
     )
 
 
-def _packing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
+def _packing_invoice(h: Row, lines: Rows) -> ArInvoice:
     ar_lines = tuple(_packing_line(n, ln) for n, ln in enumerate(lines, 1))
     shipping = v.money(h["ShippingChgs"]) + v.money(h["HandlingChg"])
     freight = v.money(h["FreightCharge"])
@@ -641,7 +650,7 @@ def _packing_invoice(h: RowMapping, lines: Rows) -> ArInvoice:
     )
 
 
-def _ap_invoice(h: RowMapping, lines: Rows) -> ApInvoice:
+def _ap_invoice(h: Row, lines: Rows) -> ApInvoice:
     return ApInvoice(
         vend_code=v.text(h["VendCode"]) or "",
         invoice_no=v.text(h["InvoiceNo"]) or "",
@@ -663,7 +672,7 @@ def _ap_invoice(h: RowMapping, lines: Rows) -> ApInvoice:
     )
 
 
-def _receiver_bill(h: RowMapping, lines: Rows, exported: Container[str], has_column: bool) -> ReceiverBill:
+def _receiver_bill(h: Row, lines: Rows, exported: Container[str], has_column: bool) -> ReceiverBill:
     receiver_no = v.text(h["ReceiverNo"]) or ""
     flagged = (f"Receiver:{receiver_no}" in exported) or (has_column and v.flag(h["Exported"]))
     return ReceiverBill(
@@ -691,7 +700,7 @@ def _receiver_bill(h: RowMapping, lines: Rows, exported: Container[str], has_col
     )
 
 
-def _attendance_day(h: RowMapping, day: date, lines: Rows) -> AttendanceDay:
+def _attendance_day(h: Row, day: date, lines: Rows) -> AttendanceDay:
     return AttendanceDay(
         empl_code=int(h["EmplCode"]),
         empl_name=v.text(h["EmplName"]),
@@ -702,7 +711,7 @@ def _attendance_day(h: RowMapping, day: date, lines: Rows) -> AttendanceDay:
     )
 
 
-def _clock(row: RowMapping, prefix: str, which: str, default_day: date) -> datetime | None:
+def _clock(row: Row, prefix: str, which: str, default_day: date) -> datetime | None:
     clock = v.text_time(row[f"{prefix}Clock{which}Time"])
     if clock is None:
         return None
@@ -710,7 +719,7 @@ def _clock(row: RowMapping, prefix: str, which: str, default_day: date) -> datet
     return datetime.combine(day, time()) + clock
 
 
-def _punch(ln: RowMapping, ticket_day: date) -> Punch:
+def _punch(ln: Row, ticket_day: date) -> Punch:
     """One AttendDet row: adjusted times where set, else actual ones.
 
     A row without any clock time (a holiday or vacation entry, say) starts at
@@ -753,11 +762,11 @@ VENDOR_REMIT_TO: AddressColumns = ("RAddr1", "RAddr2", "RCity", "RState", "RZipC
 EMPLOYEE_HOME: AddressColumns = ("Addr1", None, "City", "State", "ZIPCode", None)
 
 
-def _address(row: RowMapping, name: str | None, columns: AddressColumns) -> Address:
+def _address(row: Row, name: str | None, columns: AddressColumns) -> Address:
     return Address(name, *(None if col is None else v.text(row[col]) for col in columns))
 
 
-def _customer(r: RowMapping) -> Customer:
+def _customer(r: Row) -> Customer:
     name = v.text(r["CustName"]) or v.text(r["CustCode"]) or ""
     return Customer(
         cust_code=v.text(r["CustCode"]) or "",
@@ -780,7 +789,7 @@ def _active(value: object) -> bool:
     return not (isinstance(value, str) and value.strip().upper() == "N")
 
 
-def _vendor(r: RowMapping) -> Vendor:
+def _vendor(r: Row) -> Vendor:
     name = v.text(r["VendName"]) or v.text(r["VendCode"]) or ""
     return Vendor(
         vend_code=v.text(r["VendCode"]) or "",
@@ -810,7 +819,7 @@ def split_name(name: str) -> tuple[str | None, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def _employee(r: RowMapping) -> Employee:
+def _employee(r: Row) -> Employee:
     code = int(r["EmplCode"])
     name = v.text(r["EmplName"]) or str(code)
     first, last = split_name(name)
@@ -830,7 +839,7 @@ def _employee(r: RowMapping) -> Employee:
     )
 
 
-def _part(r: RowMapping) -> Part:
+def _part(r: Row) -> Part:
     return Part(
         part_no=v.text(r["PartNo"]) or "",
         description=v.text(r["Descrip"]),
@@ -847,7 +856,7 @@ def _part(r: RowMapping) -> Part:
     )
 
 
-def _terms(r: RowMapping) -> Terms:
+def _terms(r: Row) -> Terms:
     pct = v.rate(r["DiscPerc"])
     return Terms(
         code=v.text(r["TermsCode"]) or "",
@@ -898,7 +907,7 @@ def account_type(number: str, acct_code: str | None) -> str:
     return _TYPE_DIGITS.get(number.strip()[:1], "Expense")
 
 
-def _gl_account(r: RowMapping) -> GlAccount:
+def _gl_account(r: Row) -> GlAccount:
     number = v.text(r["GLAcctNum"]) or ""
     code = v.text(r["AcctCode"])
     return GlAccount(
@@ -911,7 +920,7 @@ def _gl_account(r: RowMapping) -> GlAccount:
     )
 
 
-def _tax_code(r: RowMapping) -> TaxCode:
+def _tax_code(r: Row) -> TaxCode:
     factor = v._decimal(r["TaxFactor"])
     # TaxFactor is a fraction (0.0825) in some builds, a percentage (8.25) in others.
     pct = None if factor is None else factor * 100 if abs(factor) < 1 else factor
@@ -925,7 +934,7 @@ def _tax_code(r: RowMapping) -> TaxCode:
     )
 
 
-def _company(r: RowMapping) -> CompanyDefaults:
+def _company(r: Row) -> CompanyDefaults:
     items = {i: v.text(r[f"Payroll{i}"]) for i in range(1, 11)}
     return CompanyDefaults(
         ar_acct=v.text(r["AR"]),

@@ -31,35 +31,59 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from qbwc_service.jobboss.walk import Convert, Walker
+
 #: Fields never part of a fingerprint: bookkeeping, not content.
 _NOT_CONTENT = frozenset({"last_mod", "exported"})
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready, order-stable form of a record value."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name))
-                for f in dataclasses.fields(value) if f.name not in _NOT_CONTENT}
-    if isinstance(value, (tuple, list)):
-        return [_canonical(v) for v in value]
-    if isinstance(value, dict):
-        return [[str(k), _canonical(v)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
-    if isinstance(value, Decimal):
-        # 5 and 5.00 are the same amount: normalise so they hash alike.
-        return "D" + format(value.normalize(), "f") if value == value else "DNaN"
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
+def _canonical_of(cls: type) -> Convert:
+    """How :func:`_canonical` turns a value of ``cls`` (a type other than a dataclass's)."""
+    if issubclass(cls, (tuple, list)):
+        return lambda value: [_canonical(v) for v in value]
+    if issubclass(cls, dict):
+        return lambda value: [[str(k), _canonical(v)]
+                              for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
+    if issubclass(cls, Decimal):
+        return _decimal_text
+    if issubclass(cls, (datetime, date)):
+        return _isoformat
+    return _as_is
+
+
+def _decimal_text(value: Decimal) -> str:
+    # 5 and 5.00 are the same amount: normalise so they hash alike.
+    return "D" + format(value.normalize(), "f") if value == value else "DNaN"
+
+
+def _isoformat(value: date) -> str:
+    return value.isoformat()
+
+
+def _as_is(value: Any) -> Any:
     return value
+
+
+#: A JSON-ready, order-stable form of a record value (bookkeeping fields left out).
+_canonical = Walker(_canonical_of, skip=_NOT_CONTENT)
 
 
 class _Record:
     """Mixin: ``fingerprint()`` for the record dataclasses."""
 
     def fingerprint(self) -> str:
-        """16 hex digits of SHA-256 over the record's content (see module docs)."""
-        blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
-                          separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+        """16 hex digits of SHA-256 over the record's content (see module docs).
+
+        Worked out once per record object (records are frozen): planning asks
+        several times.
+        """
+        cached: str | None = self.__dict__.get("_fingerprint")
+        if cached is None:
+            blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
+                              separators=(",", ":"))
+            cached = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+            self.__dict__["_fingerprint"] = cached  # beside the fields: frozen, eq and hash ignore it
+        return cached
 
 
 # --------------------------------------------------------------------------- parts

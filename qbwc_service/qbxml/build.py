@@ -701,10 +701,16 @@ def _item_inventory(e: Emitter, r: rq.ItemInventoryAdd | rq.ItemInventoryMod) ->
 # =========================================================================== transactions
 
 
-def _invoice_line(e: Emitter, line: rq.InvoiceLine, tag: str = "InvoiceLineAdd") -> None:
+#: The ``TxnLineID`` of a line a Mod adds (QuickBooks gives it an ID of its own).
+NEW_LINE = "-1"
+
+
+def _invoice_line(e: Emitter, line: rq.InvoiceLine, tag: str = "InvoiceLineAdd",
+                  txn_line_id: str | None = None) -> None:
     if line.rate_percent is not None:  # the rare case; the check builds a path and a dict
         _exclusive(e, e.path(tag), rate=line.rate, rate_percent=line.rate_percent)
     with e.line(tag, line):
+        e.ident("TxnLineID", txn_line_id)
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)
         e.decimal5("Quantity", line.quantity)
@@ -722,6 +728,32 @@ def _invoice_line(e: Emitter, line: rq.InvoiceLine, tag: str = "InvoiceLineAdd")
 
 def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
     """``InvoiceAdd`` and ``CreditMemoAdd``: the same header elements in the same order."""
+    _invoice_header(e, r)
+    e.guid("ExternalGUID", r.external_guid)
+    line_tag = "CreditMemoLineAdd" if isinstance(r, rq.CreditMemoAdd) else "InvoiceLineAdd"
+    for line in r.lines:
+        _invoice_line(e, line, line_tag)
+
+
+def _txn_core_mod(e: Emitter, r: rq._TxnMod) -> None:
+    if not r.txn_id or not r.edit_sequence:
+        raise QbxmlFieldError(e.path("TxnID"), (r.txn_id, r.edit_sequence),
+                              reason="a Mod needs both txn_id and edit_sequence")
+    e.ident("TxnID", r.txn_id)
+    e.ident("EditSequence", r.edit_sequence)
+
+
+def _invoice_mod(e: Emitter, r: rq.InvoiceMod | rq.CreditMemoMod) -> None:
+    """``InvoiceMod`` and ``CreditMemoMod``: TxnID and EditSequence, the Add's header (an
+    ExternalGUID is set once, by the Add), its lines as new lines replacing QuickBooks' own."""
+    _txn_core_mod(e, r)
+    _invoice_header(e, r.of)
+    line_tag = "CreditMemoLineMod" if isinstance(r, rq.CreditMemoMod) else "InvoiceLineMod"
+    for line in r.of.lines:
+        _invoice_line(e, line, line_tag, NEW_LINE)
+
+
+def _invoice_header(e: Emitter, r: rq.InvoiceAdd) -> None:
     e.ref("CustomerRef", r.customer)
     e.ref("ClassRef", r.class_ref)
     e.ref("ARAccountRef", r.ar_account)
@@ -747,14 +779,11 @@ def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
     e.ref("CustomerSalesTaxCodeRef", r.customer_sales_tax_code)
     e.text("Other", r.other)
     e.decimal5("ExchangeRate", r.exchange_rate)
-    e.guid("ExternalGUID", r.external_guid)
-    line_tag = "CreditMemoLineAdd" if isinstance(r, rq.CreditMemoAdd) else "InvoiceLineAdd"
-    for line in r.lines:
-        _invoice_line(e, line, line_tag)
 
 
-def _expense_line(e: Emitter, line: rq.ExpenseLine) -> None:
-    with e.line("ExpenseLineAdd", line):
+def _expense_line(e: Emitter, line: rq.ExpenseLine, txn_line_id: str | None = None) -> None:
+    with e.line("ExpenseLineMod" if txn_line_id else "ExpenseLineAdd", line):
+        e.ident("TxnLineID", txn_line_id)
         e.ref("AccountRef", line.account)
         e.amount("Amount", line.amount)
         e.text("Memo", line.memo)
@@ -764,8 +793,9 @@ def _expense_line(e: Emitter, line: rq.ExpenseLine) -> None:
         e.enum("BillableStatus", line.billable_status)
 
 
-def _item_line(e: Emitter, line: rq.ItemLine) -> None:
-    with e.line("ItemLineAdd", line):
+def _item_line(e: Emitter, line: rq.ItemLine, txn_line_id: str | None = None) -> None:
+    with e.line("ItemLineMod" if txn_line_id else "ItemLineAdd", line):
+        e.ident("TxnLineID", txn_line_id)
         e.ref("ItemRef", line.item)
         e.text("Desc", line.desc)
         e.decimal5("Quantity", line.quantity)
@@ -779,18 +809,28 @@ def _item_line(e: Emitter, line: rq.ItemLine) -> None:
         e.ref("OverrideItemAccountRef", line.override_item_account)
 
 
-def _bill_add(e: Emitter, r: rq.BillAdd) -> None:
+def _purchase_header(e: Emitter, r: rq.BillAdd | rq.VendorCreditAdd) -> None:
+    """The header a bill and a vendor credit share (a credit has no address, due date or terms)."""
+    is_bill = isinstance(r, rq.BillAdd)
     e.ref("VendorRef", r.vendor)
-    e.address("VendorAddress", r.vendor_address)
+    if is_bill:
+        e.address("VendorAddress", r.vendor_address)
     e.ref("APAccountRef", r.ap_account)
     e.date("TxnDate", r.txn_date)
-    e.date("DueDate", r.due_date)
+    if is_bill:
+        e.date("DueDate", r.due_date)
     e.text("RefNumber", r.ref_number)
-    e.ref("TermsRef", r.terms)
+    if is_bill:
+        e.ref("TermsRef", r.terms)
     e.text("Memo", r.memo)
     e.boolean("IsTaxIncluded", r.is_tax_included)
     e.ref("SalesTaxCodeRef", r.sales_tax_code)
     e.decimal5("ExchangeRate", r.exchange_rate)
+
+
+def _purchase_add(e: Emitter, r: rq.BillAdd | rq.VendorCreditAdd) -> None:
+    """``BillAdd`` and ``VendorCreditAdd``: expense lines before item lines, as the schema demands."""
+    _purchase_header(e, r)
     e.guid("ExternalGUID", r.external_guid)
     for expense in r.expense_lines:
         _expense_line(e, expense)
@@ -798,20 +838,18 @@ def _bill_add(e: Emitter, r: rq.BillAdd) -> None:
         _item_line(e, item)
 
 
-def _vendor_credit_add(e: Emitter, r: rq.VendorCreditAdd) -> None:
-    e.ref("VendorRef", r.vendor)
-    e.ref("APAccountRef", r.ap_account)
-    e.date("TxnDate", r.txn_date)
-    e.text("RefNumber", r.ref_number)
-    e.text("Memo", r.memo)
-    e.boolean("IsTaxIncluded", r.is_tax_included)
-    e.ref("SalesTaxCodeRef", r.sales_tax_code)
-    e.decimal5("ExchangeRate", r.exchange_rate)
-    e.guid("ExternalGUID", r.external_guid)
-    for expense in r.expense_lines:
-        _expense_line(e, expense)
-    for item in r.item_lines:
-        _item_line(e, item)
+def _purchase_mod(e: Emitter, r: rq.BillMod | rq.VendorCreditMod) -> None:
+    """``BillMod`` and ``VendorCreditMod``: TxnID and EditSequence, the Add's header, its
+    lines as new lines; a kind of line the Add has none of is cleared."""
+    _txn_core_mod(e, r)
+    add = r.of
+    _purchase_header(e, add)
+    e.boolean("ClearExpenseLines", True if not add.expense_lines else None)
+    for expense in add.expense_lines:
+        _expense_line(e, expense, NEW_LINE)
+    e.boolean("ClearItemLines", True if not add.item_lines else None)
+    for item in add.item_lines:
+        _item_line(e, item, NEW_LINE)
 
 
 def _item_sales_tax_add(e: Emitter, r: rq.ItemSalesTaxAdd) -> None:
@@ -870,15 +908,19 @@ REQUESTS: dict[type, tuple[str, str | None, Builder]] = {
     rq.PayrollItemWageQuery: ("PayrollItemWageQueryRq", None, _plain_list_query),
     rq.InvoiceAdd: ("InvoiceAddRq", "InvoiceAdd", _invoice_add),
     rq.InvoiceQuery: ("InvoiceQueryRq", None, _txn_query),
-    rq.BillAdd: ("BillAddRq", "BillAdd", _bill_add),
+    rq.BillAdd: ("BillAddRq", "BillAdd", _purchase_add),
     rq.BillQuery: ("BillQueryRq", None, _txn_query),
     rq.TimeTrackingAdd: ("TimeTrackingAddRq", "TimeTrackingAdd", _time_tracking_add),
     rq.TimeTrackingQuery: ("TimeTrackingQueryRq", None, _time_tracking_query),
     rq.CreditMemoAdd: ("CreditMemoAddRq", "CreditMemoAdd", _invoice_add),
     rq.ItemSalesTaxAdd: ("ItemSalesTaxAddRq", "ItemSalesTaxAdd", _item_sales_tax_add),
     rq.CreditMemoQuery: ("CreditMemoQueryRq", None, _txn_query),
-    rq.VendorCreditAdd: ("VendorCreditAddRq", "VendorCreditAdd", _vendor_credit_add),
+    rq.VendorCreditAdd: ("VendorCreditAddRq", "VendorCreditAdd", _purchase_add),
     rq.VendorCreditQuery: ("VendorCreditQueryRq", None, _txn_query),
+    rq.InvoiceMod: ("InvoiceModRq", "InvoiceMod", _invoice_mod),
+    rq.CreditMemoMod: ("CreditMemoModRq", "CreditMemoMod", _invoice_mod),
+    rq.BillMod: ("BillModRq", "BillMod", _purchase_mod),
+    rq.VendorCreditMod: ("VendorCreditModRq", "VendorCreditMod", _purchase_mod),
 }
 
 

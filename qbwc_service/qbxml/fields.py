@@ -87,7 +87,8 @@ LIMITS: dict[str, tuple[int, Policy]] = {
     "EmployeeMod/FirstName": (25, R), "EmployeeMod/MiddleName": (5, R), "EmployeeMod/LastName": (25, R),
     # ---- reference numbers and identifiers (raise)
     "InvoiceAdd/RefNumber": (11, R), "BillAdd/RefNumber": (20, R), "RefNumber": (20, R),
-    "CreditMemoAdd/RefNumber": (11, R),
+    "CreditMemoAdd/RefNumber": (11, R), "InvoiceMod/RefNumber": (11, R),
+    "CreditMemoMod/RefNumber": (11, R),
     "FromRefNumber": (20, R), "ToRefNumber": (20, R),
     "PONumber": (25, R),
     "AccountAdd/AccountNumber": (7, R), "AccountNumber": (99, R), "BankNumber": (25, R),

@@ -758,6 +758,50 @@ class VendorCreditQuery(_TxnQuery):
     """``VendorCreditQueryRq``; ``entity`` filters by vendor."""
 
 
+# --------------------------------------------------------------------------- changing a transaction
+
+
+@dataclass(frozen=True, kw_only=True)
+class _TxnMod:
+    """A ``...Mod`` of a transaction the service added: its ``txn_id`` and current
+    ``edit_sequence``, then the fields of ``of`` (the Add the record builds today), in the
+    schema's order. Its lines replace every line QuickBooks holds (each is sent as a new
+    line, ``TxnLineID`` -1); ``None`` fields stay as QuickBooks has them."""
+
+    txn_id: str
+    edit_sequence: str
+    include_ret_elements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceMod(_TxnMod):
+    """``InvoiceModRq``: an invoice changed in JobBOSS2 after it was sent."""
+
+    of: InvoiceAdd
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreditMemoMod(_TxnMod):
+    """``CreditMemoModRq``: a credit memo changed in JobBOSS2 after it was sent."""
+
+    of: CreditMemoAdd
+
+
+@dataclass(frozen=True, kw_only=True)
+class BillMod(_TxnMod):
+    """``BillModRq``: a bill changed in JobBOSS2 after it was sent (its expense and item
+    lines are cleared when it has none of them)."""
+
+    of: BillAdd
+
+
+@dataclass(frozen=True, kw_only=True)
+class VendorCreditMod(_TxnMod):
+    """``VendorCreditModRq``: a vendor credit changed in JobBOSS2 after it was sent."""
+
+    of: VendorCreditAdd
+
+
 # --------------------------------------------------------------------------- time
 
 
@@ -800,8 +844,13 @@ Request: TypeAlias = (
     | ItemServiceMod | ItemInventoryAdd | ItemInventoryMod | ItemOtherChargeAdd | ItemQuery
     | PayrollItemWageQuery | InvoiceAdd | InvoiceQuery | BillAdd | BillQuery | TimeTrackingAdd
     | TimeTrackingQuery | CreditMemoAdd | CreditMemoQuery | VendorCreditAdd | VendorCreditQuery
-    | ItemSalesTaxAdd
+    | ItemSalesTaxAdd | InvoiceMod | CreditMemoMod | BillMod | VendorCreditMod
 )
 """Every request type :func:`~qbwc_service.qbxml.message.build_message` accepts."""
+
+TxnModRequest: TypeAlias = InvoiceMod | CreditMemoMod | BillMod | VendorCreditMod
+"""A transaction Mod (:class:`_TxnMod`)."""
+TxnQueryRequest: TypeAlias = InvoiceQuery | CreditMemoQuery | BillQuery | VendorCreditQuery
+"""A query of the transactions a Mod changes."""
 
 RequestList: TypeAlias = Sequence[tuple[str, Request]]

@@ -36,8 +36,18 @@ COUNTRIES: tuple[str, ...] = ("US", "CA", "UK")
 COUNTRY_MIN_VERSION: dict[str, str] = {"US": "2.0", "CA": "6.0", "UK": "6.0"}
 """Before 6.0 Canada and the UK used their own ``CA2.0``/``UK2.0`` specs, which we do not build."""
 
-REQUEST_MIN_VERSION: dict[str, str] = {"PreferencesQueryRq": "1.1"}
+REQUEST_MIN_VERSION: dict[str, str] = {"PreferencesQueryRq": "1.1", "InvoiceModRq": "2.1",
+                                        "CreditMemoModRq": "3.0", "BillModRq": "3.0",
+                                        "VendorCreditModRq": "8.0"}
 """Requests younger than 2.0 (the annotated notes date no other request of ours)."""
+
+#: A transaction Mod's aggregates -> the Add's: their shared elements are dated alike.
+ADD_OF_MOD: dict[str, str] = {
+    "InvoiceMod": "InvoiceAdd", "InvoiceLineMod": "InvoiceLineAdd",
+    "CreditMemoMod": "CreditMemoAdd", "CreditMemoLineMod": "CreditMemoLineAdd",
+    "BillMod": "BillAdd", "VendorCreditMod": "VendorCreditAdd",
+    "ExpenseLineMod": "ExpenseLineAdd", "ItemLineMod": "ItemLineAdd",
+}
 
 
 class QbxmlVersionError(ValueError):
@@ -93,14 +103,15 @@ def negotiate(host_supported: Iterable[str], major: int = 0, minor: int = 0,
 
 
 @cache  # a few hundred combinations, asked for every element built
-@cache
 def element_available(parent: str, tag: str, version: str, country: str) -> str | None:
     """``None`` if element *tag* inside *parent* exists in *version* for *country*,
     else the reason it is left out (worked out once: asked for every element built)."""
-    since = MIN_VERSION.get(f"{parent}/{tag}") or MIN_VERSION.get(tag)
+    add = ADD_OF_MOD.get(parent, parent)
+    since = MIN_VERSION.get(f"{parent}/{tag}") or MIN_VERSION.get(f"{add}/{tag}") or MIN_VERSION.get(tag)
     if since and as_tuple(version) < as_tuple(since):
         return f"not in qbXML {version} (since {since})"
-    missing = NOT_IN_COUNTRY.get(f"{parent}/{tag}") or NOT_IN_COUNTRY.get(tag)
+    missing = (NOT_IN_COUNTRY.get(f"{parent}/{tag}") or NOT_IN_COUNTRY.get(f"{add}/{tag}")
+               or NOT_IN_COUNTRY.get(tag))
     if missing and country in missing:
         return f"not used by QuickBooks {country}"
     return None

@@ -40,6 +40,10 @@ these names (constants below):
 ``paid``           JobBOSS2 marked paid (write-back done)
 ``writeback_failed`` a JobBOSS2 write-back failed; it will be retried
 ``area_stopped``   ``options.quit_area_on_error`` stopped an area for the run
+``changed_after_export`` planning found a document QuickBooks holds changed in
+                   JobBOSS2 since it was sent; ``detail`` says what changed
+``deleted_after_export`` planning found a document QuickBooks holds deleted in
+                   JobBOSS2 (never deleted in QuickBooks by the service)
 =================  ===========================================================
 
 Events that carry a run's *outcome* (:data:`OUTCOME_EVENTS`) must be written
@@ -82,6 +86,11 @@ EXPORTED = "exported"
 PAID = "paid"
 WRITEBACK_FAILED = "writeback_failed"
 AREA_STOPPED = "area_stopped"
+CHANGED_AFTER_EXPORT = "changed_after_export"
+DELETED_AFTER_EXPORT = "deleted_after_export"
+#: What planning notices of documents QuickBooks already holds: written without a run,
+#: listed in the report of the user's next run (:func:`qbwc_service.sync.running.runs.start`).
+AFTER_EXPORT_EVENTS = (CHANGED_AFTER_EXPORT, DELETED_AFTER_EXPORT)
 
 #: Events that are a job's outcome in a run; reports count these per area.
 OUTCOME_EVENTS = frozenset({CREATED, UPDATED, ADOPTED, SKIPPED, WARNING, ERROR})

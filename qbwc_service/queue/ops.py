@@ -218,13 +218,16 @@ def job_events(db: Session, job: Job) -> list[AuditEvent]:
 
 
 def search_audit(db: Session, text: str = "", *, user_id: int | None = None, offset: int = 0,
-                 limit: int = 100) -> tuple[list[AuditEvent], int]:
-    """Audit events whose record key contains ``text``, newest first: ``(page, total)``."""
+                 limit: int = 100, event: str = "") -> tuple[list[AuditEvent], int]:
+    """Audit events whose record key contains ``text`` (and of ``event``, when given), newest
+    first: ``(page, total)``."""
     stmt = select(AuditEvent)
     count = select(func.count()).select_from(AuditEvent)
     if text:
         cond = AuditEvent.record_key.ilike(f"%{_escape_like(text)}%", escape="\\")
         stmt, count = stmt.where(cond), count.where(cond)
+    if event:
+        stmt, count = stmt.where(AuditEvent.event == event), count.where(AuditEvent.event == event)
     if user_id is not None:
         stmt = stmt.where(AuditEvent.user_id == user_id)
         count = count.where(AuditEvent.user_id == user_id)

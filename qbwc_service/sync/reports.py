@@ -13,7 +13,7 @@ section        outcome events listed
 ``created``    ``created``, ``adopted``
 ``updated``    ``updated``
 ``skipped``    ``skipped``
-``warnings``   ``warning``
+``warnings``   ``warning``, ``changed_after_export``, ``deleted_after_export``
 ``errors``     ``error``, ``blocked``
 =============  ==============================
 
@@ -42,7 +42,7 @@ SECTION_EVENTS: dict[str, tuple[str, ...]] = {
     "created": (ev.CREATED, ev.ADOPTED),
     "updated": (ev.UPDATED,),
     "skipped": (ev.SKIPPED,),
-    "warnings": (ev.WARNING,),
+    "warnings": (ev.WARNING, *ev.AFTER_EXPORT_EVENTS),
     "errors": (ev.ERROR, ev.BLOCKED),
 }
 #: Outcomes in the order the counts show them.
@@ -50,7 +50,9 @@ OUTCOMES: tuple[str, ...] = (ev.CREATED, ev.ADOPTED, ev.UPDATED, ev.SKIPPED, ev.
                              ev.BLOCKED)
 NO_AREA = "other"
 #: What the text report says after the record key of some outcomes.
-ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)"}
+ITEM_NOTES: dict[str, str] = {ev.ADOPTED: " (already in QuickBooks)", ev.BLOCKED: " (blocked)",
+                              ev.CHANGED_AFTER_EXPORT: " (changed after export)",
+                              ev.DELETED_AFTER_EXPORT: " (deleted after export)"}
 
 
 @dataclass(frozen=True, slots=True)  # slots: a large run's report holds one per record
@@ -190,6 +192,11 @@ def summary_line(report: Report) -> str:
         n = report.total(outcome)
         if n:
             parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
+    for outcome, label in ((ev.CHANGED_AFTER_EXPORT, "changed after export"),
+                           (ev.DELETED_AFTER_EXPORT, "deleted after export")):
+        n = sum(1 for item in report.items.get("warnings", []) if item.outcome == outcome)
+        if n:
+            parts.append(f"{n} {label}")
     text = "; ".join(parts) if parts else "nothing to sync"
     return f"{text} (report {report.run_id})"
 

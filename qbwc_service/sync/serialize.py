@@ -18,24 +18,32 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
+from qbwc_service.jobboss.walk import Walker
+
 T = TypeVar("T")
 
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, Decimals, dates, tuples... as JSON-safe values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
-    return value
+    return _to_jsonable(value)
+
+
+def _jsonable_of(cls: type) -> Callable[[Any], Any]:
+    """How :func:`to_jsonable` turns a value of ``cls`` (a type other than a dataclass's)."""
+    if issubclass(cls, Decimal):
+        return str
+    if issubclass(cls, datetime | date | time):
+        return lambda value: value.isoformat()
+    if issubclass(cls, Enum):
+        return lambda value: value.value
+    if issubclass(cls, dict):
+        return lambda value: {str(k): _to_jsonable(v) for k, v in value.items()}
+    if issubclass(cls, list | tuple | set | frozenset):
+        return lambda value: [_to_jsonable(v) for v in value]
+    return _identity
+
+
+_to_jsonable = Walker(_jsonable_of)
 
 
 def from_jsonable(cls: type[T], data: Any) -> T:

@@ -46,7 +46,7 @@ HIGH_WATER_KEY = "state.changed_since"
 SCOPE_KEYS = frozenset({"items.customer_billing", "items.vendor_invoices",
                         "items.time_and_attendance", "source.invoices", "source.bills",
                         "sync.type", "sync.begin", "options.validate_sync_tables",
-                        "options.update_after_edit"})
+                        "options.update_after_edit", "options.update_exported"})
 
 
 class SettingError(ValueError):
@@ -248,6 +248,9 @@ _SPECS: list[SettingSpec] = [
           "after an error in an area (AR, AP, time), stop that area for the run"),
     _bool("options.update_after_edit", False,
           "send changes of already synced customers, vendors, employees and parts"),
+    _bool("options.update_exported", False,
+          "send invoices and bills changed in JobBOSS2 after export as InvoiceMod/BillMod "
+          "(off: they are only listed as changed after export)"),
     SettingSpec("sync.type", "choice", "manual",
                 "manual: `sync start` plans a range; auto: every session plans what is new",
                 choices=("manual", "auto")),

@@ -433,6 +433,18 @@ def test_audit_search_by_record_key(logged_in, queue):
     assert "Vendor:ACME" in logged_in.get("/admin/audit").text
 
 
+def test_audit_narrowed_to_documents_changed_after_export(logged_in, sessions, users, queue):
+    with sessions.begin() as db:
+        done = db.get(Job, queue["inv_ok"])
+        jobs.audit(db, user_id=users["shop"], event=jobs.CHANGED_AFTER_EXPORT, job=done,
+                   detail="invoice changed in JobBOSS2 after export: total 100.00 -> 110.00")
+    page = logged_in.get("/admin/audit?event=changed_after_export")
+    assert "1 event," in page.text and "total 100.00 -&gt; 110.00" in page.text
+    assert "Billing:INV-100" in page.text and "3140: bad customer" not in page.text
+    assert "0 events" in logged_in.get("/admin/audit?event=deleted_after_export").text
+    assert "3140: bad customer" in logged_in.get("/admin/audit?event=nonsense").text  # ignored
+
+
 # ------------------------------------------------------------------ composition
 
 

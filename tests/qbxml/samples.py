@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
+from typing import Any
 
 from qbwc_service.qbxml import requests as rq
 
@@ -22,7 +23,17 @@ T0, T1 = datetime(2024, 1, 1, 8, 0), datetime(2024, 3, 31, 17, 30)
 
 
 def every_request() -> list[rq.Request]:
-    """One realistic instance of each of the 31 request types, most optional fields set."""
+    """One realistic instance of each request type, most optional fields set; the Mods of
+    transactions change the Adds of this list."""
+    requests = _requests()
+    adds: dict[type, Any] = {type(r): r for r in requests}
+    mods = ((rq.InvoiceMod, rq.InvoiceAdd), (rq.CreditMemoMod, rq.CreditMemoAdd),
+            (rq.BillMod, rq.BillAdd), (rq.VendorCreditMod, rq.VendorCreditAdd))
+    return requests + [mod(txn_id=f"{n}A-1709251200", edit_sequence="1709251201", of=adds[add])
+                       for n, (mod, add) in enumerate(mods, 1)]
+
+
+def _requests() -> list[rq.Request]:
     return [
         rq.HostQuery(include_ret_elements=("ProductName",)),
         rq.CompanyQuery(owner_ids=(GUID,)),

@@ -333,3 +333,83 @@ def test_hcp_response_validates_per_product(country, version):
     supported = [v.text for v in rs[0].iter("SupportedQBXMLVersion")]
     assert supported[-1] == version and rs[0].findtext("HostRet/Country") == country
     assert rs[1].findtext("CompanyRet/DataExtRet/DataExtName") == "FileID"
+
+
+def _invoice(company):
+    add_customer(company, "Acme")
+    company.process(message(service_item()))
+    invoice = el("InvoiceAddRq", el("InvoiceAdd", ref("CustomerRef", "Acme"), el("TxnDate", "2024-02-10"),
+                                    el("RefNumber", "INV-9"),
+                                    el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Quantity", "2"),
+                                       el("Amount", "100.00")),
+                                    el("InvoiceLineAdd", ref("ItemRef", "Machining"), el("Amount", "20.00"))),
+                 requestID="inv")
+    return ret_of(responses(company.process(message(invoice)))[0])
+
+
+def _invoice_mod(txn_id, seq, *fields):
+    return el("InvoiceModRq", el("InvoiceMod", el("TxnID", txn_id), el("EditSequence", seq), *fields),
+              requestID="mod")
+
+
+def test_invoice_mod_replaces_the_lines_sent_and_needs_the_current_edit_sequence(company):
+    ret = _invoice(company)
+    txn_id, seq = ret.findtext("TxnID"), ret.findtext("EditSequence")
+    first_line = ret.find("InvoiceLineRet").findtext("TxnLineID")
+    new_line = el("InvoiceLineMod", el("TxnLineID", "-1"), ref("ItemRef", "Machining"),
+                  el("Amount", "130.00"))
+    rs = responses(company.process(message(_invoice_mod(txn_id, seq, el("Memo", "changed"), new_line))))[0]
+    assert status(rs) == 0
+    changed = ret_of(rs)
+    assert changed.findtext("TxnID") == txn_id and changed.findtext("RefNumber") == "INV-9"
+    assert changed.findtext("TxnNumber") == ret.findtext("TxnNumber")
+    assert changed.findtext("EditSequence") != seq and changed.findtext("Memo") == "changed"
+    lines = changed.findall("InvoiceLineRet")
+    assert [line.findtext("Amount") for line in lines] == ["130.00"]  # the others are gone
+    assert lines[0].findtext("TxnLineID") not in ("-1", first_line)
+    assert changed.findtext("BalanceRemaining") == "130.00"
+    # The EditSequence of before is out of date now: QuickBooks' 3200, naming it.
+    stale = responses(company.process(message(_invoice_mod(txn_id, seq, el("Memo", "again")))))[0]
+    assert status(stale) == 3200 and seq in stale.get("statusMessage")
+    # A header-only Mod keeps the lines; one of a TxnID QuickBooks lacks is refused.
+    rs = responses(company.process(message(_invoice_mod(txn_id, changed.findtext("EditSequence"),
+                                                         el("Memo", "kept lines")))))[0]
+    assert [line.findtext("Amount") for line in ret_of(rs).findall("InvoiceLineRet")] == ["130.00"]
+    missing = responses(company.process(message(_invoice_mod("99-1", "1", el("Memo", "x")))))[0]
+    assert status(missing) == 3120
+
+
+def test_a_change_in_quickbooks_makes_the_edit_sequence_held_stale(company):
+    ret = _invoice(company)
+    txn_id, seq = ret.findtext("TxnID"), ret.findtext("EditSequence")
+    company.alter("InvoiceRet", txn_id, Memo="edited by a person")
+    rs = responses(company.process(message(_invoice_mod(txn_id, seq, el("Memo", "ours")))))[0]
+    assert status(rs) == 3200
+    query = el("InvoiceQueryRq", el("TxnID", txn_id), requestID="q")
+    current = ret_of(responses(company.process(message(query)))[0]).findtext("EditSequence")
+    assert current != seq
+    assert status(responses(company.process(message(_invoice_mod(txn_id, current,
+                                                                 el("Memo", "ours")))))[0]) == 0
+
+
+def test_bill_mod_clears_and_replaces_lines(company):
+    company.process(message(el("VendorAddRq", el("VendorAdd", el("Name", "Steel Co")))))
+    bill = el("BillAddRq", el("BillAdd", ref("VendorRef", "Steel Co"), el("TxnDate", "2024-02-01"),
+                              el("RefNumber", "S-78"),
+                              el("ExpenseLineAdd", ref("AccountRef", "Job Materials"), el("Amount", "12.50")),
+                              el("ExpenseLineAdd", ref("AccountRef", "Job Materials"), el("Amount", "7.50"))),
+              requestID="b")
+    ret = ret_of(responses(company.process(message(bill)))[0])
+    mod = el("BillModRq", el("BillMod", el("TxnID", ret.findtext("TxnID")),
+                             el("EditSequence", ret.findtext("EditSequence")),
+                             el("ExpenseLineMod", el("TxnLineID", "-1"), ref("AccountRef", "Job Materials"),
+                                el("Amount", "30.00")),
+                             el("ClearItemLines", "true")), requestID="bm")
+    changed = ret_of(responses(company.process(message(mod)))[0])
+    assert [line.findtext("Amount") for line in changed.findall("ExpenseLineRet")] == ["30.00"]
+    assert changed.findtext("AmountDue") == "30.00"
+    clear = el("BillModRq", el("BillMod", el("TxnID", ret.findtext("TxnID")),
+                               el("EditSequence", changed.findtext("EditSequence")),
+                               el("ClearExpenseLines", "true")), requestID="bc")
+    rs = responses(company.process(message(clear)))[0]
+    assert status(rs) == 3180 and "at least one line" in rs.get("statusMessage")  # as QuickBooks

@@ -19,6 +19,7 @@ REPEATED = frozenset({
     "CreditMemoLineRet", "ExpenseLineAdd", "ItemLineAdd", "ItemGroupLineAdd",
     "InvoiceLineRet", "ExpenseLineRet", "ItemLineRet", "PrefillAccountRef", "Earnings",
     "ShipToAddress", "DataExt", "LinkToTxnID", "SetCredit", "AdditionalContactRef", "Contacts",
+    "InvoiceLineMod", "CreditMemoLineMod", "ExpenseLineMod", "ItemLineMod",
 })
 
 

@@ -17,6 +17,7 @@ declared once, in :mod:`qbwc_service.queue.areas`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -131,9 +132,50 @@ class TxnKind(Generic[R]):
     ref_number: Callable[[R], str] | None = None
     #: The record as the admin pages list it (document, number, name, date, amount).
     summary: Callable[[R, int], Summary] | None = None
+    #: A record QuickBooks holds that changed in JobBOSS2 since ("changed after export"):
+    #: the ``...Mod`` carrying the Add :attr:`build` makes today (``options.update_exported``)
+    #: and the query reading its EditSequence by TxnID first. ``None``: never watched.
+    mod_request: type[rq.TxnModRequest] | None = None
+    read_request: type[rq.TxnQueryRequest] | None = None
 
     family = Family.TXN
     first_phase = Phase.ADD
+
+    @property
+    def mod_kind(self) -> str:
+        """The job kind of its Mods (``invoice.mod``)."""
+        return self.name.rsplit(".", 1)[0] + ".mod"
+
+    @property
+    def watched(self) -> bool:
+        """Whether a change after export is looked for (and can be sent)."""
+        return self.mod_request is not None and self.read_request is not None
+
+
+@dataclass(frozen=True)
+class TxnModKind(TxnKind[R]):
+    """The Mod jobs of a transaction kind (:meth:`of`): read the EditSequence by TxnID,
+    then send the ``...Mod`` of the record as JobBOSS2 holds it now."""
+
+    family = Family.MOD
+    first_phase = Phase.READ
+
+    @classmethod
+    def of(cls, kind: TxnKind[Any]) -> TxnModKind[Any]:
+        fields = {f.name: getattr(kind, f.name) for f in dataclasses.fields(kind)}
+        return cls(**{**fields, "name": kind.mod_kind})
+
+    def mod(self, record: R, index: int, txn_id: str, edit_sequence: str,
+            ctx: MapContext) -> rq.Request:
+        """The Mod of ``record``: its Add as built today, under the TxnID and EditSequence held."""
+        assert self.mod_request is not None
+        return self.mod_request(txn_id=txn_id, edit_sequence=edit_sequence,
+                                of=self.build(record, index, ctx))  # type: ignore[call-arg]
+
+    def read(self, txn_id: str) -> rq.Request:
+        """The query reading the record QuickBooks holds, by TxnID."""
+        assert self.read_request is not None
+        return self.read_request(txn_ids=(txn_id,))
 
 
 @dataclass(frozen=True)

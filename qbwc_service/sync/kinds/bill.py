@@ -7,7 +7,8 @@ added as expense lines on their accounts. RefNumber is the vendor's invoice
 number; QuickBooks allows 20 characters, a longer one goes under the RefNumber
 the name map gives it (``names.bill``), the full number in the Memo. A lost answer is looked for by
 vendor and RefNumber. Once QuickBooks holds it, JobBOSS2 marks it exported
-(and paid, with ``options.mark_ap_paid``).
+(and paid, with ``options.mark_ap_paid``). Changed in JobBOSS2 after export, it
+is listed, and with ``options.update_exported`` sent as a ``BillMod``.
 """
 
 from __future__ import annotations
@@ -144,4 +145,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     names=NAMES, ref_number=lambda bill: bill.invoice_no,
     summary=lambda bill, _index: Summary("Bill", bill.invoice_no, "vendor", bill.vend_code,
                                          day=bill.txn_date, amount=cents(bill.total)),
+    mod_request=rq.BillMod, read_request=rq.BillQuery,
 )

@@ -65,4 +65,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     summary=lambda inv, _index: replace(invoice.summary(inv), document="Credit memo",
                                         amount=-cents(inv.total)),
     names=invoice.NAMES, ref_number=lambda inv: inv.invoice_no,
+    mod_request=rq.CreditMemoMod, read_request=rq.CreditMemoQuery,
 )

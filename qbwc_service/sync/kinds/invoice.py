@@ -24,7 +24,9 @@ fails the record. A total that is not lines + shipping and freight + tax fails
 the record (never "fixed"); so does a request whose total as QuickBooks will
 compute it is not the JobBOSS2 total. A lost answer is looked for by customer and RefNumber.
 Once QuickBooks holds it, JobBOSS2 marks it exported (and paid, with
-``options.mark_ar_paid``).
+``options.mark_ar_paid``). Changed in JobBOSS2 after export, it is listed, and
+with ``options.update_exported`` sent as an ``InvoiceMod`` (see
+:mod:`qbwc_service.sync.planning.exported`).
 """
 
 from __future__ import annotations
@@ -277,4 +279,5 @@ KIND: TxnKind[jb.ArInvoice] = TxnKind(
     total=lambda inv, settings: expected_total(inv, settings),
     names=NAMES, ref_number=lambda inv: inv.invoice_no,
     summary=lambda inv, _index: summary(inv),
+    mod_request=rq.InvoiceMod, read_request=rq.InvoiceQuery,
 )

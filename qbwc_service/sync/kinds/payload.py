@@ -20,8 +20,8 @@ class Phase(StrEnum):
 
     QUERY = "query"  # look a list record up by name
     ADD = "add"  # create the record
-    READ = "read"  # read a list record's current EditSequence (before a Mod)
-    MOD = "mod"  # change a list record QuickBooks holds
+    READ = "read"  # read a record's current EditSequence (before a Mod)
+    MOD = "mod"  # change a record QuickBooks holds
     VERIFY = "verify"  # the answer was lost: does QuickBooks hold the record?
 
 
@@ -49,6 +49,10 @@ class JobPayload:
     #: A Mod: the EditSequence it is sent with, and the ``...Ret`` QuickBooks holds it as.
     edit_sequence: str = ""
     ret_type: str = ""
+    #: A transaction's Mod: the TxnID QuickBooks holds it under; after a first 3200, the
+    #: EditSequence that went stale (a second one fails the job naming both).
+    txn_id: str = ""
+    stale_edit_sequence: str = ""
     #: A record sent as several jobs (an attendance day, one per punch): which one, and
     #: the key of the whole record (what JobBOSS2 write-backs flag).
     index: int = 1

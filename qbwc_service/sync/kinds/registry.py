@@ -22,7 +22,15 @@ from types import ModuleType
 from qbwc_service.queue.areas import ORDER
 from qbwc_service.queue.models import Job
 from qbwc_service.sync import kinds as _package
-from qbwc_service.sync.kinds.base import Family, JobKind, ListJobKind, ListKind, Source, TxnKind
+from qbwc_service.sync.kinds.base import (
+    Family,
+    JobKind,
+    ListJobKind,
+    ListKind,
+    Source,
+    TxnKind,
+    TxnModKind,
+)
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload
 from qbwc_service.sync.serialize import from_jsonable
@@ -56,6 +64,7 @@ JOB_KINDS: dict[str, JobKind] = {
     **TXN_KINDS,
     **{k.ensure_kind: ListJobKind.of(k, Family.ENSURE) for k in LIST_KINDS.values()},
     **{k.mod_kind: ListJobKind.of(k, Family.MOD) for k in LIST_KINDS.values() if k.mod is not None},
+    **{k.mod_kind: TxnModKind.of(k) for k in TXN_KINDS.values() if k.watched},
 }
 #: The record types a payload may hold, by name.
 RECORD_TYPES: dict[str, type] = {
@@ -102,6 +111,11 @@ def route(source: Source[object], record: object) -> TxnKind[object] | None:
         if kind.claims is None or kind.claims(record):
             return kind
     return None
+
+
+def watched(source: Source[object]) -> bool:
+    """Whether a kind reading ``source`` looks for its documents changed after export."""
+    return any(kind.watched for kind in _READERS[id(source)])
 
 
 def ensure_kinds() -> list[str]:

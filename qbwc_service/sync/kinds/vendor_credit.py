@@ -60,4 +60,5 @@ KIND: TxnKind[jb.ApInvoice] = TxnKind(
     summary=lambda inv, _index: Summary("Vendor credit", inv.invoice_no, "vendor", inv.vend_code,
                                         day=inv.txn_date, amount=-cents(inv.total)),
     names=bill.NAMES, ref_number=lambda inv: inv.invoice_no,
+    mod_request=rq.VendorCreditMod, read_request=rq.VendorCreditQuery,
 )

@@ -16,7 +16,8 @@ shortened there first, so the job looks up and adds the name QuickBooks can hold
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
 
@@ -73,6 +74,23 @@ class DependencyPlanner:
         self.settings = settings
         self.lookup = lookup
         self.planned = 0  # ensure jobs created
+        #: What :meth:`jobs_for` answered, while :meth:`remembering`.
+        self._answered: dict[tuple[str, str], Job | None] | None = None
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Within it, :meth:`jobs_for` looks each need up once and keeps the answer.
+
+        For a planning pass over many transactions, where the same customers
+        and parts come back chunk after chunk: the ID map does not change
+        meanwhile, nor do the open ensure jobs but for those planned here
+        (which are kept too), so the answer stays what a new lookup would give.
+        """
+        self._answered = {}
+        try:
+            yield
+        finally:
+            self._answered = None
 
     @cached_property
     def names(self) -> NameBook:
@@ -81,7 +99,24 @@ class DependencyPlanner:
 
     def jobs_for(self, needs: Iterable[Need]) -> dict[tuple[str, str], Job | None]:
         """``(entity, key)`` -> the ensure job still to finish, or ``None`` when known already."""
-        wanted = _dedupe(needs)
+        answered = self._answered
+        if answered is None:
+            return self._jobs_for(_dedupe(needs))
+        out: dict[tuple[str, str], Job | None] = {}
+        rest: dict[tuple[str, str], Need] = {}
+        for need in needs:
+            ident = (need.entity, idmap.norm_key(need.key))
+            if ident in answered:
+                out[ident] = answered[ident]
+            else:
+                rest.setdefault(ident, need)
+        if rest:
+            found = self._jobs_for(list(rest.values()))
+            answered.update(found)
+            out.update(found)
+        return out
+
+    def _jobs_for(self, wanted: list[Need]) -> dict[tuple[str, str], Job | None]:
         known = idmap.lookup_many(self.db, self.user_id, [(n.entity, n.key) for n in wanted])
         out: dict[tuple[str, str], Job | None] = {}
         missing: list[Need] = []

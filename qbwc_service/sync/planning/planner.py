@@ -11,20 +11,23 @@
 
 Planning is idempotent: one job per version of a record (its fingerprint),
 never a second add for a record QuickBooks already holds (the ID map), and a
-newer version of a record still waiting replaces the older one.
+newer version of a record still waiting replaces the older one. A document
+QuickBooks holds that changed or was deleted in JobBOSS2 since is listed, and
+with ``options.update_exported`` changed in QuickBooks (:mod:`.exported`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, defer
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
+from qbwc_service.queue import bulk
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
     AuditEvent,
@@ -43,6 +46,7 @@ from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, replan
 from qbwc_service.sync.planning.dependencies import DependencyPlanner
+from qbwc_service.sync.planning.exported import AfterExport, Held
 from qbwc_service.sync.protocols import JobBossWrites
 from qbwc_service.sync.serialize import to_jsonable
 
@@ -58,6 +62,8 @@ TXN_PRIORITY = 100
 #: Jobs of an older version that a newer one replaces (never one QuickBooks may be holding).
 _REPLACEABLE = {JobStatus.PENDING.value, JobStatus.BLOCKED.value, JobStatus.ERROR.value,
                 JobStatus.SKIPPED.value}
+#: States of a dependency that make a new job blocked from the start.
+_FAILED = frozenset(status.value for status in jobs_mod.FAILED_STATES)
 #: Jobs whose record must not be planned again now.
 _IN_FLIGHT = {JobStatus.SENT.value, JobStatus.VERIFY.value, JobStatus.DONE.value}
 
@@ -76,6 +82,8 @@ class PlanResult:
     ensure_jobs: int = 0
     writebacks: int = 0  # write-backs queued again for records QuickBooks holds
     fixed_lists: int = 0  # failed list records changed in JobBOSS2, planned again
+    changed_after_export: int = 0  # documents QuickBooks holds changed since (newly listed)
+    deleted_after_export: int = 0  # documents QuickBooks holds deleted since (newly listed)
 
     @property
     def total(self) -> int:
@@ -93,7 +101,11 @@ class PlanResult:
                          ("waiting for QuickBooks' answer on an older version", self.waiting),
                          ("older versions replaced", self.replaced),
                          ("JobBOSS2 write-backs queued again", self.writebacks),
-                         ("fixed list records planned again", self.fixed_lists)):
+                         ("fixed list records planned again", self.fixed_lists),
+                         ("documents changed in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.changed_after_export),
+                         ("documents deleted in JobBOSS2 after export (listed in the next "
+                          "run's report)", self.deleted_after_export)):
             if n:
                 out.append(f"{n} {label}")
         return out
@@ -111,11 +123,14 @@ def default_reader(user: User) -> JobBossReader:
 def plan_manual(db: Session, user: User, date_from: date | None, date_to: date | None, *,
                 reader: JobBossReader | None = None,
                 settings: settings_mod.SyncSettings | None = None) -> PlanResult:
-    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive)."""
+    """Plan the unexported transactions dated ``date_from``..``date_to`` (inclusive); list
+    those QuickBooks holds that changed or were deleted since (:mod:`.exported`)."""
     settings = settings or settings_mod.get_settings(db, user.id)
     planner = Planner(db, user, settings, reader or default_reader(user))
     planner.fixed_lists()
-    planner.transactions(TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True))
+    flt = TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True)
+    planner.transactions(flt)
+    planner.deleted_after_export(flt)
     planner.options()
     return planner.result
 
@@ -203,6 +218,7 @@ class Planner:
         self.result = PlanResult()
         self.latest: datetime | None = None
         self.deps = DependencyPlanner(db, user.id, settings, self.lookup)
+        self.after_export = AfterExport(db, user.id, settings, self.deps)
 
     def known_keys(self, entity: str) -> Mapping[str, str]:
         """What the ID map holds of ``entity`` for this user (sources ask: receivers)."""
@@ -215,10 +231,34 @@ class Planner:
         return [source for source in registry.SOURCES if source.enabled(self.settings)]
 
     def transactions(self, flt: TxnFilter) -> None:
-        for source in self.sources():
-            for chunk in _chunks(source.read(self.reader, flt, self), CHUNK):
-                for kind, records in _routed(source, chunk):
-                    self._plan_chunk(kind, records)
+        # Chunk after chunk needs the same customers and parts: each is looked up once.
+        with self.deps.remembering():
+            for source in self.sources():
+                watched = registry.watched(source)
+                # Exported documents too where a kind looks for changes after export.
+                read = replace(flt, only_unexported=False) if watched else flt
+                for chunk in _chunks(source.read(self.reader, read, self), CHUNK):
+                    if watched:
+                        self.after_export.seen.update(record.key for record in chunk)
+                    for kind, records in _routed(source, chunk):
+                        self._plan_chunk(kind, records)
+        self._after_export_done()
+
+    def deleted_after_export(self, flt: TxnFilter) -> None:
+        """Documents of the range QuickBooks holds and JobBOSS2 no longer has (:mod:`.exported`)."""
+        if flt.changed_since is not None:
+            return  # the keys read are not every document of the range
+        self.after_export.look_for_deleted(self.reader, flt)
+        self._after_export_done()
+
+    def _after_export_done(self) -> None:
+        after = self.after_export
+        self.result.changed_after_export += after.changed
+        self.result.deleted_after_export += after.deleted
+        for kind, n in after.mods.items():
+            self.result.add(kind, n)
+        after.changed = after.deleted = 0
+        after.mods.clear()
         self.result.ensure_jobs += self.deps.planned
         self.deps.planned = 0
 
@@ -245,13 +285,26 @@ class Planner:
             return
         known = idmap.lookup_many(self.db, self.user.id,
                                   [(kind.entity, key) for key, _r, _i in items])
-        existing = self._existing_jobs(kind.name, [key for key, _r, _i in items])
+        # Only records new to QuickBooks may need a job: their earlier versions, if any.
+        existing = self._existing_jobs(kind.name, [
+            key for key, record, _i in items
+            if (kind.entity, key) not in known and not getattr(record, "exported", False)])
         todo: list[tuple[str, SourceRecord, int, list[Need]]] = []
+        held: list[Held] = []
+        owed: list[str] = []  # in QuickBooks already, JobBOSS2 not flagged yet
+        changes = jobs_mod.Changes(self.db)  # the older versions cancelled, audited in one INSERT
         for key, record, index in items:
             self._note_time(record)
-            if (kind.entity, key) in known:
-                self.result.already_in_quickbooks += 1
-                self._owe_writebacks(kind, key)
+            found = known.get((kind.entity, key))
+            exported = bool(getattr(record, "exported", False))
+            if found is not None:
+                if kind.watched:
+                    held.append((key, record, index, found))
+                if not exported:
+                    self.result.already_in_quickbooks += 1
+                    owed.append(key)
+                continue
+            if exported:  # flagged in JobBOSS2 before this service (Set Begin, another tool)
                 continue
             version = record.fingerprint()
             jobs = existing.get(key, [])
@@ -263,11 +316,13 @@ class Planner:
                 continue
             for old in jobs:
                 if old.status in _REPLACEABLE:
-                    jobs_mod.transition(self.db, old, JobStatus.CANCELLED,
-                                        reason=f"replaced by version {version}")
+                    changes.transition(old, JobStatus.CANCELLED, reason=f"replaced by version {version}")
                     self.result.replaced += 1
             self._map_number(kind, record)
             todo.append((key, record, index, kind.needs(record, index, self.settings)))
+        changes.flush()
+        self._owe_writebacks(kind, owed)
+        self.after_export.check(kind, held)
         ensure = self.deps.jobs_for(n for *_x, needs in todo for n in needs)
         rows = []
         for key, record, index, needs in todo:
@@ -290,7 +345,8 @@ class Planner:
         out: dict[str, list[Job]] = {}
         source_keys = [k.split(":", 1)[1] for k in keys]
         for start in range(0, len(source_keys), 500):
-            for job in self.db.scalars(select(Job).where(
+            # Not the payloads: a pass over records planned before reads thousands of these.
+            for job in self.db.scalars(select(Job).options(defer(Job.payload)).where(
                     Job.user_id == self.user.id, Job.kind == kind,
                     Job.source_key.in_(source_keys[start:start + 500]),
                     Job.status != JobStatus.CANCELLED.value)):
@@ -313,7 +369,7 @@ class Planner:
             return
         segment: list[_Row] = []
         for row in rows:
-            if any(JobStatus(dep.status) in jobs_mod.FAILED_STATES for dep in row[3]):
+            if any(dep.status in _FAILED for dep in row[3]):
                 self._insert(kind, segment)
                 segment = []
                 self._add(kind, *row)
@@ -334,12 +390,9 @@ class Planner:
                 source_key=source_key, source_version=record.fingerprint(),
                 payload=_payload(kind, record, index), priority=TXN_PRIORITY, not_before=None,
                 status=JobStatus.PENDING.value, created_at=now, updated_at=now, warnings=[]))
-        insert_ = _dialect_insert(self.db)
-        jobs = Job.__table__
-        stmt = (insert_(jobs).on_conflict_do_nothing(index_elements=list(jobs_mod._VERSION_COLUMNS))
-                .returning(jobs.c.id, jobs.c.source_key, jobs.c.source_version))
-        # Many parameter sets with RETURNING: SQLAlchemy sends them as multi-row INSERTs.
-        new_ids = {(key, version): job_id for job_id, key, version in self.db.execute(stmt, values)}
+        new_ids = {(key, version): job_id for job_id, key, version in bulk.insert_new(
+            self.db, Job.__table__, values, unique=jobs_mod._VERSION_COLUMNS,
+            returning=("id", "source_key", "source_version"))}
         events: list[dict[str, Any]] = []
         links: list[dict[str, int]] = []
         for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
@@ -353,10 +406,8 @@ class Planner:
                                event=jobs_mod.PLANNED, detail=""))
             links.extend({"job_id": job_id, "depends_on_id": dep_id}
                          for dep_id in dict.fromkeys(dep.id for dep in deps))
-        if events:
-            self.db.execute(insert(AuditEvent), events)
-        if links:
-            self.db.execute(insert(JobDependency), links)
+        bulk.insert_rows(self.db, AuditEvent.__table__, events)
+        bulk.insert_rows(self.db, JobDependency.__table__, links)
 
     def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
              deps: list[Job]) -> None:
@@ -371,21 +422,34 @@ class Planner:
         else:
             self.result.add(kind.name)
 
-    def _owe_writebacks(self, kind: TxnKind[Any], key: str) -> None:
-        """QuickBooks holds it but JobBOSS2 still says unexported: owe the flag again."""
-        if not any(rule.action == "exported" for rule in kind.writebacks):
+    def _owe_writebacks(self, kind: TxnKind[Any], keys: list[str]) -> None:
+        """QuickBooks holds them but JobBOSS2 still says unexported: owe the flag again.
+
+        One query per 500 records for the write-backs still open; one owed per record.
+        """
+        if not keys or not any(rule.action == "exported" for rule in kind.writebacks):
             return
-        table, source_key = key.split(":", 1)
-        if kind.units is not None:  # the flag is the whole record's
-            source_key = source_key.split("#", 1)[0]
-        open_row = self.db.scalar(select(WriteBack.id).where(
-            WriteBack.user_id == self.user.id, WriteBack.action == "exported",
-            WriteBack.source_table == table, WriteBack.source_key == source_key,
-            WriteBack.done_at.is_(None)))
-        if open_row is None:
-            self.db.add(WriteBack(user_id=self.user.id, action="exported", source_table=table,
-                                  source_key=source_key))
-            self.result.writebacks += 1
+        wanted: dict[tuple[str, str], None] = {}
+        for key in keys:
+            table, source_key = key.split(":", 1)
+            if kind.units is not None:  # the flag is the whole record's
+                source_key = source_key.split("#", 1)[0]
+            wanted.setdefault((table, source_key))
+        idents = list(wanted)
+        open_rows: set[tuple[str, str]] = set()
+        for start in range(0, len(idents), 500):
+            batch = idents[start:start + 500]
+            rows = self.db.execute(select(WriteBack.source_table, WriteBack.source_key).where(
+                WriteBack.user_id == self.user.id, WriteBack.action == "exported",
+                WriteBack.source_table.in_({table for table, _key in batch}),
+                WriteBack.source_key.in_([key for _table, key in batch]),
+                WriteBack.done_at.is_(None)))
+            open_rows.update((table, key) for table, key in rows)
+        for table, source_key in idents:
+            if (table, source_key) not in open_rows:
+                self.db.add(WriteBack(user_id=self.user.id, action="exported", source_table=table,
+                                      source_key=source_key))
+                self.result.writebacks += 1
 
     # -- lists
 
@@ -462,16 +526,6 @@ def _payload(kind: TxnKind[Any], record: SourceRecord, index: int) -> dict[str, 
     if kind.units is not None:
         payload = payload.but(index=index, parent_key=record.key.split(":", 1)[1])
     return payload.to_json()
-
-
-def _dialect_insert(db: Session) -> Any:
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def _chunks(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:

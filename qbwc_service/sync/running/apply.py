@@ -29,7 +29,7 @@ from qbwc_service.queue.jobs import Changes
 from qbwc_service.queue.models import Job, JobDependency, WriteBack
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import Family, TxnKind
+from qbwc_service.sync.kinds.base import Family, JobKind, TxnKind, TxnModKind
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import dependencies, idmap
@@ -104,7 +104,7 @@ def preload(ac: ApplyContext, jobs: list[Job]) -> None:
     """
     ac.blocking = set()
     # Only list records have dependents (transactions never release anything).
-    ids = [job.id for job in jobs if registry.job_kind(job.kind).family is not Family.TXN]
+    ids = [job.id for job in jobs if not isinstance(registry.job_kind(job.kind), TxnKind)]
     for user_id in {job.user_id for job in jobs if job.id in ids}:
         if ac.db.scalar(select(Job.id).where(Job.user_id == user_id,
                                              Job.status == JobStatus.BLOCKED.value).limit(1)) is None:
@@ -147,11 +147,11 @@ def apply_result(ac: ApplyContext, job: Job, result: RequestResult) -> Outcome:
 def _find_ret(job: Job, payload: JobPayload, rets: list[RetInfo]) -> RetInfo | None:
     """The returned record that is this job's (several jobs may share one query)."""
     kind = registry.job_kind(job.kind)
+    if payload.phase is Phase.READ or isinstance(kind, TxnModKind):  # asked by ID: the one
+        return rets[0] if rets else None
     if isinstance(kind, TxnKind):
         record = registry.record_of(payload)
         return next((r for r in rets if kind.matches(record, payload.index, r)), None)
-    if payload.phase is Phase.READ:
-        return rets[0] if rets else None
     # The query asked for the name as QuickBooks stores it (characters outside Latin-1
     # folded): "Škoda" comes back as "Skoda", and is still this job's record.
     wanted = {payload.name.casefold(), clean(payload.name.strip(), "FullName").strip().casefold()}
@@ -170,21 +170,22 @@ def _success(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestRes
     if not (qb_id or "").strip():
         return fail(ac, job, f"QuickBooks answered {result.status_code} with a {ret.ret_name} "
                              f"without its {id_field}")
-    if kind.family is Family.MOD and payload.phase is Phase.READ:
+    if kind.family is Family.MOD and _reads(kind, payload):
         _set_payload(job, payload.but(phase=Phase.MOD, edit_sequence=ret.edit_sequence or "",
                                       ret_type=ret.ret_name))
         return _requeue(ac, job, "read the current EditSequence")
     event = _success_event(kind.family, payload.phase)
     _remember(ac, job, payload, ret)
     if isinstance(kind, TxnKind):
-        queue_writebacks(ac, job, kind, payload)
+        if kind.family is Family.TXN:  # a Mod changes a record JobBOSS2 already flagged
+            queue_writebacks(ac, job, kind, payload)
         _compare_total(ac, job, kind, payload, ret)
     if result.status_code not in _NOT_A_WARNING and result.status_message:
         ac.changes.add_warning(job, f"{result.status_code}: {result.status_message}",
                                run_id=ac.run_id)
     ac.changes.transition(job, JobStatus.DONE, event=event, run_id=ac.run_id, at=ac.now,
                           reason=_qb_id_text(ret))
-    if kind.family is not Family.TXN:  # only list records have dependents
+    if not isinstance(kind, TxnKind):  # only list records have dependents
         _unblock_dependents(ac, job)
     return Outcome(event, job.area, kind.noun)
 
@@ -203,6 +204,13 @@ def _compare_total(ac: ApplyContext, job: Job, kind: TxnKind[Any], payload: JobP
 #: Status codes that say nothing about a record that was found: 500 on a name query
 #: speaks of the *other* names it asked for (each of their jobs hears it as not found).
 _NOT_A_WARNING = frozenset({0, 500})
+
+
+def _reads(kind: JobKind, payload: JobPayload) -> bool:
+    """Whether a Mod job's request read the record (its EditSequence) rather than changed it;
+    a transaction's Mod reads again after a lost answer too."""
+    return payload.phase is Phase.READ or (isinstance(kind, TxnModKind)
+                                           and payload.phase is Phase.VERIFY)
 
 
 def _success_event(family: Family, current: Phase) -> str:
@@ -241,6 +249,10 @@ def _remember(ac: ApplyContext, job: Job, payload: JobPayload, ret: RetInfo) -> 
 def _not_found(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestResult,
                ret: RetInfo | None) -> Outcome:
     kind = registry.job_kind(job.kind)
+    if isinstance(kind, TxnModKind):  # read by TxnID: someone deleted it in QuickBooks
+        return fail(ac, job, f"the {kind.noun} (TxnID {payload.txn_id}) is no longer in "
+                             "QuickBooks: nothing was changed; enter it again in QuickBooks or "
+                             "cancel this change")
     if payload.phase is Phase.VERIFY:
         _set_payload(job, payload.but(phase=_AFTER_VERIFY[kind.family]))
         return _requeue(ac, job, "not found in QuickBooks: it will be sent again")
@@ -316,9 +328,15 @@ def _retry(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestResul
 
 def _requery_mod(ac: ApplyContext, job: Job, payload: JobPayload, result: RequestResult,
                  ret: RetInfo | None) -> Outcome:
+    message = f"{result.status_code}: {result.status_message}"
     if registry.job_kind(job.kind).family is not Family.MOD:
-        return fail(ac, job, f"{result.status_code}: {result.status_message}")
-    _set_payload(job, payload.but(phase=Phase.READ))
+        return fail(ac, job, message)
+    if payload.stale_edit_sequence:  # read again once already: someone keeps changing it
+        return fail(ac, job, f"{message} (EditSequence {payload.stale_edit_sequence} was out of "
+                             f"date, and so was {payload.edit_sequence}, read again just before: "
+                             "the record is being changed in QuickBooks; retry when it is not)",
+                    str(result.status_code))
+    _set_payload(job, payload.but(phase=Phase.READ, stale_edit_sequence=payload.edit_sequence))
     return _requeue(ac, job, "EditSequence out of date: reading it again")
 
 

@@ -1,7 +1,8 @@
 """What a job asks of QuickBooks in its current phase.
 
 A transaction sends its kind's request (``add``), or its verify query after
-a lost answer. A list record is looked up by name (``query``, ``verify``:
+a lost answer; one changed after export is read by TxnID, then changed
+(``mod``). A list record is looked up by name (``query``, ``verify``:
 several ensure jobs of one kind share one query), read by ListID before a
 Mod (``read``), then added or changed as its kind says.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.queue.models import Job
 from qbwc_service.sync.kinds import registry
-from qbwc_service.sync.kinds.base import Family, ListKind, ModOf, TxnKind
+from qbwc_service.sync.kinds.base import Family, ListKind, ModOf, TxnKind, TxnModKind
 from qbwc_service.sync.kinds.context import BuildError, MapContext, Need
 from qbwc_service.sync.kinds.payload import QUERY_PHASES, JobPayload, Phase
 
@@ -19,6 +20,8 @@ from qbwc_service.sync.kinds.payload import QUERY_PHASES, JobPayload, Phase
 def request_for(job: Job, payload: JobPayload, ctx: MapContext) -> rq.Request:
     """The request a job sends in its current phase (raises :class:`BuildError`)."""
     kind = registry.job_kind(job.kind)
+    if isinstance(kind, TxnModKind):
+        return _txn_mod(kind, payload, ctx)
     if isinstance(kind, TxnKind):
         record = registry.record_of(payload)
         if payload.phase is Phase.VERIFY:
@@ -44,6 +47,17 @@ def operation(payload: JobPayload) -> str:
     if payload.phase in QUERY_PHASES:
         return "query"
     return "mod" if payload.phase is Phase.MOD else "add"
+
+
+def _txn_mod(kind: TxnModKind[object], payload: JobPayload, ctx: MapContext) -> rq.Request:
+    """A transaction's Mod: read it by TxnID (also after a lost answer: whether the Mod got
+    there or not, sending it again with the EditSequence read is the same change), then Mod."""
+    if not payload.txn_id:
+        raise BuildError(f"the {kind.noun} has no TxnID to change")
+    if payload.phase is Phase.MOD:
+        return kind.mod(registry.record_of(payload), payload.index, payload.txn_id,
+                        payload.edit_sequence, ctx)
+    return kind.read(payload.txn_id)
 
 
 def _held(need: Need, ctx: MapContext) -> str:

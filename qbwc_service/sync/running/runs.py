@@ -23,6 +23,11 @@ def start(db: Session, session: QbwcSession) -> Run:
     run = Run(user_id=session.user_id, started_at=utcnow(), status="running", counts={})
     db.add(run)
     db.flush()
+    # What planning found changed or deleted after export, since the last run: this run's
+    # report lists it.
+    db.execute(update(AuditEvent).where(
+        AuditEvent.user_id == session.user_id, AuditEvent.run_id.is_(None),
+        AuditEvent.event.in_(jobs_mod.AFTER_EXPORT_EVENTS)).values(run_id=run.id))
     return run
 
 

@@ -1,4 +1,5 @@
-"""InvoiceAdd, CreditMemoAdd, BillAdd, VendorCreditAdd and TimeTrackingAdd.
+"""InvoiceAdd, CreditMemoAdd, BillAdd, VendorCreditAdd and TimeTrackingAdd, and the Mods of the
+first four (TxnID and the current EditSequence: 3200 on one out of date).
 
 Totals are computed the way QuickBooks computes them: a line's Amount wins
 over Quantity x Rate; without Amount it is Quantity x Rate (or Cost on a
@@ -16,7 +17,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from qbwc_service.simulator.quickbooks import refs, rules
+from qbwc_service.simulator.quickbooks import errors, refs, rules
 from qbwc_service.simulator.quickbooks.context import Company
 from qbwc_service.simulator.quickbooks.currencies import HOME_CURRENCY
 from qbwc_service.simulator.quickbooks.errors import Status
@@ -54,6 +55,35 @@ def _sales_add(company: Company, request: etree._Element, txn: str) -> etree._El
     if isinstance(lines, dict):
         lines = [lines]
     record.pop(f"{txn}LineGroupAdd", None)
+    return _sales_save(company, request, txn, record, lines)
+
+
+def invoice_mod(company: Company, request: etree._Element) -> etree._Element:
+    return _sales_mod(company, request, "Invoice")
+
+
+def credit_memo_mod(company: Company, request: etree._Element) -> etree._Element:
+    return _sales_mod(company, request, "CreditMemo")
+
+
+def _sales_mod(company: Company, request: etree._Element, txn: str) -> etree._Element:
+    """A change of an invoice or credit memo: the header fields sent replace QuickBooks'; when
+    any line is sent, the lines become exactly those sent (``TxnLineID`` -1: a new line)."""
+    found = _held(company, request, txn)
+    if isinstance(found, etree._Element):
+        return found
+    existing, changes = found
+    line_mods = changes.pop(f"{txn}LineMod", None)
+    changes.pop(f"{txn}LineGroupMod", None)
+    record = _kept(existing, changes)
+    lines = _lines_after(existing.get(f"{txn}LineRet", []), line_mods)
+    if isinstance(lines, Status):
+        return failure(request, lines)
+    return _sales_save(company, request, txn, record, lines, existing)
+
+
+def _sales_save(company: Company, request: etree._Element, txn: str, record: Record,
+                lines: list[Record], existing: Record | None = None) -> etree._Element:
     status = _resolve_txn(company, record, lines, refs.label_of(f"{txn}Ret"))
     if status:
         return failure(request, status)
@@ -86,7 +116,7 @@ def _sales_add(company: Company, request: etree._Element, txn: str) -> etree._El
         "IsToBeEmailed": record.get("IsToBeEmailed", "false"),
         f"{txn}LineRet": rets,
     })
-    return _store(company, request, f"{txn}Ret", record)
+    return _store(company, request, f"{txn}Ret", record, existing)
 
 
 def bill_add(company: Company, request: etree._Element) -> etree._Element:
@@ -103,6 +133,40 @@ def _purchase_add(company: Company, request: etree._Element, txn: str) -> etree.
     expenses = record.pop("ExpenseLineAdd", [])
     items = record.pop("ItemLineAdd", [])
     record.pop("ItemGroupLineAdd", None)
+    return _purchase_save(company, request, txn, record, expenses, items)
+
+
+def bill_mod(company: Company, request: etree._Element) -> etree._Element:
+    return _purchase_mod(company, request, "Bill")
+
+
+def vendor_credit_mod(company: Company, request: etree._Element) -> etree._Element:
+    return _purchase_mod(company, request, "VendorCredit")
+
+
+def _purchase_mod(company: Company, request: etree._Element, txn: str) -> etree._Element:
+    """A change of a bill or vendor credit: ``ClearExpenseLines`` / ``ClearItemLines`` empty a
+    kind of line, lines sent replace those of their kind (``TxnLineID`` -1: a new line)."""
+    found = _held(company, request, txn)
+    if isinstance(found, etree._Element):
+        return found
+    existing, changes = found
+    kept: dict[str, list[Record]] = {}
+    for kind in ("Expense", "Item"):
+        cleared = changes.pop(f"Clear{kind}Lines", "false") == "true"
+        before = [] if cleared else existing.get(f"{kind}LineRet", [])
+        lines = _lines_after(before, changes.pop(f"{kind}LineMod", None))
+        if isinstance(lines, Status):
+            return failure(request, lines)
+        kept[kind] = lines
+    changes.pop("ItemGroupLineMod", None)
+    record = _kept(existing, changes)
+    return _purchase_save(company, request, txn, record, kept["Expense"], kept["Item"], existing)
+
+
+def _purchase_save(company: Company, request: etree._Element, txn: str, record: Record,
+                   expenses: list[Record], items: list[Record],
+                   existing: Record | None = None) -> etree._Element:
     status = _resolve_txn(company, record, expenses + items, refs.label_of(f"{txn}Ret"))
     if status:
         return failure(request, status)
@@ -135,7 +199,7 @@ def _purchase_add(company: Company, request: etree._Element, txn: str) -> etree.
               else {"CreditAmount": amount(total)})
     record.update({"VendorRef": refs.as_ref(vendor), **totals, "OpenAmount": amount(total),
                    "ExpenseLineRet": expense_rets, "ItemLineRet": item_rets})
-    return _store(company, request, f"{txn}Ret", record)
+    return _store(company, request, f"{txn}Ret", record, existing)
 
 
 def time_tracking_add(company: Company, request: etree._Element) -> etree._Element:
@@ -157,14 +221,63 @@ def _resolve_txn(company: Company, record: Record, lines: list[Record],
     return status
 
 
-def _store(company: Company, request: etree._Element, ret: str, record: Record) -> etree._Element:
+def _store(company: Company, request: etree._Element, ret: str, record: Record,
+           existing: Record | None = None) -> etree._Element:
+    """Save a new record, or (``existing``) a changed one: same TxnID, a new EditSequence."""
     refused = rules.refusal(company, "save", ret, record)
     if refused is not None:
         return failure(request, refused)
-    company.stamp_new(record, "TxnID")
-    record["TxnNumber"] = str(company.state.take_txn_number())
+    if existing is None:
+        company.stamp_new(record, "TxnID")
+        record["TxnNumber"] = str(company.state.take_txn_number())
+    else:
+        company.stamp_modified(record)
     company.state.put(ret, record["TxnID"], record)
     return ok(request, ret, record)
+
+
+#: Ret fields QuickBooks computes when it saves: never carried over from the old version.
+_COMPUTED = frozenset({"Subtotal", "SalesTaxTotal", "SalesTaxPercentage", "BalanceRemaining",
+                       "AppliedAmount", "IsPaid", "TotalAmount", "CreditRemaining", "AmountDue",
+                       "OpenAmount", "CreditAmount", "InvoiceLineRet", "CreditMemoLineRet",
+                       "ExpenseLineRet", "ItemLineRet"})
+
+
+def _held(company: Company, request: etree._Element, txn: str
+          ) -> tuple[Record, Record] | etree._Element:
+    """The transaction a Mod names and the changes it sends; the failure when it names none
+    or an EditSequence that is out of date."""
+    changes = element_to_record(request.find(f"{txn}Mod"))
+    txn_id, sequence = changes.pop("TxnID", ""), changes.pop("EditSequence", "")
+    existing = company.state.get(f"{txn}Ret", txn_id)
+    if existing is None:
+        return failure(request, errors.object_not_found(txn_id))
+    if sequence != existing["EditSequence"]:
+        return failure(request, errors.stale_edit_sequence(sequence))
+    return existing, changes
+
+
+def _kept(existing: Record, changes: Record) -> Record:
+    """The header after a Mod: the old one without what QuickBooks computes, then the changes."""
+    return {**{k: v for k, v in existing.items() if k not in _COMPUTED}, **changes}
+
+
+def _lines_after(before: list[Record], mods: list[Record] | None) -> list[Record] | Status:
+    """The lines after a Mod: unchanged without line Mods; else exactly the lines sent, each
+    an old line changed (its TxnLineID) or a new one (-1)."""
+    if mods is None:
+        return list(before)
+    by_id = {line["TxnLineID"]: line for line in before}
+    out = []
+    for mod in mods:
+        line_id = mod.pop("TxnLineID", "-1")
+        if line_id == "-1":
+            out.append(mod)
+        elif line_id in by_id:
+            out.append({**by_id[line_id], **mod})
+        else:
+            return errors.object_not_found(line_id)
+    return out
 
 
 def _invoice_line(company: Company, line: Record, customer: Record, above: Decimal) -> Record:
@@ -257,4 +370,8 @@ HANDLERS: dict[str, Handler] = {
     "CreditMemoAddRq": credit_memo_add,
     "VendorCreditAddRq": vendor_credit_add,
     "TimeTrackingAddRq": time_tracking_add,
+    "InvoiceModRq": invoice_mod,
+    "CreditMemoModRq": credit_memo_mod,
+    "BillModRq": bill_mod,
+    "VendorCreditModRq": vendor_credit_mod,
 }
