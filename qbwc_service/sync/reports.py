@@ -82,6 +82,8 @@ class Report:
     counts: dict[str, dict[str, int]]  # area -> outcome -> n (only non-zero)
     sections: tuple[str, ...]
     items: dict[str, list[ReportItem]] = field(default_factory=dict)
+    #: Documents found changed or deleted after export listed in the run, per event.
+    after_export: dict[str, int] = field(default_factory=dict)
 
     def total(self, outcome: str) -> int:
         """How many records had ``outcome`` in this run, over every area."""
@@ -162,7 +164,16 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     return Report(run_id=run.id, user_id=run.user_id, user_name=user.name if user else "",
                   started_at=run.started_at, ended_at=run.ended_at, status=run.status,
                   round_trips=run.round_trips, counts=count_outcomes(db, [run_id])[run_id],
-                  sections=shown, items=items)
+                  sections=shown, items=items, after_export=_after_export_counts(db, run_id))
+
+
+def _after_export_counts(db: Session, run_id: int) -> dict[str, int]:
+    """``{event: n}`` of the run's changed/deleted-after-export events (counted, not read)."""
+    rows = db.execute(
+        select(AuditEvent.event, func.count())
+        .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(ev.AFTER_EXPORT_EVENTS))
+        .group_by(AuditEvent.event))
+    return {event: n for event, n in rows}
 
 
 def store_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
@@ -194,7 +205,7 @@ def summary_line(report: Report) -> str:
             parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
     for outcome, label in ((ev.CHANGED_AFTER_EXPORT, "changed after export"),
                            (ev.DELETED_AFTER_EXPORT, "deleted after export")):
-        n = sum(1 for item in report.items.get("warnings", []) if item.outcome == outcome)
+        n = report.after_export.get(outcome, 0)
         if n:
             parts.append(f"{n} {label}")
     text = "; ".join(parts) if parts else "nothing to sync"
