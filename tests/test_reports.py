@@ -12,7 +12,8 @@ from qbwc_service.cli import main
 from qbwc_service.queue import jobs
 from qbwc_service.queue.models import Run, User, utcnow
 from qbwc_service.sync import reports
-from qbwc_service.sync.settings import set_setting
+from qbwc_service.sync.running import runs
+from qbwc_service.sync.settings import get_settings, set_setting
 
 
 def _job(db, user_id, key, area, kind):
@@ -104,6 +105,22 @@ def test_store_report_keeps_counts_on_the_run(sessions, run_ids):
         assert run.counts == report.counts
         assert run.summary.endswith(f"(report {run_ids[0]})")
         json.dumps(run.report)
+
+
+def test_closing_a_run_stores_totals_not_every_record(sessions, run_ids):
+    """The run keeps counts and summary; its records are read back from the audit trail."""
+    with sessions.begin() as db:
+        summary = runs.finish(db, run_ids[0], get_settings(db, db.get(Run, run_ids[0]).user_id))
+    with sessions() as db:
+        run = db.get(Run, run_ids[0])
+        assert run.status == "errors" and run.summary == summary
+        assert run.report["counts"] == run.counts == {
+            "ar": {"created": 3}, "ap": {"error": 1}, "time": {"created": 1, "warning": 1},
+            "lists": {"adopted": 1}}
+        assert "items" not in run.report
+        rebuilt = reports.build_report(db, run_ids[0])
+    assert [i.record_key for i in rebuilt.items["errors"]] == ["Billing:B1"]
+    assert reports.summary_line(rebuilt) == summary
 
 
 def test_cli_report(config_file, run_ids):

@@ -82,6 +82,8 @@ class Report:
     counts: dict[str, dict[str, int]]  # area -> outcome -> n (only non-zero)
     sections: tuple[str, ...]
     items: dict[str, list[ReportItem]] = field(default_factory=dict)
+    #: Documents found changed or deleted after export listed in the run, per event.
+    after_export: dict[str, int] = field(default_factory=dict)
 
     def total(self, outcome: str) -> int:
         """How many records had ``outcome`` in this run, over every area."""
@@ -151,7 +153,7 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
             .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(wanted))
             .order_by(AuditEvent.id).execution_options(yield_per=1000))
     blocked_jobs: set[int | None] = set()
-    for event, job_id, record_key, detail, at, area, kind in db.execute(stmt):
+    for event, job_id, record_key, detail, at, area, kind in (db.execute(stmt) if wanted else ()):
         if event == ev.BLOCKED:
             if job_id in blocked_jobs:
                 continue  # once per job, as counted
@@ -162,16 +164,30 @@ def build_report(db: Session, run_id: int, sections: Sequence[str] | None = None
     return Report(run_id=run.id, user_id=run.user_id, user_name=user.name if user else "",
                   started_at=run.started_at, ended_at=run.ended_at, status=run.status,
                   round_trips=run.round_trips, counts=count_outcomes(db, [run_id])[run_id],
-                  sections=shown, items=items)
+                  sections=shown, items=items, after_export=_after_export_counts(db, run_id))
 
 
-def store_report(db: Session, run_id: int) -> Report:
-    """Build the report and keep it on the run (``counts``, ``report``, ``summary``)."""
-    report = build_report(db, run_id)
+def _after_export_counts(db: Session, run_id: int) -> dict[str, int]:
+    """``{event: n}`` of the run's changed/deleted-after-export events (counted, not read)."""
+    rows = db.execute(
+        select(AuditEvent.event, func.count())
+        .where(AuditEvent.run_id == run_id, AuditEvent.event.in_(ev.AFTER_EXPORT_EVENTS))
+        .group_by(AuditEvent.event))
+    return {event: n for event, n in rows}
+
+
+def store_report(db: Session, run_id: int, sections: Sequence[str] | None = None) -> Report:
+    """Build the report and keep its totals on the run (``counts``, ``report``, ``summary``).
+
+    The run keeps the report without its items: every reader rebuilds those from
+    the audit trail, and a run of 50,000 records would hold (and write) them all
+    at once. Closing a run passes ``sections=()`` so no item is read at all.
+    """
+    report = build_report(db, run_id, sections)
     run = db.get(Run, run_id)
     assert run is not None
     run.counts = report.counts
-    run.report = as_dict(report)
+    run.report = as_dict(report, with_items=False)
     run.summary = summary_line(report)
     return report
 
@@ -189,7 +205,7 @@ def summary_line(report: Report) -> str:
             parts.append(_plural(n, label) if outcome in (ev.WARNING, ev.ERROR) else f"{n} {label}")
     for outcome, label in ((ev.CHANGED_AFTER_EXPORT, "changed after export"),
                            (ev.DELETED_AFTER_EXPORT, "deleted after export")):
-        n = sum(1 for item in report.items.get("warnings", []) if item.outcome == outcome)
+        n = report.after_export.get(outcome, 0)
         if n:
             parts.append(f"{n} {label}")
     text = "; ".join(parts) if parts else "nothing to sync"
@@ -206,9 +222,9 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if noun.endswith("s") else f"{n} {noun}s"
 
 
-def as_dict(report: Report) -> dict[str, Any]:
-    """JSON-ready form of a report."""
-    return {
+def as_dict(report: Report, *, with_items: bool = True) -> dict[str, Any]:
+    """JSON-ready form of a report; without ``sections`` and ``items`` unless *with_items*."""
+    totals = {
         "run_id": report.run_id,
         "user": report.user_name,
         "started_at": report.started_at.isoformat(),
@@ -217,12 +233,14 @@ def as_dict(report: Report) -> dict[str, Any]:
         "status": report.status,
         "round_trips": report.round_trips,
         "counts": report.counts,
-        "sections": list(report.sections),
-        "items": {section: [{"outcome": i.outcome, "area": i.area, "kind": i.kind,
-                             "record_key": i.record_key, "job_id": i.job_id,
-                             "message": i.message, "at": i.at.isoformat()} for i in items]
-                  for section, items in report.items.items()},
     }
+    if not with_items:
+        return totals
+    return {**totals, "sections": list(report.sections),
+            "items": {section: [{"outcome": i.outcome, "area": i.area, "kind": i.kind,
+                                 "record_key": i.record_key, "job_id": i.job_id,
+                                 "message": i.message, "at": i.at.isoformat()} for i in items]
+                      for section, items in report.items.items()}}
 
 
 def render_text(report: Report, *, limit: int | None = None, more_hint: str = "") -> str:
