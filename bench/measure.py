@@ -155,8 +155,19 @@ def _process_cpu(pid: int) -> float:
 
 
 def peak_rss() -> int:
-    """Peak resident set size of this process in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """Peak resident set size of this process in bytes, from ``VmHWM``.
+
+    Not ``ru_maxrss``: on Linux a child started with ``spawn`` inherits its
+    parent's high-water mark through exec, so the server's figure would start at
+    the bench process's (the demo database, planning) and grow with the scale.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def per_call(figures: dict[str, dict[str, float]], name: str, op: str) -> float:
