@@ -38,7 +38,8 @@ def jobs_with_keys(db: Session, keys: Sequence[str], *criteria: ColumnElement[bo
     for start in range(0, len(keys), CHUNK):
         chunk = list(keys[start:start + CHUNK])
         if lateral:
-            wanted = func.unnest(bindparam(None, chunk, type_=ARRAY(String))).table_valued("key").render_derived("wanted")
+            wanted = (func.unnest(bindparam(None, chunk, type_=ARRAY(String)))
+                      .table_valued("key").render_derived("wanted"))
             found = (select(Job).where(*criteria, Job.source_key == wanted.c.key)
                      .offset(0).lateral("found"))
             job = aliased(Job, found)
