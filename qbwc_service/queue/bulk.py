@@ -151,16 +151,26 @@ def _insert_arrays(conn: Connection, table: Table, rows: Sequence[dict[str, Any]
     parameters costs psycopg more to prepare than PostgreSQL to run)."""
     preparer = conn.dialect.identifier_preparer
     quote = preparer.quote
-    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(quote(key) for key, _t, _s in arrays)}) "
-           f"SELECT * FROM unnest({', '.join(f'CAST(%s AS {sql_type}[])' for _k, sql_type, _s in arrays)})"
-           f" ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING"
-           f" RETURNING {', '.join(map(quote, returning))}")
     defaults = _scalar_defaults(table, tuple(rows[0])) or {}
     columns: list[list[Any]] = []
-    for key, _sql_type, serialize in arrays:
+    casts: list[str] = []
+    for key, sql_type, serialize in arrays:
         values = [defaults[key]] * len(rows) if key in defaults else [row[key] for row in rows]
         columns.append(values if serialize is None else [serialize(value) for value in values])
+        casts.append(f"CAST({_placeholder(columns[-1])} AS {sql_type}[])")
+    sql = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(quote(key) for key, _t, _s in arrays)}) "
+           f"SELECT * FROM unnest({', '.join(casts)})"
+           f" ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING"
+           f" RETURNING {', '.join(map(quote, returning))}")
     return [tuple(row) for row in conn.exec_driver_sql(sql, tuple(columns))]
+
+
+def _placeholder(values: list[Any]) -> str:
+    """``%b`` (binary) for an array of strings: psycopg's text format escapes every
+    quote of every string with a regular expression, most of the time of a page of
+    JSON payloads. The other arrays stay text (binary cannot type a list of NULLs)."""
+    strings = any(isinstance(value, str) for value in values)
+    return "%b" if strings and all(value is None or isinstance(value, str) for value in values) else "%s"
 
 
 def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert | None:

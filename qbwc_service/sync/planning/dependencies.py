@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue import keyed
 from qbwc_service.queue.models import Job
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
@@ -166,13 +167,9 @@ class DependencyPlanner:
             by_entity.setdefault(need.entity, []).append(idmap.norm_key(need.key))
         for entity, keys in by_entity.items():
             kind = registry.list_kind(entity).ensure_kind
-            for start in range(0, len(keys), 500):
-                rows = self.db.scalars(select(Job).where(
-                    Job.user_id == self.user_id, Job.kind == kind,
-                    Job.source_key.in_(keys[start:start + 500]),
-                    Job.status.in_(_REUSABLE)).order_by(Job.id))
-                for job in rows:
-                    found[(entity, job.source_key)] = job
+            for job in keyed.jobs_with_keys(self.db, keys, Job.user_id == self.user_id,
+                                            Job.kind == kind, Job.status.in_(_REUSABLE)):
+                found[(entity, job.source_key)] = job
         return found
 
     def _plan(self, needs: list[Need], force: bool = False) -> dict[tuple[str, str], Job]:

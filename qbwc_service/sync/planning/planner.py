@@ -24,10 +24,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
-from qbwc_service.queue import bulk
+from qbwc_service.queue import bulk, keyed
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
     AuditEvent,
@@ -344,13 +344,11 @@ class Planner:
     def _existing_jobs(self, kind: str, keys: list[str]) -> dict[str, list[Job]]:
         out: dict[str, list[Job]] = {}
         source_keys = [k.split(":", 1)[1] for k in keys]
-        for start in range(0, len(source_keys), 500):
-            # Not the payloads: a pass over records planned before reads thousands of these.
-            for job in self.db.scalars(select(Job).options(defer(Job.payload)).where(
-                    Job.user_id == self.user.id, Job.kind == kind,
-                    Job.source_key.in_(source_keys[start:start + 500]),
-                    Job.status != JobStatus.CANCELLED.value)):
-                out.setdefault(f"{job.source_table}:{job.source_key}", []).append(job)
+        # Not the payloads: a pass over records planned before reads thousands of these.
+        for job in keyed.jobs_with_keys(self.db, source_keys, Job.user_id == self.user.id,
+                                        Job.kind == kind, Job.status != JobStatus.CANCELLED.value,
+                                        payload=False):
+            out.setdefault(f"{job.source_table}:{job.source_key}", []).append(job)
         return out
 
     def _add_many(self, kind: TxnKind[Any], rows: list[_Row]) -> None:
