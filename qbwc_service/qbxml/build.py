@@ -478,11 +478,17 @@ def _comm_info(e: Emitter, r: rq._CustomerFields | rq._VendorFields) -> None:
 
 def _list_core_mod(e: Emitter, r: rq.CustomerMod | rq.VendorMod | rq.EmployeeMod | rq.ItemServiceMod
                    | rq.ItemInventoryMod) -> None:
-    if not r.list_id or not r.edit_sequence:
-        raise QbxmlFieldError(e.path("ListID"), (r.list_id, r.edit_sequence),
-                              reason="a Mod needs both list_id and edit_sequence")
-    e.ident("ListID", r.list_id)
-    e.ident("EditSequence", r.edit_sequence)
+    _mod_core(e, "ListID", r.list_id, r.edit_sequence)
+
+
+def _mod_core(e: Emitter, id_tag: str, ident: str | None, edit_sequence: str | None) -> None:
+    """The head of every ``...Mod``: the record's ListID or TxnID, then its EditSequence."""
+    if not ident or not edit_sequence:
+        field = "list_id" if id_tag == "ListID" else "txn_id"
+        raise QbxmlFieldError(e.path(id_tag), (ident, edit_sequence),
+                              reason=f"a Mod needs both {field} and edit_sequence")
+    e.ident(id_tag, ident)
+    e.ident("EditSequence", edit_sequence)
 
 
 def _customer(e: Emitter, r: rq.CustomerAdd | rq.CustomerMod) -> None:
@@ -736,11 +742,7 @@ def _invoice_add(e: Emitter, r: rq.InvoiceAdd) -> None:
 
 
 def _txn_core_mod(e: Emitter, r: rq._TxnMod) -> None:
-    if not r.txn_id or not r.edit_sequence:
-        raise QbxmlFieldError(e.path("TxnID"), (r.txn_id, r.edit_sequence),
-                              reason="a Mod needs both txn_id and edit_sequence")
-    e.ident("TxnID", r.txn_id)
-    e.ident("EditSequence", r.edit_sequence)
+    _mod_core(e, "TxnID", r.txn_id, r.edit_sequence)
 
 
 def _invoice_mod(e: Emitter, r: rq.InvoiceMod | rq.CreditMemoMod) -> None:
