@@ -169,7 +169,7 @@ def main() -> None:
                         help="milliseconds QuickBooks takes per request of a message (0: answers at once)")
     parser.add_argument("--spread", type=float, default=SPREAD_SECONDS,
                         help="seconds over which the sessions start, evenly (0: all at once)")
-    parser.add_argument("--threads", type=int, default=8, help="server.threads of the server")
+    parser.add_argument("--threads", type=int, default=16, help="server.threads of the server")
     parser.add_argument("--db", default="", help="queue server URL (default: SQLite in a temp dir)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:

@@ -96,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=8, help="large bodies posted at once")
     parser.add_argument("--mb", type=int, default=48, help="size of each body in MB")
-    parser.add_argument("--threads", type=int, default=8, help="server.threads of the server")
+    parser.add_argument("--threads", type=int, default=16, help="server.threads of the server")
     args = parser.parse_args()
     data = body(args.mb)
     with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:

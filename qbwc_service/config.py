@@ -87,7 +87,7 @@ KEYS: dict[str, Key] = {
     "server.port": Key(int, 8080, _port, "port `serve` listens on"),
     "server.tls_cert": Key(str, "", None, "PEM certificate; with tls_key, `serve` speaks HTTPS"),
     "server.tls_key": Key(str, "", None, "PEM private key for tls_cert"),
-    "server.threads": Key(int, 8, _positive, "worker threads of the WSGI server"),
+    "server.threads": Key(int, 16, _positive, "worker threads of the WSGI server"),
     "server.trusted_proxies": Key(int, 0, lambda v: 0 <= v <= 10,
                                   "reverse proxies in front of `serve` whose X-Forwarded-For / "
                                   "-Proto / -Host are trusted (0: none)"),
