@@ -153,11 +153,7 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
     if not jobs:
         return []
     now = now or utcnow()
-    values: dict[str, object] = dict(
-        status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
-        attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
-    if run_id is not None:
-        values["run_id"] = run_id
+    values = _sent_values(session_id, now, run_id)
     attempts = dict(db.execute(
         update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
         .values(**values).returning(Job.id, Job.attempts)
@@ -206,12 +202,8 @@ def _claim_statement(for_update: bool, with_run: bool) -> Update:
     # A WITH query is read once. As a plain IN subquery PostgreSQL may read it again
     # while updating, and SKIP LOCKED then hands over other rows: more than ``limit``.
     picked = candidates.cte("picked")
-    values: dict[str, object] = dict(
-        status=JobStatus.SENT.value, request_id=cast(Job.id, String),
-        session_id=bindparam("c_session", type_=Integer), attempts=Job.attempts + 1, sent_at=now,
-        updated_at=now, done_at=None)
-    if with_run:
-        values["run_id"] = bindparam("c_run", type_=Integer)
+    values = _sent_values(bindparam("c_session", type_=Integer), now,
+                          bindparam("c_run", type_=Integer) if with_run else None)
     # One statement picks and claims (a round trip counts on a database server). The
     # status check makes the claim safe on SQLite: a concurrent claimer that committed
     # first has already moved these rows on. The UPDATE returns the claimed rows whole,
@@ -219,6 +211,16 @@ def _claim_statement(for_update: bool, with_run: bool) -> Update:
     return (update(Job).where(Job.id.in_(select(picked.c.id)), Job.status == status)
             .values(**values).returning(Job)
             .execution_options(synchronize_session=False, populate_existing=True))
+
+
+def _sent_values(session_id: object, now: object, run_id: object) -> dict[str, object]:
+    """The columns a claim sets: values, or bound parameters for a statement built once."""
+    values: dict[str, object] = dict(
+        status=JobStatus.SENT.value, request_id=cast(Job.id, String), session_id=session_id,
+        attempts=Job.attempts + 1, sent_at=now, updated_at=now, done_at=None)
+    if run_id is not None:
+        values["run_id"] = run_id
+    return values
 
 
 def has_status(user_id: int | BindParameter[int], status: str,
