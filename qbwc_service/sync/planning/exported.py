@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue import keyed
 from qbwc_service.queue.models import AuditEvent, Job
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
@@ -190,19 +191,15 @@ class AfterExport:
                    ) -> dict[tuple[str, str], Job]:
         """The done jobs of ``kinds`` that sent ``keys``: by (record key, version), or with
         ``latest`` by (record key, "") the newest of each."""
-        wanted = list(keys)
+        asked = set(keys)
         found: dict[tuple[str, str], Job] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            source_keys = {key.split(":", 1)[1] for key in chunk}
-            rows = self.db.scalars(select(Job).where(
-                Job.user_id == self.user_id, Job.kind.in_(kinds), Job.status == JobStatus.DONE.value,
-                Job.source_key.in_(sorted(source_keys))).order_by(Job.id))
-            asked = set(chunk)
-            for job in rows:
-                key = jobs_mod.record_key(job)
-                if key in asked:
-                    found[(key, "" if latest else job.source_version)] = job
+        # In id order for each key (its jobs come in one chunk): the newest is written last.
+        for job in keyed.jobs_with_keys(
+                self.db, sorted({key.split(":", 1)[1] for key in asked}),
+                Job.user_id == self.user_id, Job.kind.in_(kinds), Job.status == JobStatus.DONE.value):
+            key = jobs_mod.record_key(job)
+            if key in asked:
+                found[(key, "" if latest else job.source_version)] = job
         return found
 
     def _note(self, event: str, events: list[tuple[str, Job | None, str]]) -> int:
