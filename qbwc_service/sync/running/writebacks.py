@@ -23,6 +23,9 @@ from qbwc_service.sync.protocols import JobBossWrites, WriteBackTarget
 
 log = logging.getLogger(__name__)
 
+#: Ids per ``IN`` list.
+_CHUNK = 500
+
 #: Audit event per write-back action.
 WRITEBACK_EVENTS: dict[str, str] = {"exported": jobs_mod.EXPORTED, "paid": jobs_mod.PAID}
 
@@ -110,22 +113,29 @@ def run_writebacks(db: Session, user_id: int, target: WriteBackTarget,
     failures = _perform(rows, target)
     now = utcnow()
     changes: list[dict[str, Any]] = []
+    done: list[int] = []
     events: list[dict[str, Any]] = []
     for row in rows:
         record_key = f"{row.source_table}:{row.source_key}"
         error = failures.get(row.id)
         if error is not None:
             log.warning("JobBOSS2 write-back %s of %s failed: %s", row.action, record_key, error)
-        changes.append(dict(id=row.id, attempts=row.attempts + 1,
-                            done_at=None if error is not None else now,
-                            last_error="" if error is None else error[:2000]))
+            changes.append(dict(id=row.id, attempts=row.attempts + 1, done_at=None,
+                                last_error=error[:2000]))
+        else:
+            done.append(row.id)
         events.append(dict(created_at=now, user_id=user_id, job_id=row.job_id, run_id=run_id,
                            record_key=record_key[:200],
                            event=WRITEBACK_EVENTS[row.action] if error is None
                            else jobs_mod.WRITEBACK_FAILED,
                            detail=f"{row.action}: {error}"[:2000] if error is not None
                            else _detail(target, row.action, row.source_table, row.source_key)))
-    db.execute(update(WriteBack), changes)  # by primary key, one executemany
+    # Those done all change alike: an UPDATE per _CHUNK ids, not one execution per row.
+    for start in range(0, len(done), _CHUNK):
+        db.execute(update(WriteBack).where(WriteBack.id.in_(done[start:start + _CHUNK]))
+                   .values(attempts=WriteBack.attempts + 1, done_at=now, last_error=""))
+    if changes:
+        db.execute(update(WriteBack), changes)  # the failures, by primary key, one executemany
     db.execute(insert(AuditEvent), events)
     return len(rows) - len(failures)
 
