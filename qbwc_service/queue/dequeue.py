@@ -143,9 +143,10 @@ def peek_batch(db: Session, *, user_id: int, limit: int, areas: Sequence[str] | 
 
 def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | None,
                now: datetime | None = None, run_id: int | None = None,
-               status: str = JobStatus.PENDING.value) -> list[Job]:
+               status: str = JobStatus.PENDING.value, message_id: int | None = None) -> list[Job]:
     """Claim those of ``jobs`` (from :func:`peek_batch`) still in ``status``, as
-    :func:`claim_batch` does; returns them in the order given.
+    :func:`claim_batch` does; returns them in the order given. With ``message_id``
+    the claimed jobs point at that message (stored before the claim) too.
 
     The status check makes it safe: a job another claimer took meanwhile is left out.
     The job objects get the claimed values without being read again.
@@ -154,6 +155,8 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
         return []
     now = now or utcnow()
     values = _sent_values(session_id, now, run_id)
+    if message_id is not None:
+        values["message_id"] = message_id
     attempts = dict(db.execute(
         update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
         .values(**values).returning(Job.id, Job.attempts)

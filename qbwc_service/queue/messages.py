@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import xmlsafe
@@ -71,17 +71,35 @@ def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
     row per job in the ORM's flush; the job objects in the session get the new
     ``message_id`` too.
     """
-    kept = _kept(db, xml)
-    message_id = db.execute(insert(Message).values(
-        user_id=user_id, session_id=session_id, run_id=run_id, request_xml=kept.text,
-        request_bytes=kept.size, request_sha256=kept.sha256, response_xml="",
-        sent_at=at or utcnow()).returning(Message.id)).scalar_one()
+    message_id = add_request(db, xml, user_id=user_id, session_id=session_id, run_id=run_id, at=at)
     ids = [job.id for job in jobs]
     for start in range(0, len(ids), _CHUNK):
         db.execute(update(Job).where(Job.id.in_(ids[start:start + _CHUNK]))
                    .values(message_id=message_id)
                    .execution_options(synchronize_session="evaluate"))
     return message_id
+
+
+def add_request(db: Session, xml: str, *, user_id: int, session_id: int | None = None,
+                run_id: int | None = None, at: datetime | None = None) -> int:
+    """Store the message ``xml`` alone, for jobs the caller points at it; returns its id."""
+    kept = _kept(db, xml)
+    return db.execute(insert(Message).values(
+        user_id=user_id, session_id=session_id, run_id=run_id, request_xml=kept.text,
+        request_bytes=kept.size, request_sha256=kept.sha256, response_xml="",
+        sent_at=at or utcnow()).returning(Message.id)).scalar_one()
+
+
+def replace_request(db: Session, message_id: int | None, xml: str) -> None:
+    """The message ``message_id`` becomes ``xml``; an empty ``xml`` deletes it (nothing was sent)."""
+    if message_id is None:
+        return
+    if not xml:
+        db.execute(delete(Message).where(Message.id == message_id))
+        return
+    kept = _kept(db, xml)
+    db.execute(update(Message).where(Message.id == message_id).values(
+        request_xml=kept.text, request_bytes=kept.size, request_sha256=kept.sha256))
 
 
 def keep_response(db: Session, message_ids: Iterable[int | None], xml: str, *,

@@ -418,3 +418,76 @@ def test_a_customer_that_cannot_be_asked_for_fails_alone_when_the_names_go_one_b
 ])
 def test_the_default_tax_codes_are_read_from_the_preferences(hcp, expected):
     assert engine_mod._preferences(hcp or "").get("tax_codes", {}) == expected
+
+
+def _taken_between_peek_and_claim(monkeypatch, how_many: int | None) -> list[int]:
+    """The first message's claim finds ``how_many`` (None: all) of its jobs claimed by another
+    session meanwhile, as a second process on SQLite can; returns their ids."""
+    from qbwc_service.queue import dequeue
+
+    real = dequeue.claim_jobs
+    taken: list[int] = []
+
+    def claim_jobs(db, jobs, **kw):
+        if not taken:
+            stolen = jobs if how_many is None else jobs[:how_many]
+            other = QbwcSession(ticket_hash="other", user_id=kw["user_id"])
+            db.add(other)
+            db.flush()
+            taken.extend(job.id for job in real(db, stolen, **{**kw, "session_id": other.id,
+                                                                  "message_id": None}))
+        return real(db, jobs, **kw)
+
+    monkeypatch.setattr(dequeue, "claim_jobs", claim_jobs)
+    return taken
+
+
+def test_jobs_another_session_claimed_meanwhile_are_left_out_of_the_message(shop, monkeypatch):
+    from qbwc_service.queue.models import Message
+
+    taken = _taken_between_peek_and_claim(monkeypatch, 2)
+    drive = Drive(shop)
+    with transaction(shop) as db:
+        session_id = drive.open(db).id
+    xml = drive.round_trip(session_id)
+    with shop() as db:
+        message = db.scalars(select(Message)).one()
+        assert message.request_xml == xml and validation_errors(xml, "13.0") == []
+        sent = list(db.scalars(select(Job).where(Job.session_id == session_id)))
+        assert sent and {j.message_id for j in sent} == {message.id}
+        for job in map(lambda i: db.get(Job, i), taken):
+            assert job.session_id != session_id and job.message_id is None
+            assert f'requestID="{job.request_id}"' not in xml
+        assert {rid for _, rid in _requests(xml)} == {j.request_id for j in sent}
+
+
+def test_a_message_whose_jobs_another_session_all_claimed_is_not_kept(shop, monkeypatch):
+    from qbwc_service.queue.models import Message
+
+    taken = _taken_between_peek_and_claim(monkeypatch, None)
+    drive = Drive(shop)
+    with transaction(shop) as db:
+        session_id = drive.open(db).id
+    xml = drive.round_trip(session_id)  # whatever else is ready goes instead, if anything
+    with shop() as db:
+        assert taken
+        assert [m.request_xml for m in db.scalars(select(Message))] == ([xml] if xml else [])
+        assert all(db.get(Job, i).message_id is None for i in taken)
+
+
+def test_a_job_that_fails_to_build_never_points_at_the_message(shop, monkeypatch):
+    victim = _invoice_keys(shop)[0]
+    real = engine_mod.request_for
+
+    def request_for(job, payload, mctx):
+        if job.source_key == victim:
+            raise BuildError("unbuildable")
+        return real(job, payload, mctx)
+
+    monkeypatch.setattr(engine_mod, "request_for", request_for)
+    Drive(shop).session()
+    with shop() as db:
+        (job,) = [j for j in _jobs(db, "invoice.add") if j.source_key == victim]
+        assert job.status == "error" and job.message_id is None
+        done = [j for j in _jobs(db, "invoice.add") if j.status == "done"]
+        assert done and all(j.message_id is not None for j in done)

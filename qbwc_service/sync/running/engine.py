@@ -140,8 +140,7 @@ class JobBossSync:
                     break
                 payloads = _payloads(candidates, status)
                 built = self._prepare(mctx, candidates, payloads)
-                claimed = self._claim(db, session, status, candidates, payloads)
-                xml = self._message(db, session, settings, claimed, built) if claimed else ""
+                xml = self._send(db, session, settings, status, candidates, payloads, built)
                 if xml:
                     runs.count_round_trip(db, session.run_id)
                     return xml
@@ -299,17 +298,6 @@ class JobBossSync:
 
     # ------------------------------------------------------------ building a message
 
-    def _claim(self, db: Session, session: QbwcSession, status: str, candidates: list[Job],
-               payloads: dict[int, JobPayload]) -> list[Job]:
-        """Claim the candidates still ready; a lost job's payload says it is verified now."""
-        claimed = dequeue.claim_jobs(db, candidates, user_id=session.user_id,
-                                     session_id=session.id, now=self.clock(),
-                                     run_id=session.run_id, status=status)
-        if status == JobStatus.VERIFY.value:
-            for job in claimed:
-                registry.set_payload(job, payloads[job.id])
-        return claimed
-
     def _prepare(self, mctx: MapContext, jobs: list[Job],
                  payloads: dict[int, JobPayload]) -> list[_Built]:
         """Each request of a message built and checked alone, before any job is claimed.
@@ -350,68 +338,68 @@ class JobBossSync:
         return _Built([job], request_id, element,
                       warnings={job.id: found + _name_warnings(job, payload, mctx)})
 
-    def _message(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
-                 jobs: list[Job], built: list[_Built]) -> str:
-        """One qbXML message for the claimed jobs from their requests built ("" if every one
-        failed to build)."""
-        mine = {job.id for job in jobs}
-        elements: list[tuple[Job, etree._Element]] = []
-        warnings: dict[int, list[FieldWarning]] = {}
+    def _send(self, db: Session, session: QbwcSession, settings: settings_mod.SyncSettings,
+              status: str, candidates: list[Job], payloads: dict[int, JobPayload],
+              built: list[_Built]) -> str:
+        """Claim the candidates and keep the message of their requests built ("" if every one
+        failed, or another session took them all).
+
+        The message is serialized, validated and stored before the claim, so the claim
+        points the jobs at it in the same UPDATE (each job row is written once to send it).
+        A job another session claimed meanwhile (on SQLite; on PostgreSQL
+        :func:`~qbwc_service.queue.dequeue.peek_batch` locked the rows) is left out, and
+        the message is made again without it. A request that could not be built or does
+        not validate fails its jobs once claimed; they never point at the message.
+        """
+        version = session.qbxml_version or "13.0"
+        on_error = "stopOnError" if (settings["options.quit_area_on_error"]
+                                     and candidates[0].area in areas.STOPPABLE) else "continueOnError"
+        usable = [request for request in built if request.element is not None]
+        xml, invalid = _validated(usable, on_error, version, check=self.validate)
+        now = self.clock()
+        earlier = {job.id: job.message_id for job in candidates}
+        message_id = (messages.add_request(db, xml, user_id=session.user_id, session_id=session.id,
+                                           run_id=session.run_id, at=now) if xml else None)
+        claimed = dequeue.claim_jobs(db, candidates, user_id=session.user_id,
+                                     session_id=session.id, now=now, run_id=session.run_id,
+                                     status=status, message_id=message_id)
+        if status == JobStatus.VERIFY.value:  # a lost job's payload says it is verified now
+            for job in claimed:
+                registry.set_payload(job, payloads[job.id])
+        mine = {job.id for job in claimed}
+        if len(mine) < len(candidates):
+            xml, invalid = _validated([request for request in usable
+                                       if any(job.id in mine for job in request.jobs)],
+                                      on_error, version, check=self.validate)
+            messages.replace_request(db, message_id, xml)
         ac = self._apply_context(db, session, settings)
         for request in built:
             members = [job for job in request.jobs if job.id in mine]
-            if not members:  # all claimed by another session meanwhile
-                continue
-            if request.element is None:
+            if request.element is None or request.request_id in invalid:
+                for job in members:  # never sent: not a job of this message
+                    job.message_id = earlier[job.id]
+            if members and request.element is None:
                 self._build_failed(ac, session, settings, members[0], request.error)
-                continue
+        warnings: dict[int, list[FieldWarning]] = {}
+        for request in usable:
+            members = [job for job in request.jobs if job.id in mine]
             for job in members:
                 job.request_id = request.request_id
-                warnings[job.id] = request.warnings.get(job.id, [])
-            elements.append((members[0], request.element))
-        if not elements:
-            ac.flush()
-            return ""
-        on_error = "stopOnError" if (settings["options.quit_area_on_error"]
-                                     and jobs[0].area in areas.STOPPABLE) else "continueOnError"
-        xml = self._serialize(ac, session, settings, elements, on_error, session.qbxml_version
-                              or "13.0")
-        sent = [job for job in jobs if job.status == JobStatus.SENT.value]
-        for job in sent:
-            for warning in warnings.get(job.id, []):
-                ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
-                                       run_id=session.run_id)
-        ac.flush()
-        if xml and sent:
-            messages.keep_request(db, sent, xml, user_id=session.user_id, session_id=session.id,
-                                  run_id=session.run_id, at=self.clock())
-        return xml
-
-    def _serialize(self, ac: apply.ApplyContext, session: QbwcSession,
-                   settings: settings_mod.SyncSettings, elements: list[tuple[Job, etree._Element]],
-                   on_error: str, version: str) -> str:
-        root = etree.Element("QBXML")
-        msgs = etree.SubElement(root, "QBXMLMsgsRq", onError=on_error)
-        for _job, element in elements:
-            msgs.append(element)
-        xml = qb_message.serialize(root, version)
-        if not self.validate or not validation_errors(xml, version):
-            return xml
-        # Find the culprits: each request alone; they fail, the others go.
-        keep: list[tuple[Job, etree._Element]] = []
-        for job, element in elements:
-            alone = etree.Element("QBXML")
-            etree.SubElement(alone, "QBXMLMsgsRq", onError=on_error).append(_copy(element))
-            problems = validation_errors(qb_message.serialize(alone, version), version)
-            if problems:
-                for member in _members(ac.db, session, job):
+            if request.request_id in invalid:
+                for member in members:
                     self._build_failed(ac, session, settings, member,
-                                       "the request does not validate: " + "; ".join(problems[:3]))
-            else:
-                keep.append((job, element))
-        if not keep:
-            return ""
-        return self._serialize(ac, session, settings, keep, on_error, version)
+                                       "the request does not validate: "
+                                       + "; ".join(invalid[request.request_id][:3]))
+                continue
+            for job in members:
+                warnings[job.id] = request.warnings.get(job.id, [])
+        for job in claimed:
+            if job.status == JobStatus.SENT.value:
+                for warning in warnings.get(job.id, []):
+                    ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
+                                           run_id=session.run_id)
+        ac.flush()
+        return xml
 
     def _build_failed(self, ac: apply.ApplyContext, session: QbwcSession,
                       settings: settings_mod.SyncSettings, job: Job, reason: str) -> None:
@@ -627,11 +615,38 @@ def _grouped_query(group: list[Job], payloads: dict[int, JobPayload], mctx: MapC
     return names_query(registry.list_kind(payloads[group[0].id].entity), names, mctx.country)
 
 
-def _members(db: Session, session: QbwcSession, head: Job) -> list[Job]:
-    """The jobs sharing the request of ``head``."""
-    return list(db.scalars(select(Job).where(Job.session_id == session.id,
-                                             Job.status == JobStatus.SENT.value,
-                                             Job.request_id == head.request_id)))
+def _validated(requests: list[_Built], on_error: str, version: str, *, check: bool
+               ) -> tuple[str, dict[str, list[str]]]:
+    """The message of ``requests`` and, when it does not validate against the XSD, the
+    culprits: each request is checked alone, and the message is made of the others.
+
+    Returns ``(xml, {request id: problems})``; ``xml`` is "" when no request is left.
+    """
+    if not requests:
+        return "", {}
+    root = etree.Element("QBXML")
+    msgs = etree.SubElement(root, "QBXMLMsgsRq", onError=on_error)
+    for request in requests:
+        assert request.element is not None
+        msgs.append(request.element)
+    xml = qb_message.serialize(root, version)
+    if not check or not validation_errors(xml, version):
+        return xml, {}
+    keep: list[_Built] = []
+    invalid: dict[str, list[str]] = {}
+    for request in requests:
+        assert request.element is not None
+        alone = etree.Element("QBXML")
+        etree.SubElement(alone, "QBXMLMsgsRq", onError=on_error).append(_copy(request.element))
+        problems = validation_errors(qb_message.serialize(alone, version), version)
+        if problems:
+            invalid[request.request_id] = problems
+        else:
+            keep.append(request)
+    if not keep:
+        return "", invalid
+    xml, more = _validated(keep, on_error, version, check=check)
+    return xml, {**invalid, **more}
 
 
 def _copy(element: etree._Element) -> etree._Element:
