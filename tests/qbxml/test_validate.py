@@ -9,6 +9,7 @@ from qbwc_service.qbxml.validate import (
     QbxmlValidationError,
     message_version,
     schema_version_for,
+    tree_is_valid,
     validate,
     validation_errors,
 )
@@ -79,3 +80,12 @@ def test_the_error_text_shows_five_complaints_then_an_ellipsis():
     error = QbxmlValidationError(seven)
     assert str(error) == "e0; e1; e2; e3; e4 ..."
     assert error.errors == seven
+
+
+@pytest.mark.parametrize(("message", "version"), [
+    (HOST, "13.0"), (ALERT.format(pi=""), "13.0"), (ALERT.format(pi=""), "16.0"),
+    (HOST.replace("<HostQueryRq", "<HostQueryRq bogus=\"1\""), "13.0"),
+])
+def test_a_tree_about_to_be_sent_is_judged_as_its_text_would_be(message, version):
+    root = xmlsafe.parse(message)
+    assert tree_is_valid(root, version) is (validation_errors(message, version) == [])

@@ -50,7 +50,7 @@ from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml import versions as qb_versions
 from qbwc_service.qbxml.fields import FieldWarning, QbxmlFieldError
 from qbwc_service.qbxml.parse import QbxmlParseError, parse_response, raise_for_hresult
-from qbwc_service.qbxml.validate import validation_errors
+from qbwc_service.qbxml.validate import tree_is_valid, validation_errors
 from qbwc_service.queue import areas, dequeue, lost, messages
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import IdMapEntry, Job, QbwcSession, User, WriteBack, utcnow
@@ -630,7 +630,7 @@ def _validated(requests: list[_Built], on_error: str, version: str, *, check: bo
         assert request.element is not None
         msgs.append(request.element)
     xml = qb_message.serialize(root, version)
-    if not check or not validation_errors(xml, version):
+    if not check or tree_is_valid(root, version) or not validation_errors(xml, version):
         return xml, {}
     keep: list[_Built] = []
     invalid: dict[str, list[str]] = {}
