@@ -16,7 +16,7 @@ the same job:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 
@@ -27,10 +27,12 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     cast,
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -143,10 +145,12 @@ def peek_batch(db: Session, *, user_id: int, limit: int, areas: Sequence[str] | 
 
 def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | None,
                now: datetime | None = None, run_id: int | None = None,
-               status: str = JobStatus.PENDING.value, message_id: int | None = None) -> list[Job]:
+               status: str = JobStatus.PENDING.value, message_id: int | None = None,
+               own: Mapping[int, Mapping[str, object]] | None = None) -> list[Job]:
     """Claim those of ``jobs`` (from :func:`peek_batch`) still in ``status``, as
     :func:`claim_batch` does; returns them in the order given. With ``message_id``
-    the claimed jobs point at that message (stored before the claim) too.
+    the claimed jobs point at that message (stored before the claim) too, and ``own``
+    gives some jobs values of their own (``request_id``, ``warnings``) in the same UPDATE.
 
     The status check makes it safe: a job another claimer took meanwhile is left out.
     The job objects get the claimed values without being read again.
@@ -157,17 +161,30 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
     values = _sent_values(session_id, now, run_id)
     if message_id is not None:
         values["message_id"] = message_id
+    own = own or {}
+    columns = Job.__table__.c
+    for name in sorted(_own_names(own)):
+        whens = [(Job.id == job_id, literal(job_values[name], columns[name].type))
+                 for job_id, job_values in own.items() if name in job_values]
+        values[name] = case(*whens, else_=values.get(name, columns[name]))
     attempts = dict(db.execute(
         update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
         .values(**values).returning(Job.id, Job.attempts)
         .execution_options(synchronize_session=False)).all())
     claimed = [job for job in jobs if job.id in attempts]
+    common = {name: value for name, value in values.items() if name not in ("request_id", *_own_names(own))}
     for job in claimed:
-        fields = dict(values, request_id=str(job.id), attempts=attempts[job.id])
+        fields = dict(common, request_id=str(job.id), attempts=attempts[job.id])
+        fields.update(own.get(job.id, {}))
         for name, value in fields.items():
             set_committed_value(job, name, value)
     _audit_sent(db, claimed, user_id, session_id, now)
     return claimed
+
+
+def _own_names(own: Mapping[int, Mapping[str, object]]) -> set[str]:
+    """The columns some job of ``own`` (see :func:`claim_jobs`) has a value of its own for."""
+    return {name for job_values in own.values() for name in job_values}
 
 
 @cache

@@ -257,3 +257,31 @@ def test_progress_counts_only_the_users_own_work_left(sessions, plan, user_id, m
         assert dequeue.progress(db, user_id=user_id, session_id=sid) == 0
         finish(db, mine)
         assert dequeue.progress(db, user_id=user_id, session_id=sid) == 100
+
+
+def test_a_claim_writes_the_message_and_values_of_single_jobs_in_its_one_update(
+        sessions, plan, user_id):
+    from qbwc_service.queue import messages
+
+    with sessions.begin() as db:
+        sid = open_session(db, user_id)
+        planned = [plan(db, f"I{n}", area="ar") for n in range(3)]
+    with sessions.begin() as db:
+        seen = dequeue.peek_batch(db, user_id=user_id, limit=10)
+        message_id = messages.add_request(db, "<QBXML/>", user_id=user_id, session_id=sid)
+        first, second, third = (j.id for j in planned)
+        claimed = dequeue.claim_jobs(db, seen, user_id=user_id, session_id=sid,
+                                     message_id=message_id,
+                                     own={first: {"request_id": f"L{first}"},
+                                          second: {"request_id": f"L{first}",
+                                                   "warnings": ["Memo: truncated"]}})
+        assert not db.dirty  # the objects hold what was written, nothing is left to flush
+        assert [(j.request_id, j.warnings, j.message_id) for j in claimed] == [
+            (f"L{first}", [], message_id), (f"L{first}", ["Memo: truncated"], message_id),
+            (str(third), [], message_id)]
+    with sessions() as db:
+        stored = {j.id: (j.status, j.request_id, j.warnings, j.message_id)
+                  for j in db.scalars(select(Job))}
+        assert stored == {first: ("sent", f"L{first}", [], message_id),
+                          second: ("sent", f"L{first}", ["Memo: truncated"], message_id),
+                          third: ("sent", str(third), [], message_id)}

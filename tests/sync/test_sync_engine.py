@@ -435,7 +435,7 @@ def _taken_between_peek_and_claim(monkeypatch, how_many: int | None) -> list[int
             db.add(other)
             db.flush()
             taken.extend(job.id for job in real(db, stolen, **{**kw, "session_id": other.id,
-                                                                  "message_id": None}))
+                                                                  "message_id": None, "own": None}))
         return real(db, jobs, **kw)
 
     monkeypatch.setattr(dequeue, "claim_jobs", claim_jobs)

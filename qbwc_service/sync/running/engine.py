@@ -360,9 +360,10 @@ class JobBossSync:
         earlier = {job.id: job.message_id for job in candidates}
         message_id = (messages.add_request(db, xml, user_id=session.user_id, session_id=session.id,
                                            run_id=session.run_id, at=now) if xml else None)
+        own = _own_values(usable, invalid)
         claimed = dequeue.claim_jobs(db, candidates, user_id=session.user_id,
                                      session_id=session.id, now=now, run_id=session.run_id,
-                                     status=status, message_id=message_id)
+                                     status=status, message_id=message_id, own=own)
         if status == JobStatus.VERIFY.value:  # a lost job's payload says it is verified now
             for job in claimed:
                 registry.set_payload(job, payloads[job.id])
@@ -394,10 +395,16 @@ class JobBossSync:
             for job in members:
                 warnings[job.id] = request.warnings.get(job.id, [])
         for job in claimed:
-            if job.status == JobStatus.SENT.value:
-                for warning in warnings.get(job.id, []):
-                    ac.changes.add_warning(job, f"{warning.path}: {warning.reason}",
-                                           run_id=session.run_id)
+            if job.status != JobStatus.SENT.value:
+                continue
+            for warning in warnings.get(job.id, []):
+                text = f"{warning.path}: {warning.reason}"
+                if job.id in own:  # the claim wrote it on the job: only its audit event is left
+                    ac.changes.audit(user_id=job.user_id, event=jobs_mod.WARNING, job=job,
+                                     run_id=session.run_id if session.run_id is not None
+                                     else job.run_id, detail=text)
+                else:
+                    ac.changes.add_warning(job, text, run_id=session.run_id)
         ac.flush()
         return xml
 
@@ -613,6 +620,27 @@ def _name_warnings(job: Job, payload: JobPayload, mctx: MapContext) -> list[Fiel
 def _grouped_query(group: list[Job], payloads: dict[int, JobPayload], mctx: MapContext) -> rq.Request:
     names = tuple(dict.fromkeys(payloads[job.id].name for job in group))
     return names_query(registry.list_kind(payloads[group[0].id].entity), names, mctx.country)
+
+
+def _own_values(requests: list[_Built], invalid: dict[str, list[str]]
+                ) -> dict[int, dict[str, object]]:
+    """What the claim writes on single jobs of the message: the ``requestID`` of a shared
+    name query, the warnings building gave (see :meth:`JobBossSync._send`)."""
+    own: dict[int, dict[str, object]] = {}
+    for request in requests:
+        if request.request_id in invalid:
+            continue
+        for job in request.jobs:
+            values: dict[str, object] = {}
+            if request.request_id != str(job.id):
+                values["request_id"] = request.request_id
+            found = request.warnings.get(job.id)
+            if found:
+                values["warnings"] = [*(job.warnings or []),
+                                      *(f"{w.path}: {w.reason}" for w in found)]
+            if values:
+                own[job.id] = values
+    return own
 
 
 def _validated(requests: list[_Built], on_error: str, version: str, *, check: bool
