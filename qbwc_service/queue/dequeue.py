@@ -26,17 +26,18 @@ from sqlalchemy import (
     String,
     Update,
     and_,
+    any_,
     bindparam,
     case,
     cast,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -44,6 +45,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from qbwc_service.queue import areas as areas_mod
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
+from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus
 
 #: Statuses still waiting for QuickBooks (progress counts them as left to do).
@@ -115,7 +117,7 @@ def _audit_sent(db: Session, claimed: list[Job], user_id: int, session_id: int |
                 now: datetime) -> None:
     """The ``sent`` audit events of the jobs just claimed, in one INSERT."""
     if claimed:
-        db.execute(insert(AuditEvent), [
+        insert_rows(db, AuditEvent.__table__, [
             dict(created_at=now, user_id=user_id, job_id=job.id, run_id=job.run_id,
                  record_key=jobs_mod.record_key(job)[:200], event=jobs_mod.SENT,
                  detail=f"session {session_id}" if session_id is not None else "")
@@ -167,8 +169,13 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
         whens = [(Job.id == job_id, literal(job_values[name], columns[name].type))
                  for job_id, job_values in own.items() if name in job_values]
         values[name] = case(*whens, else_=values.get(name, columns[name]))
+    ids = [job.id for job in jobs]
+    # On PostgreSQL the ids go as one array: a statement of a few parameters, which the
+    # driver converts once, not one of a parameter per job.
+    picked = (Job.id == any_(bindparam("ids", ids, type_=ARRAY(Integer)))
+              if db.get_bind().dialect.name == "postgresql" else Job.id.in_(ids))
     attempts = dict(db.execute(
-        update(Job).where(Job.id.in_([job.id for job in jobs]), Job.status == status)
+        update(Job).where(picked, Job.status == status)
         .values(**values).returning(Job.id, Job.attempts)
         .execution_options(synchronize_session=False)).all())
     claimed = [job for job in jobs if job.id in attempts]

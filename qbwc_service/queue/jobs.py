@@ -63,6 +63,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
+from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus, check_transition
 
 # The event vocabulary (see the module docstring).
@@ -179,7 +180,7 @@ class Changes:
         """Write the audit rows kept so far, in one INSERT, in the order they happened."""
         if self.events:
             rows, self.events = self.events, []
-            self.db.execute(insert(AuditEvent), rows)
+            insert_rows(self.db, AuditEvent.__table__, rows)
 
     # ------------------------------------------------------------ cascades
 

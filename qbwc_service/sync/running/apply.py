@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
@@ -27,6 +27,7 @@ from qbwc_service.qbxml.text import clean
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.jobs import Changes
 from qbwc_service.queue.models import Job, JobDependency, WriteBack
+from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import Family, JobKind, TxnKind, TxnModKind
@@ -84,7 +85,7 @@ class ApplyContext:
         self.changes.flush()
         if self.writebacks:
             rows, self.writebacks = self.writebacks, []
-            self.db.execute(insert(WriteBack), rows)
+            insert_rows(self.db, WriteBack.__table__, rows)
 
     def idmap(self, user_id: int) -> idmap.IdMapCache:
         if user_id not in self.idmaps:

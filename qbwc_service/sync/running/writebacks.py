@@ -14,11 +14,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import AuditEvent, WriteBack, utcnow
+from qbwc_service.queue.rows import insert_rows
 from qbwc_service.sync.protocols import JobBossWrites, WriteBackTarget
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def run_writebacks(db: Session, user_id: int, target: WriteBackTarget,
                    .values(attempts=WriteBack.attempts + 1, done_at=now, last_error=""))
     if changes:
         db.execute(update(WriteBack), changes)  # the failures, by primary key, one executemany
-    db.execute(insert(AuditEvent), events)
+    insert_rows(db, AuditEvent.__table__, events)
     return len(rows) - len(failures)
 
 
