@@ -44,8 +44,8 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from qbwc_service.queue import areas as areas_mod
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
-from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus
 
 #: Statuses still waiting for QuickBooks (progress counts them as left to do).

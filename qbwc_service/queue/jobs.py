@@ -62,8 +62,8 @@ from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
-from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus, check_transition
 
 # The event vocabulary (see the module docstring).

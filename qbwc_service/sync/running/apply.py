@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session, aliased
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
 from qbwc_service.qbxml.text import clean
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.jobs import Changes
 from qbwc_service.queue.models import Job, JobDependency, WriteBack
-from qbwc_service.queue.rows import insert_rows
 from qbwc_service.queue.states import JobStatus
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import Family, JobKind, TxnKind, TxnModKind

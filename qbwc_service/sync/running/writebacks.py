@@ -18,8 +18,8 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.models import AuditEvent, WriteBack, utcnow
-from qbwc_service.queue.rows import insert_rows
 from qbwc_service.sync.protocols import JobBossWrites, WriteBackTarget
 
 log = logging.getLogger(__name__)
