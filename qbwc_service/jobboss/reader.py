@@ -534,7 +534,8 @@ def _dicts(result: Result[Any]) -> list[Row]:
     """The rows of ``result`` as plain dicts by column label: read by name many times each,
     and a dict answers faster than a SQLAlchemy row mapping."""
     keys = list(result.keys())
-    return [dict(zip(keys, row)) for row in result]  # noqa: B905 - a row has every key
+    # fetchall: one call for the page, where iterating fetches (and checks) row by row.
+    return [dict(zip(keys, row)) for row in result.fetchall()]  # noqa: B905 - a row has every key
 
 
 def _first(records: Iterator[Any]) -> Any:

@@ -40,7 +40,7 @@ _NOT_CONTENT = frozenset({"last_mod", "exported"})
 def _canonical_of(cls: type) -> Convert:
     """How :func:`_canonical` turns a value of ``cls`` (a type other than a dataclass's)."""
     if issubclass(cls, (tuple, list)):
-        return lambda value: [_canonical(v) for v in value]
+        return lambda value: _canonical.each(value)
     if issubclass(cls, dict):
         return lambda value: [[str(k), _canonical(v)]
                               for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]

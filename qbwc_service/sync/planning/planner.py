@@ -392,7 +392,7 @@ class Planner:
             self.db, Job.__table__, values, unique=jobs_mod._VERSION_COLUMNS,
             returning=("id", "source_key", "source_version"))}
         events: list[dict[str, Any]] = []
-        links: list[dict[str, int]] = []
+        links: list[tuple[int, int]] = []
         for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
             job_id = new_ids.pop((row["source_key"], row["source_version"]), None)
             if job_id is None:  # planned before (or twice in this chunk)
@@ -402,10 +402,9 @@ class Planner:
             events.append(dict(created_at=now, user_id=self.user.id, job_id=job_id, run_id=None,
                                record_key=f"{row['source_table']}:{row['source_key']}"[:200],
                                event=jobs_mod.PLANNED, detail=""))
-            links.extend({"job_id": job_id, "depends_on_id": dep_id}
-                         for dep_id in dict.fromkeys(dep.id for dep in deps))
+            links.extend((job_id, dep_id) for dep_id in dict.fromkeys(dep.id for dep in deps))
         bulk.insert_rows(self.db, AuditEvent.__table__, events)
-        bulk.insert_rows(self.db, JobDependency.__table__, links)
+        bulk.insert_values(self.db, JobDependency.__table__, ("job_id", "depends_on_id"), links)
 
     def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
              deps: list[Job]) -> None:
