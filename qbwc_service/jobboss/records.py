@@ -26,12 +26,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from qbwc_service.jobboss.walk import Convert, Walker
+
+T = TypeVar("T")
 
 #: Fields never part of a fingerprint: bookkeeping, not content.
 _NOT_CONTENT = frozenset({"last_mod", "exported"})
@@ -84,6 +87,33 @@ class _Record:
             cached = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
             self.__dict__["_fingerprint"] = cached  # beside the fields: frozen, eq and hash ignore it
         return cached
+
+
+def builder(cls: type[T]) -> Callable[..., T]:
+    """A function making ``cls`` records as ``cls(...)`` does, for a frozen dataclass.
+
+    The same arguments and defaults, an equal record; but the fields are set in
+    one step, not each through ``object.__setattr__`` as a frozen dataclass's
+    ``__init__`` must: reading JobBOSS2 builds hundreds of thousands of lines.
+    A class whose ``__init__`` does more (``__post_init__``, default factories,
+    fields not in ``__init__`` or keyword-only) is left its own ``__init__``.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if (hasattr(cls, "__post_init__") or any(
+            not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields)):
+        return cls
+    params = ", ".join(f.name if f.default is dataclasses.MISSING else f"{f.name}=_d{i}"
+                       for i, f in enumerate(fields))
+    values = ", ".join(f"{f.name!r}: {f.name}" for f in fields)
+    source = (f"def build_{cls.__name__}({params}):\n"
+              f"    record = new(cls)\n"
+              f"    setattr(record, '__dict__', {{{values}}})\n"
+              f"    return record\n")
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr": object.__setattr__,
+                             **{f"_d{i}": f.default for i, f in enumerate(fields)}}
+    exec(source, scope)  # made above from the dataclass's own field names only
+    build: Callable[..., T] = scope[f"build_{cls.__name__}"]
+    return build
 
 
 # --------------------------------------------------------------------------- parts

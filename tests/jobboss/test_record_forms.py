@@ -20,7 +20,7 @@ import pytest
 
 from qbwc_service.jobboss import values
 from qbwc_service.jobboss.reader import ALL, JobBossReader
-from qbwc_service.jobboss.records import Address, ArInvoice, ArLine
+from qbwc_service.jobboss.records import Address, ArInvoice, ArLine, builder
 from qbwc_service.jobboss.walk import Walker
 from qbwc_service.sync.serialize import to_jsonable
 
@@ -107,3 +107,35 @@ def test_timestamps_read_as_text_are_the_same_each_time() -> None:
     for n in range(5000):  # more texts than are remembered: still right
         assert values.timestamp(f"2025-08-02 17:39:{n % 60:02d}.{n:06d}") == datetime(
             2025, 8, 2, 17, 39, n % 60, n)
+
+
+def test_builders_make_the_records_their_classes_make() -> None:
+    line = builder(ArLine)(1, "P", None, Decimal("2"), None, Decimal("3.00"), unit="EA")
+    assert line == ArLine(1, "P", None, Decimal("2"), None, Decimal("3.00"), unit="EA")
+    assert line.taxable is False and line.disc_pct is None  # the defaults
+    assert hash(line) == hash(ArLine(1, "P", None, Decimal("2"), None, Decimal("3.00"), unit="EA"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.unit = "BOX"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        builder(ArLine)(1, "P")  # as ArLine(1, "P"): fields missing
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        n: int
+
+        def __post_init__(self) -> None:
+            if self.n < 0:
+                raise ValueError("negative")
+
+    @dataclasses.dataclass(frozen=True)
+    class Listed:
+        items: list[int] = dataclasses.field(default_factory=list)
+
+    assert builder(Checked) is Checked and builder(Listed) is Listed  # their own __init__ needed
+
+
+def test_the_reader_builds_records_equal_to_their_classes(reader: JobBossReader) -> None:
+    for record in [*reader.ar_invoices(ALL), *reader.packing_list_invoices(ALL), *reader.ap_invoices(ALL),
+                   *reader.receiver_bills(ALL)]:
+        assert dataclasses.replace(record) == record
+        assert dataclasses.replace(record).fingerprint() == record.fingerprint()

@@ -45,6 +45,7 @@ from qbwc_service.sync.kinds.base import ListKind, Source, SourceRecord, TxnKind
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, replan
+from qbwc_service.sync.planning.collector import older_objects_set_aside
 from qbwc_service.sync.planning.dependencies import DependencyPlanner
 from qbwc_service.sync.planning.exported import AfterExport, Held
 from qbwc_service.sync.protocols import JobBossWrites
@@ -232,7 +233,7 @@ class Planner:
 
     def transactions(self, flt: TxnFilter) -> None:
         # Chunk after chunk needs the same customers and parts: each is looked up once.
-        with self.deps.remembering():
+        with self.deps.remembering(), older_objects_set_aside():
             for source in self.sources():
                 watched = registry.watched(source)
                 # Exported documents too where a kind looks for changes after export.
@@ -365,9 +366,11 @@ class Planner:
             for row in rows:
                 self._add(kind, *row)
             return
+        # Each dependency once (an ensure job serves hundreds of rows), not once per row.
+        failed = {dep for dep in set().union(*(deps for *_x, deps in rows)) if dep.status in _FAILED}
         segment: list[_Row] = []
         for row in rows:
-            if any(dep.status in _FAILED for dep in row[3]):
+            if failed and not failed.isdisjoint(row[3]):
                 self._insert(kind, segment)
                 segment = []
                 self._add(kind, *row)
@@ -393,6 +396,7 @@ class Planner:
             returning=("id", "source_key", "source_version"))}
         events: list[dict[str, Any]] = []
         links: list[tuple[int, int]] = []
+        dep_ids = {dep: dep.id for dep in set().union(*(deps for *_x, deps in rows))}
         for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
             job_id = new_ids.pop((row["source_key"], row["source_version"]), None)
             if job_id is None:  # planned before (or twice in this chunk)
@@ -402,7 +406,7 @@ class Planner:
             events.append(dict(created_at=now, user_id=self.user.id, job_id=job_id, run_id=None,
                                record_key=f"{row['source_table']}:{row['source_key']}"[:200],
                                event=jobs_mod.PLANNED, detail=""))
-            links.extend((job_id, dep_id) for dep_id in dict.fromkeys(dep.id for dep in deps))
+            links.extend((job_id, dep_id) for dep_id in dict.fromkeys(map(dep_ids.__getitem__, deps)))
         bulk.insert_rows(self.db, AuditEvent.__table__, events)
         bulk.insert_values(self.db, JobDependency.__table__, ("job_id", "depends_on_id"), links)
 
