@@ -69,6 +69,8 @@ def _as_is(value: Any) -> Any:
 
 #: A JSON-ready, order-stable form of a record value (bookkeeping fields left out).
 _canonical = Walker(_canonical_of, skip=_NOT_CONTENT)
+#: What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` makes, made once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class _Record:
@@ -82,8 +84,7 @@ class _Record:
         """
         cached: str | None = self.__dict__.get("_fingerprint")
         if cached is None:
-            blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
-                              separators=(",", ":"))
+            blob = _ENCODER.encode([type(self).__name__, _canonical(self)])
             cached = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
             self.__dict__["_fingerprint"] = cached  # beside the fields: frozen, eq and hash ignore it
         return cached

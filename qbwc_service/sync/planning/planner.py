@@ -31,6 +31,7 @@ from qbwc_service.queue import bulk, keyed
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
     AuditEvent,
+    IdMapEntry,
     Job,
     JobDependency,
     Setting,
@@ -130,7 +131,7 @@ def plan_manual(db: Session, user: User, date_from: date | None, date_to: date |
     planner = Planner(db, user, settings, reader or default_reader(user))
     planner.fixed_lists()
     flt = TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True)
-    planner.transactions(flt)
+    planner.transactions(flt, exported_unheld=False)
     planner.deleted_after_export(flt)
     planner.options()
     return planner.result
@@ -231,11 +232,20 @@ class Planner:
         """The JobBOSS2 sources the settings turn on, in planning order."""
         return [source for source in registry.SOURCES if source.enabled(self.settings)]
 
-    def transactions(self, flt: TxnFilter) -> None:
+    def transactions(self, flt: TxnFilter, *, exported_unheld: bool = True) -> None:
+        """Plan the transactions of ``flt``'s range.
+
+        Where a kind looks for its documents changed after export, the exported
+        documents are read too: those QuickBooks holds are compared. Without
+        ``exported_unheld``, a source none of whose documents QuickBooks holds
+        is not read for them (nothing to compare, and ``sync start`` over years
+        of documents exported before the service would read them all for
+        nothing); :func:`plan_auto` reads them still, for its high-water mark.
+        """
         # Chunk after chunk needs the same customers and parts: each is looked up once.
         with self.deps.remembering(), older_objects_set_aside():
             for source in self.sources():
-                watched = registry.watched(source)
+                watched = registry.watched(source) and (exported_unheld or self._holds(source))
                 # Exported documents too where a kind looks for changes after export.
                 read = replace(flt, only_unexported=False) if watched else flt
                 for chunk in _chunks(source.read(self.reader, read, self), CHUNK):
@@ -244,6 +254,12 @@ class Planner:
                     for kind, records in _routed(source, chunk):
                         self._plan_chunk(kind, records)
         self._after_export_done()
+
+    def _holds(self, source: Source[Any]) -> bool:
+        """Whether the ID map holds any document of the watched kinds reading ``source``."""
+        return self.db.scalar(select(IdMapEntry.id).where(
+            IdMapEntry.user_id == self.user.id,
+            IdMapEntry.entity.in_(sorted(registry.watched_entities(source)))).limit(1)) is not None
 
     def deleted_after_export(self, flt: TxnFilter) -> None:
         """Documents of the range QuickBooks holds and JobBOSS2 no longer has (:mod:`.exported`)."""
