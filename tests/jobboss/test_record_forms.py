@@ -30,8 +30,11 @@ LISTS = ("customers", "vendors", "employees", "parts", "terms", "gl_accounts", "
 
 def _canonical(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if f.name not in ("last_mod", "exported")}
+        return {
+            f.name: _canonical(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in ("last_mod", "exported")
+        }
     if isinstance(value, (tuple, list)):
         return [_canonical(v) for v in value]
     if isinstance(value, dict):
@@ -44,8 +47,7 @@ def _canonical(value: Any) -> Any:
 
 
 def _fingerprint(record: Any) -> str:
-    blob = json.dumps([type(record).__name__, _canonical(record)], ensure_ascii=False,
-                      separators=(",", ":"))
+    blob = json.dumps([type(record).__name__, _canonical(record)], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -66,8 +68,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("method", TRANSACTIONS + LISTS)
-def test_fingerprints_and_json_forms_follow_their_definitions(reader: JobBossReader,
-                                                              method: str) -> None:
+def test_fingerprints_and_json_forms_follow_their_definitions(reader: JobBossReader, method: str) -> None:
     read = getattr(reader, method)
     records = list(read(ALL) if method in TRANSACTIONS else read())
     assert records
@@ -77,16 +78,42 @@ def test_fingerprints_and_json_forms_follow_their_definitions(reader: JobBossRea
 
 
 def test_odd_values_take_the_same_forms() -> None:
-    line = ArLine(line_no=1, part_no="Ça \"x\"", description=None, quantity=Decimal("-0"),
-                  unit_price=Decimal("NaN"), amount=Decimal("5.00"), disc_pct=Decimal("1E+1"))
-    odd = ArLine(line_no=True, part_no="p", description="d", quantity=Decimal("2.50"),  # type: ignore[arg-type]
-                 unit_price=None, amount=Decimal("0.10"))
-    invoice = ArInvoice(source="billing", invoice_no="1", cust_code="C", txn_date=date(2026, 1, 2),
-                        terms_code=None, tax_code=None, po_number=None,
-                        ship_address=Address(name="N", city="C"), ship_via=None, lines=(line, odd),
-                        shipping_charges=Decimal(0), freight_charges=Decimal("0.00"),
-                        sales_tax=Decimal("1.5"), total=Decimal("12"), notes="é\n",
-                        exported=True, last_mod=datetime(2026, 1, 3, 4, 5, 6))
+    line = ArLine(
+        line_no=1,
+        part_no='Ça "x"',
+        description=None,
+        quantity=Decimal("-0"),
+        unit_price=Decimal("NaN"),
+        amount=Decimal("5.00"),
+        disc_pct=Decimal("1E+1"),
+    )
+    odd = ArLine(
+        line_no=True,
+        part_no="p",
+        description="d",
+        quantity=Decimal("2.50"),  # type: ignore[arg-type]
+        unit_price=None,
+        amount=Decimal("0.10"),
+    )
+    invoice = ArInvoice(
+        source="billing",
+        invoice_no="1",
+        cust_code="C",
+        txn_date=date(2026, 1, 2),
+        terms_code=None,
+        tax_code=None,
+        po_number=None,
+        ship_address=Address(name="N", city="C"),
+        ship_via=None,
+        lines=(line, odd),
+        shipping_charges=Decimal(0),
+        freight_charges=Decimal("0.00"),
+        sales_tax=Decimal("1.5"),
+        total=Decimal("12"),
+        notes="é\n",
+        exported=True,
+        last_mod=datetime(2026, 1, 3, 4, 5, 6),
+    )
     assert invoice.fingerprint() == _fingerprint(invoice)
     assert json.dumps(to_jsonable(invoice)) == json.dumps(_jsonable(invoice))
 
@@ -94,8 +121,7 @@ def test_odd_values_take_the_same_forms() -> None:
 def test_each_walks_every_item_as_the_walker_does() -> None:
     walker = Walker(lambda cls: (lambda v: f"<{v}>") if cls is Decimal else (lambda v: walker.each(v)))
     items = [1, "a", None, Decimal("2"), (Decimal("3"), 4), 2.5, True]
-    assert walker.each(items) == [walker(v) for v in items] == [
-        1, "a", None, "<2>", ["<3>", 4], 2.5, True]
+    assert walker.each(items) == [walker(v) for v in items] == [1, "a", None, "<2>", ["<3>", 4], 2.5, True]
 
 
 def test_timestamps_read_as_text_are_the_same_each_time() -> None:
@@ -106,7 +132,8 @@ def test_timestamps_read_as_text_are_the_same_each_time() -> None:
     assert values.timestamp("2025-08-02") == datetime(2025, 8, 2)
     for n in range(5000):  # more texts than are remembered: still right
         assert values.timestamp(f"2025-08-02 17:39:{n % 60:02d}.{n:06d}") == datetime(
-            2025, 8, 2, 17, 39, n % 60, n)
+            2025, 8, 2, 17, 39, n % 60, n
+        )
 
 
 def test_builders_make_the_records_their_classes_make() -> None:
@@ -135,7 +162,11 @@ def test_builders_make_the_records_their_classes_make() -> None:
 
 
 def test_the_reader_builds_records_equal_to_their_classes(reader: JobBossReader) -> None:
-    for record in [*reader.ar_invoices(ALL), *reader.packing_list_invoices(ALL), *reader.ap_invoices(ALL),
-                   *reader.receiver_bills(ALL)]:
+    for record in [
+        *reader.ar_invoices(ALL),
+        *reader.packing_list_invoices(ALL),
+        *reader.ap_invoices(ALL),
+        *reader.receiver_bills(ALL),
+    ]:
         assert dataclasses.replace(record) == record
         assert dataclasses.replace(record).fingerprint() == record.fingerprint()
