@@ -26,12 +26,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from qbwc_service.jobboss.walk import Convert, Walker
+
+T = TypeVar("T")
 
 #: Fields never part of a fingerprint: bookkeeping, not content.
 _NOT_CONTENT = frozenset({"last_mod", "exported"})
@@ -40,7 +43,7 @@ _NOT_CONTENT = frozenset({"last_mod", "exported"})
 def _canonical_of(cls: type) -> Convert:
     """How :func:`_canonical` turns a value of ``cls`` (a type other than a dataclass's)."""
     if issubclass(cls, (tuple, list)):
-        return lambda value: [_canonical(v) for v in value]
+        return lambda value: _canonical.each(value)
     if issubclass(cls, dict):
         return lambda value: [[str(k), _canonical(v)]
                               for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
@@ -66,6 +69,8 @@ def _as_is(value: Any) -> Any:
 
 #: A JSON-ready, order-stable form of a record value (bookkeeping fields left out).
 _canonical = Walker(_canonical_of, skip=_NOT_CONTENT)
+#: What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` makes, made once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class _Record:
@@ -79,11 +84,37 @@ class _Record:
         """
         cached: str | None = self.__dict__.get("_fingerprint")
         if cached is None:
-            blob = json.dumps([type(self).__name__, _canonical(self)], ensure_ascii=False,
-                              separators=(",", ":"))
+            blob = _ENCODER.encode([type(self).__name__, _canonical(self)])
             cached = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
             self.__dict__["_fingerprint"] = cached  # beside the fields: frozen, eq and hash ignore it
         return cached
+
+
+def builder(cls: type[T]) -> Callable[..., T]:
+    """A function making ``cls`` records as ``cls(...)`` does, for a frozen dataclass.
+
+    The same arguments and defaults, an equal record; but the fields are set in
+    one step, not each through ``object.__setattr__`` as a frozen dataclass's
+    ``__init__`` must: reading JobBOSS2 builds hundreds of thousands of lines.
+    A class whose ``__init__`` does more (``__post_init__``, default factories,
+    fields not in ``__init__`` or keyword-only) is left its own ``__init__``.
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    if (hasattr(cls, "__post_init__") or any(
+            not f.init or f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields)):
+        return cls
+    params = ", ".join(f.name if f.default is dataclasses.MISSING else f"{f.name}=_d{i}"
+                       for i, f in enumerate(fields))
+    values = ", ".join(f"{f.name!r}: {f.name}" for f in fields)
+    source = (f"def build_{cls.__name__}({params}):\n"
+              f"    record = new(cls)\n"
+              f"    setattr(record, '__dict__', {{{values}}})\n"
+              f"    return record\n")
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "setattr": object.__setattr__,
+                             **{f"_d{i}": f.default for i, f in enumerate(fields)}}
+    exec(source, scope)  # made above from the dataclass's own field names only
+    build: Callable[..., T] = scope[f"build_{cls.__name__}"]
+    return build
 
 
 # --------------------------------------------------------------------------- parts

@@ -89,7 +89,20 @@ def timestamp(value: object) -> datetime | None:
         return value.replace(tzinfo=None)
     if isinstance(value, date):
         return datetime.combine(value, time())
-    return datetime.fromisoformat(str(value).strip().replace("T", " ")[:26])
+    raw = str(value)
+    found = _TEXT_STAMPS.get(raw)
+    if found is None:
+        found = datetime.fromisoformat(raw.strip().replace("T", " ")[:26])
+        if len(_TEXT_STAMPS) >= _REMEMBERED:
+            _TEXT_STAMPS.clear()
+        _TEXT_STAMPS[raw] = found
+    return found
+
+
+#: Timestamps read as text (SQLite), by text: an invoice's lines mostly share their
+#: header's ``LastModDate``. Datetimes are immutable, so one serves every row.
+_TEXT_STAMPS: dict[str, datetime] = {}
+_REMEMBERED = 4096
 
 
 def day(value: object) -> date | None:

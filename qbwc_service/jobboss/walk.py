@@ -45,18 +45,30 @@ class Walker:
             convert = self._by_type[cls] = self._make(cls)
         return convert(value)
 
+    def each(self, values: Iterable[Any]) -> list[Any]:
+        """``[walker(v) for v in values]``, the walk's dispatch done inline (the lines of a
+        document are many)."""
+        by_type = self._by_type
+        return [v if v.__class__ in AS_IS else (by_type.get(v.__class__) or self)(v) for v in values]
+
     def _make(self, cls: type) -> Convert:
         if not dataclasses.is_dataclass(cls):
             return self._convert(cls)
         names = [f.name for f in dataclasses.fields(cls) if f.name not in self._skip]
         # def walk_Name(value):
-        #     v0 = value.a; v1 = value.b
-        #     return {'a': v0 if v0.__class__ in AS_IS else walk(v0), 'b': ...}
-        reads = "".join(f"    v{i} = value.{name}\n" for i, name in enumerate(names))
-        items = ", ".join(f"{name!r}: v{i} if v{i}.__class__ in AS_IS else walk(v{i})"
-                          for i, name in enumerate(names))
+        #     v0 = value.a
+        #     if v0.__class__ not in AS_IS:
+        #         v0 = (by_type.get(v0.__class__) or walk)(v0)
+        #     ...
+        #     return {'a': v0, ...}
+        # The converter of a type seen before is called straight, not through walk.
+        reads = "".join(f"    v{i} = value.{name}\n"
+                        f"    if v{i}.__class__ not in AS_IS:\n"
+                        f"        v{i} = (by_type.get(v{i}.__class__) or walk)(v{i})\n"
+                        for i, name in enumerate(names))
+        items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
         source = f"def walk_{cls.__name__}(value):\n{reads}    return {{{items}}}\n"
-        scope: dict[str, Any] = {"AS_IS": AS_IS, "walk": self}
+        scope: dict[str, Any] = {"AS_IS": AS_IS, "walk": self, "by_type": self._by_type}
         exec(source, scope)  # the source is made above, from field names only
         walk: Convert = scope[f"walk_{cls.__name__}"]
         return walk

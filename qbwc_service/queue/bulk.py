@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -34,13 +35,23 @@ class _Insert:
     defaults: tuple[Any, ...]  # then the scalar defaults of the columns not given
     processors: tuple[Callable[[Any], Any] | None, ...]
 
+    @cached_property
+    def processed(self) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+        """The columns with a bind processor, by position: the others pass as they are."""
+        return tuple((i, process) for i, process in enumerate(self.processors) if process is not None)
+
     def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         """One row's parameters, as the column types store them."""
-        values = self.pick(row) + self.defaults
-        if not any(self.processors):
+        return self.stored(self.pick(row) + self.defaults)
+
+    def stored(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """``values`` (every column, in order) as the column types store them."""
+        if not self.processed:
             return values
-        return tuple(value if process is None else process(value)
-                     for value, process in zip(values, self.processors, strict=True))
+        out = list(values)
+        for i, process in self.processed:
+            out[i] = process(out[i])
+        return tuple(out)
 
 
 _prepared: dict[tuple[str, tuple[str, ...]], _Insert | None] = {}
@@ -50,15 +61,34 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     """``INSERT`` ``rows`` (dicts with the same keys) into ``table``, in the session's transaction."""
     if not rows:
         return
+    keys = tuple(rows[0])
+    pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    insert_values(db, table, keys, [pick(row) for row in rows])
+
+
+def insert_values(db: Session, table: Table, keys: Sequence[str],
+                  rows: Sequence[tuple[Any, ...]]) -> None:
+    """``INSERT`` ``rows`` (tuples of the columns ``keys``, in that order) into ``table``.
+
+    What :func:`insert_rows` does, for rows already in column order: the
+    hundreds of thousands of dependency rows of a planning pass need no dict each.
+    """
+    if not rows:
+        return
+    keys = tuple(keys)
     conn = db.connection()
-    if _copies(table, tuple(rows[0]), conn.dialect):
-        _copy(conn, table, rows)
+    if _copies(table, keys, conn.dialect):
+        _copy(conn, table, keys, rows)
         return
-    prepared = _prepare(table, tuple(rows[0]), conn.dialect)
+    prepared = _prepare(table, keys, conn.dialect)
     if prepared is None:
-        conn.execute(insert(table), list(rows))
+        conn.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
         return
-    conn.exec_driver_sql(prepared.head + prepared.group, list(map(prepared.values, rows)))
+    if prepared.defaults:
+        rows = [row + prepared.defaults for row in rows]
+    if prepared.processed:
+        rows = list(map(prepared.stored, rows))
+    conn.exec_driver_sql(prepared.head + prepared.group, list(rows))
 
 
 def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
@@ -69,17 +99,16 @@ def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
     return all(column.type.dialect_impl(dialect).bind_processor(dialect) is None for column in columns)
 
 
-def _copy(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def _copy(conn: Connection, table: Table, keys: tuple[str, ...],
+          rows: Sequence[tuple[Any, ...]]) -> None:
     """``COPY table FROM STDIN``, on the session's own driver connection (its transaction)."""
-    keys = tuple(rows[0])
     preparer = conn.dialect.identifier_preparer
     columns = ", ".join(map(preparer.quote, keys))
-    pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
     raw: Any = conn.connection.dbapi_connection
     with raw.cursor() as cursor, cursor.copy(
             f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(pick(row))
+            copy.write_row(row)
 
 
 def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique: Sequence[str],

@@ -39,7 +39,7 @@ def _jsonable_of(cls: type) -> Callable[[Any], Any]:
     if issubclass(cls, dict):
         return lambda value: {str(k): _to_jsonable(v) for k, v in value.items()}
     if issubclass(cls, list | tuple | set | frozenset):
-        return lambda value: [_to_jsonable(v) for v in value]
+        return lambda value: _to_jsonable.each(value)
     return _identity
 
 

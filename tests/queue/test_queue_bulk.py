@@ -79,3 +79,24 @@ def test_plain_rows_are_stored_as_core_stores_them(sessions: sessionmaker[Sessio
     assert [(e.job_id, e.record_key, e.created_at.replace(tzinfo=UTC), e.detail) for e in events] == [
         (ids[0], "Billing:A", WHEN, ""), (ids[1], "Billing:B", WHEN, ""), (ids[2], "Billing:C", WHEN, "")]
     assert sorted(deps) == [(ids[2], ids[0]), (ids[2], ids[1])]
+
+
+def test_rows_given_as_tuples_are_stored_as_core_stores_them(sessions: sessionmaker[Session],
+                                                             user_id: int) -> None:
+    keys = ("created_at", "user_id", "job_id", "event")  # record_key, detail: their defaults
+    with sessions.begin() as db:
+        ids = [job_id for job_id, *_rest in bulk.insert_new(
+            db, Job.__table__, [_job(user_id, key) for key in ("A", "B")],
+            unique=("user_id", "kind", "source_key", "source_version"), returning=("id",))]
+        db.execute(insert(AuditEvent), [dict(zip(keys, (WHEN, user_id, ids[0], "by core"), strict=True))])
+        bulk.insert_values(db, AuditEvent.__table__, keys, [(WHEN, user_id, ids[1], "by tuple")])
+        bulk.insert_values(db, JobDependency.__table__, ("job_id", "depends_on_id"), [(ids[1], ids[0])])
+        bulk.insert_values(db, JobDependency.__table__, ("job_id", "depends_on_id"), [])
+    with sessions() as db:
+        events = db.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        deps = [tuple(row) for row in db.execute(select(JobDependency.job_id, JobDependency.depends_on_id))]
+    by_core, by_tuple = ({c.key: getattr(e, c.key) for c in AuditEvent.__table__.columns
+                          if c.key not in ("id", "job_id", "event")} for e in events)
+    assert by_tuple == by_core and by_core["detail"] == "" and by_core["record_key"] == ""
+    assert [(e.job_id, e.event) for e in events] == [(ids[0], "by core"), (ids[1], "by tuple")]
+    assert deps == [(ids[1], ids[0])]

@@ -6,9 +6,12 @@ import sqlite3
 
 from sqlalchemy import select
 
+from qbwc_service.jobboss.reader import ALL, JobBossReader, TxnFilter
 from qbwc_service.queue.db import transaction
 from qbwc_service.queue.models import AuditEvent, Job, WriteBack
-from qbwc_service.sync.planning import idmap
+from qbwc_service.sync import settings as settings_mod
+from qbwc_service.sync.planning import idmap, planner
+from sync.conftest import WINDOW
 from sync.helpers import jobs
 
 
@@ -55,3 +58,42 @@ def test_a_changed_record_replaces_the_version_still_waiting(world):
     assert sorted(tuple(row) for row in cancelled) == [
         (f"Billing:{key}", f"replaced by version {now[key].source_version}") for key in changed]
     assert statuses == dict.fromkeys(changed, "cancelled")
+
+
+def test_sync_start_reads_exported_documents_only_where_quickbooks_holds_some(world, monkeypatch):
+    """Exported documents matter to ``sync start`` only when QuickBooks holds some (changed
+    after export): with none held, they are not read, and the plan is the same."""
+    asked: list[bool] = []
+    real = JobBossReader.ar_invoices
+
+    def spy(self, flt=ALL):
+        asked.append(flt.only_unexported)
+        return real(self, flt)
+
+    monkeypatch.setattr(JobBossReader, "ar_invoices", spy)
+    flt = TxnFilter(date_from=WINDOW[0], date_to=WINDOW[1], only_unexported=True)
+    exported = [inv for inv in world.reader.ar_invoices(flt) if inv.source == "billing"][:2]
+    with sqlite3.connect(world.jobboss) as conn:  # flagged before the service, say
+        conn.executemany('UPDATE "Billing" SET "Exported" = \'Y\' WHERE "InvoiceNo" = ?',
+                         [(inv.invoice_no,) for inv in exported])
+    asked.clear()
+    with world.sessions() as db:  # reading every exported document too, rolled back
+        user = world.user(db)
+        reading_all = planner.Planner(db, user, settings_mod.get_settings(db, user.id),
+                                      world.reader)
+        reading_all.transactions(flt)
+        assert asked == [False]
+        db.rollback()
+    asked.clear()
+    first = world.plan()
+    assert asked == [True]
+    assert first.lines() == reading_all.result.lines() and first.total > 0
+    assert not {inv.invoice_no for inv in exported} & {j.source_key for j in jobs(world)}
+
+    with transaction(world.sessions) as db:
+        idmap.remember(db, world.user(db).id, "invoice", exported[0].key, "TXN-1",
+                       source_version=exported[0].fingerprint())
+    asked.clear()
+    again = world.plan()
+    assert asked == [False]  # QuickBooks holds one: the exported documents are compared
+    assert again.total == 0 and again.changed_after_export == 0

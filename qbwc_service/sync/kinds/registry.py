@@ -118,6 +118,11 @@ def watched(source: Source[object]) -> bool:
     return any(kind.watched for kind in _READERS[id(source)])
 
 
+def watched_entities(source: Source[object]) -> set[str]:
+    """The ID map entities of the kinds reading ``source`` that look for changes after export."""
+    return {kind.entity for kind in _READERS[id(source)] if kind.watched}
+
+
 def ensure_kinds() -> list[str]:
     """The job kinds of every ensure job."""
     return [k.ensure_kind for k in LIST_KINDS.values()]

@@ -31,6 +31,7 @@ from qbwc_service.queue import bulk, keyed
 from qbwc_service.queue import jobs as jobs_mod
 from qbwc_service.queue.models import (
     AuditEvent,
+    IdMapEntry,
     Job,
     JobDependency,
     Setting,
@@ -45,6 +46,7 @@ from qbwc_service.sync.kinds.base import ListKind, Source, SourceRecord, TxnKind
 from qbwc_service.sync.kinds.context import Need
 from qbwc_service.sync.kinds.payload import JobPayload, Phase
 from qbwc_service.sync.planning import idmap, replan
+from qbwc_service.sync.planning.collector import older_objects_set_aside
 from qbwc_service.sync.planning.dependencies import DependencyPlanner
 from qbwc_service.sync.planning.exported import AfterExport, Held
 from qbwc_service.sync.protocols import JobBossWrites
@@ -129,7 +131,7 @@ def plan_manual(db: Session, user: User, date_from: date | None, date_to: date |
     planner = Planner(db, user, settings, reader or default_reader(user))
     planner.fixed_lists()
     flt = TxnFilter(date_from=date_from, date_to=date_to, only_unexported=True)
-    planner.transactions(flt)
+    planner.transactions(flt, exported_unheld=False)
     planner.deleted_after_export(flt)
     planner.options()
     return planner.result
@@ -230,11 +232,20 @@ class Planner:
         """The JobBOSS2 sources the settings turn on, in planning order."""
         return [source for source in registry.SOURCES if source.enabled(self.settings)]
 
-    def transactions(self, flt: TxnFilter) -> None:
+    def transactions(self, flt: TxnFilter, *, exported_unheld: bool = True) -> None:
+        """Plan the transactions of ``flt``'s range.
+
+        Where a kind looks for its documents changed after export, the exported
+        documents are read too: those QuickBooks holds are compared. Without
+        ``exported_unheld``, a source none of whose documents QuickBooks holds
+        is not read for them (nothing to compare, and ``sync start`` over years
+        of documents exported before the service would read them all for
+        nothing); :func:`plan_auto` reads them still, for its high-water mark.
+        """
         # Chunk after chunk needs the same customers and parts: each is looked up once.
-        with self.deps.remembering():
+        with self.deps.remembering(), older_objects_set_aside():
             for source in self.sources():
-                watched = registry.watched(source)
+                watched = registry.watched(source) and (exported_unheld or self._holds(source))
                 # Exported documents too where a kind looks for changes after export.
                 read = replace(flt, only_unexported=False) if watched else flt
                 for chunk in _chunks(source.read(self.reader, read, self), CHUNK):
@@ -243,6 +254,12 @@ class Planner:
                     for kind, records in _routed(source, chunk):
                         self._plan_chunk(kind, records)
         self._after_export_done()
+
+    def _holds(self, source: Source[Any]) -> bool:
+        """Whether the ID map holds any document of the watched kinds reading ``source``."""
+        return self.db.scalar(select(IdMapEntry.id).where(
+            IdMapEntry.user_id == self.user.id,
+            IdMapEntry.entity.in_(sorted(registry.watched_entities(source)))).limit(1)) is not None
 
     def deleted_after_export(self, flt: TxnFilter) -> None:
         """Documents of the range QuickBooks holds and JobBOSS2 no longer has (:mod:`.exported`)."""
@@ -365,9 +382,11 @@ class Planner:
             for row in rows:
                 self._add(kind, *row)
             return
+        # Each dependency once (an ensure job serves hundreds of rows), not once per row.
+        failed = {dep for dep in set().union(*(deps for *_x, deps in rows)) if dep.status in _FAILED}
         segment: list[_Row] = []
         for row in rows:
-            if any(dep.status in _FAILED for dep in row[3]):
+            if failed and not failed.isdisjoint(row[3]):
                 self._insert(kind, segment)
                 segment = []
                 self._add(kind, *row)
@@ -392,7 +411,8 @@ class Planner:
             self.db, Job.__table__, values, unique=jobs_mod._VERSION_COLUMNS,
             returning=("id", "source_key", "source_version"))}
         events: list[dict[str, Any]] = []
-        links: list[dict[str, int]] = []
+        links: list[tuple[int, int]] = []
+        dep_ids = {dep: dep.id for dep in set().union(*(deps for *_x, deps in rows))}
         for (_key, _record, _index, deps), row in zip(rows, values, strict=True):
             job_id = new_ids.pop((row["source_key"], row["source_version"]), None)
             if job_id is None:  # planned before (or twice in this chunk)
@@ -402,10 +422,9 @@ class Planner:
             events.append(dict(created_at=now, user_id=self.user.id, job_id=job_id, run_id=None,
                                record_key=f"{row['source_table']}:{row['source_key']}"[:200],
                                event=jobs_mod.PLANNED, detail=""))
-            links.extend({"job_id": job_id, "depends_on_id": dep_id}
-                         for dep_id in dict.fromkeys(dep.id for dep in deps))
+            links.extend((job_id, dep_id) for dep_id in dict.fromkeys(map(dep_ids.__getitem__, deps)))
         bulk.insert_rows(self.db, AuditEvent.__table__, events)
-        bulk.insert_rows(self.db, JobDependency.__table__, links)
+        bulk.insert_values(self.db, JobDependency.__table__, ("job_id", "depends_on_id"), links)
 
     def _add(self, kind: TxnKind[Any], key: str, record: SourceRecord, index: int,
              deps: list[Job]) -> None:
