@@ -1,4 +1,4 @@
-"""The jobs of a list of source keys, read with the ``uq_job_version`` index on every database.
+"""The jobs (or ID map rows) of a list of source keys, read by index on every database.
 
 A planning pass asks, chunk after chunk, which jobs already exist for a few
 hundred record keys. ``source_key IN (...)`` is the obvious query, and SQLite
@@ -15,12 +15,23 @@ guessable form.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, String, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Mapped, Session, aliased, defer
 
 from qbwc_service.queue.models import Job
+
+
+class _Keyed(Protocol):
+    """A mapped class with an ``id`` and a ``source_key`` (jobs, ID map rows)."""
+
+    id: Mapped[int]
+    source_key: Mapped[str]
+
+
+M = TypeVar("M", bound=_Keyed)
 
 #: Keys per statement: bounded memory, and under SQLite's bound-parameter limit.
 CHUNK = 500
@@ -33,20 +44,30 @@ def jobs_with_keys(db: Session, keys: Sequence[str], *criteria: ColumnElement[bo
     In id order within each chunk of :data:`CHUNK` keys; ``payload=False``
     leaves the payloads unread (loaded only if touched).
     """
+    return rows_with_keys(db, Job, keys, *criteria, deferred=() if payload else ("payload",))
+
+
+def rows_with_keys(db: Session, model: type[M], keys: Sequence[str], *criteria: ColumnElement[bool],
+                   deferred: Sequence[str] = ()) -> Iterator[M]:
+    """The rows of ``model`` meeting ``criteria`` whose ``source_key`` is in ``keys``.
+
+    In id order within each chunk of :data:`CHUNK` keys; the columns named in
+    ``deferred`` are left unread (loaded only if touched).
+    """
     lateral = db.get_bind().dialect.name == "postgresql"
-    keys = list(dict.fromkeys(keys))  # a key twice would join its jobs twice
+    keys = list(dict.fromkeys(keys))  # a key twice would join its rows twice
     for start in range(0, len(keys), CHUNK):
         chunk = list(keys[start:start + CHUNK])
         if lateral:
             wanted = (func.unnest(bindparam(None, chunk, type_=ARRAY(String)))
                       .table_valued("key").render_derived("wanted"))
-            found = (select(Job).where(*criteria, Job.source_key == wanted.c.key)
+            found = (select(model).where(*criteria, model.source_key == wanted.c.key)
                      .offset(0).lateral("found"))
-            job = aliased(Job, found)
-            stmt = select(job).select_from(wanted).join(found, true()).order_by(job.id)
+            row = aliased(model, found)
+            stmt = select(row).select_from(wanted).join(found, true()).order_by(row.id)
         else:
-            job = Job
-            stmt = select(Job).where(*criteria, Job.source_key.in_(chunk)).order_by(Job.id)
-        if not payload:
-            stmt = stmt.options(defer(job.payload))
+            row = model
+            stmt = select(model).where(*criteria, model.source_key.in_(chunk)).order_by(model.id)
+        if deferred:
+            stmt = stmt.options(*(defer(getattr(row, name)) for name in deferred))
         yield from db.scalars(stmt)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from qbwc_service.queue import keyed
 from qbwc_service.queue.models import IdMapEntry
 
 #: Keys are compared after stripping and folding case (QuickBooks names are case-insensitive,
@@ -112,16 +113,14 @@ class IdMapCache:
         by_entity: dict[str, list[str]] = {}
         for entity, key in wanted:
             by_entity.setdefault(entity, []).append(key)
-        # One entity at a time: (entity, key) IN (pairs) would not use the uq_id_map index.
+        # One entity at a time: (entity, key) IN (pairs) would not use the uq_id_map index;
+        # keyed reads each key from it on PostgreSQL too, whatever its statistics say.
         for entity, entity_keys in by_entity.items():
-            for start in range(0, len(entity_keys), 500):
-                chunk = entity_keys[start:start + 500]
-                found = {row.source_key: row for row in self.db.scalars(
-                    select(IdMapEntry).where(IdMapEntry.user_id == self.user_id,
-                                             IdMapEntry.entity == entity,
-                                             IdMapEntry.source_key.in_(chunk)))}
-                for key in chunk:
-                    self.rows[(entity, key)] = found.get(key)
+            found = {row.source_key: row for row in keyed.rows_with_keys(
+                self.db, IdMapEntry, entity_keys, IdMapEntry.user_id == self.user_id,
+                IdMapEntry.entity == entity)}
+            for key in entity_keys:
+                self.rows[(entity, key)] = found.get(key)
 
     def lookup(self, entity: str, key: str) -> IdMapEntry | None:
         ident = (entity, norm_key(key))
