@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qbwc_service.queue import keyed
-from qbwc_service.queue.models import IdMapEntry
+from qbwc_service.queue import bulk, keyed
+from qbwc_service.queue.models import IdMapEntry, utcnow
 
 #: Keys are compared after stripping and folding case (QuickBooks names are case-insensitive,
 #: JobBOSS2 codes are padded).
@@ -160,9 +160,10 @@ class IdMapCache:
         if not self.added:
             return
         added, self.added = self.added, {}
-        self.db.execute(insert(IdMapEntry), [
+        now = utcnow()  # given, so that PostgreSQL takes the rows by COPY (queue.bulk)
+        bulk.insert_rows(self.db, IdMapEntry.__table__, [
             dict(user_id=row.user_id, entity=row.entity, source_key=row.source_key,
                  qb_id=row.qb_id, qb_name=row.qb_name, edit_sequence=row.edit_sequence,
-                 source_version=row.source_version) for row in added.values()])
+                 source_version=row.source_version, updated_at=now) for row in added.values()])
         for ident in added:
             self.rows.pop(ident, None)
