@@ -13,7 +13,7 @@ from decimal import Decimal
 from qbwc_service.qbxml import requests as rq
 from qbwc_service.qbxml.message import build_message
 from qbwc_service.qbxml.parse import parse_response
-from qbwc_service.qbxml.validate import schema, validate
+from qbwc_service.qbxml.validate import _compiled, schema, validate
 
 INVOICE = rq.InvoiceAdd(
     customer=rq.Ref.named("Acme Widgets:Job 1001"),
@@ -58,7 +58,8 @@ def per_call_us(func, repeats: int) -> float:
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     message = build_message([("1", INVOICE)]).xml
-    load = timeit.timeit(lambda: schema.__wrapped__("13.0"), number=1) * 1e3
+    # Compiled afresh, not the cached schema.
+    load = timeit.timeit(lambda: _compiled.__wrapped__("13.0"), number=1) * 1e3
     schema("13.0")
     message16 = build_message([("1", INVOICE)], version="16.0").xml
     schema("16.0")
