@@ -164,8 +164,9 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
     if message_id is not None:
         values["message_id"] = message_id
     own = own or {}
+    own_names = {name for job_values in own.values() for name in job_values}
     columns = Job.__table__.c
-    for name in sorted(_own_names(own)):
+    for name in sorted(own_names):
         whens = [(Job.id == job_id, literal(job_values[name], columns[name].type))
                  for job_id, job_values in own.items() if name in job_values]
         values[name] = case(*whens, else_=values.get(name, columns[name]))
@@ -179,7 +180,8 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
         .values(**values).returning(Job.id, Job.attempts)
         .execution_options(synchronize_session=False)).all())
     claimed = [job for job in jobs if job.id in attempts]
-    common = {name: value for name, value in values.items() if name not in ("request_id", *_own_names(own))}
+    common = {name: value for name, value in values.items()
+              if name != "request_id" and name not in own_names}
     for job in claimed:
         fields = dict(common, request_id=str(job.id), attempts=attempts[job.id])
         fields.update(own.get(job.id, {}))
@@ -187,11 +189,6 @@ def claim_jobs(db: Session, jobs: list[Job], *, user_id: int, session_id: int | 
             set_committed_value(job, name, value)
     _audit_sent(db, claimed, user_id, session_id, now)
     return claimed
-
-
-def _own_names(own: Mapping[int, Mapping[str, object]]) -> set[str]:
-    """The columns some job of ``own`` (see :func:`claim_jobs`) has a value of its own for."""
-    return {name for job_values in own.values() for name in job_values}
 
 
 @cache

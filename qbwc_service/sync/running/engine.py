@@ -303,7 +303,7 @@ class JobBossSync:
         """Each request of a message built and checked alone, before any job is claimed.
 
         Nothing is written here: a request that cannot be built says why, and the job
-        fails once claimed (see :meth:`_message`).
+        fails once claimed (see :meth:`_send`).
         """
         version, country = mctx.version, mctx.country
         built: list[_Built] = []
@@ -374,26 +374,24 @@ class JobBossSync:
                                       on_error, version, check=self.validate)
             messages.replace_request(db, message_id, xml)
         ac = self._apply_context(db, session, settings)
+        warnings: dict[int, list[FieldWarning]] = {}
         for request in built:
             members = [job for job in request.jobs if job.id in mine]
-            if request.element is None or request.request_id in invalid:
+            if request.element is None:
                 for job in members:  # never sent: not a job of this message
                     job.message_id = earlier[job.id]
-            if members and request.element is None:
-                self._build_failed(ac, session, settings, members[0], request.error)
-        warnings: dict[int, list[FieldWarning]] = {}
-        for request in usable:
-            members = [job for job in request.jobs if job.id in mine]
+                if members:
+                    self._build_failed(ac, session, settings, members[0], request.error)
+                continue
+            problems = invalid.get(request.request_id)
             for job in members:
                 job.request_id = request.request_id
-            if request.request_id in invalid:
-                for member in members:
-                    self._build_failed(ac, session, settings, member,
-                                       "the request does not validate: "
-                                       + "; ".join(invalid[request.request_id][:3]))
-                continue
-            for job in members:
-                warnings[job.id] = request.warnings.get(job.id, [])
+                if problems:  # never sent either
+                    job.message_id = earlier[job.id]
+                    self._build_failed(ac, session, settings, job, "the request does not validate: "
+                                       + "; ".join(problems[:3]))
+                else:
+                    warnings[job.id] = request.warnings.get(job.id, [])
         for job in claimed:
             if job.status != JobStatus.SENT.value:
                 continue
