@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -62,8 +62,12 @@ def insert_rows(db: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     if not rows:
         return
     keys = tuple(rows[0])
-    pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
-    insert_values(db, table, keys, [pick(row) for row in rows])
+    insert_values(db, table, keys, list(map(_picker(keys), rows)))
+
+
+def _picker(keys: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """A row's values of ``keys``, as a tuple in that order."""
+    return itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
 
 
 def insert_values(db: Session, table: Table, keys: Sequence[str],
@@ -91,6 +95,7 @@ def insert_values(db: Session, table: Table, keys: Sequence[str],
     conn.exec_driver_sql(prepared.head + prepared.group, list(rows))
 
 
+@cache  # asked at every insert: per message on the hot path
 def _copies(table: Table, keys: tuple[str, ...], dialect: Dialect) -> bool:
     """Whether rows go in by ``COPY``: psycopg, and columns the driver takes as they are."""
     if dialect.name != "postgresql" or dialect.driver != "psycopg" or _scalar_defaults(table, keys) != {}:
@@ -128,7 +133,7 @@ def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique
         return _insert_arrays(conn, table, rows, arrays, unique, returning)
     prepared = _prepare(table, tuple(rows[0]), dialect)
     if prepared is None:
-        stmt = (_dialect_insert(dialect.name)(table).on_conflict_do_nothing(index_elements=list(unique))
+        stmt = (dialect_insert(dialect.name)(table).on_conflict_do_nothing(index_elements=list(unique))
                 .returning(*(table.c[name] for name in returning)))
         # Many parameter sets with RETURNING: SQLAlchemy sends them as multi-row INSERTs.
         return [tuple(row) for row in conn.execute(stmt, list(rows))]
@@ -222,7 +227,7 @@ def _prepare(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Insert |
             head=f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
                  f"({', '.join(map(quote, order))}) VALUES ",
             group=f"({', '.join('?' * len(order))})",
-            pick=itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],),
+            pick=_picker(keys),
             defaults=tuple(defaults.values()),
             processors=tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
                              for key in order))
@@ -241,7 +246,7 @@ def _scalar_defaults(table: Table, keys: tuple[str, ...]) -> dict[str, Any] | No
     return defaults
 
 
-def _dialect_insert(name: str) -> Any:
+def dialect_insert(name: str) -> Any:
     """The ``insert`` with ``on_conflict_do_nothing`` of dialect ``name``."""
     if name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert

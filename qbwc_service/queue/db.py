@@ -33,9 +33,6 @@ def make_engine(url: str) -> Engine:
         return engine
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "postgresql":
-        # Rows written together (audit events, ID map rows, write-backs owed) go as one
-        # multi-row INSERT, not one execution per row in the database server.
-        engine.dialect.use_insertmanyvalues_wo_returning = True
         event.listen(engine, "connect", _postgresql_settings)
     return engine
 

@@ -62,7 +62,7 @@ from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from qbwc_service.queue.bulk import insert_rows
+from qbwc_service.queue.bulk import dialect_insert, insert_rows
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
 from qbwc_service.queue.states import JobStatus, check_transition
 
@@ -398,11 +398,7 @@ def find_job(db: Session, *, user_id: int, kind: str, source_key: str,
 def _insert_job(db: Session, values: dict[str, Any]) -> Job | None:
     dialect = db.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        stmt = (dialect_insert(Job).values(**values)
+        stmt = (dialect_insert(dialect)(Job).values(**values)
                 .on_conflict_do_nothing(index_elements=list(_VERSION_COLUMNS))
                 .returning(Job.id))
         new_id = db.execute(stmt).scalar()

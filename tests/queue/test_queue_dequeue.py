@@ -287,7 +287,7 @@ def test_a_claim_writes_the_message_and_values_of_single_jobs_in_its_one_update(
                           third: ("sent", str(third), [], message_id)}
 
 
-def test_postgresql_connections_compress_kept_messages_with_lz4_and_insert_rows_together(engine):
+def test_postgresql_connections_compress_kept_messages_with_lz4(engine):
     """The queue engine's PostgreSQL settings (a server without lz4 keeps its default)."""
     if engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
@@ -297,4 +297,3 @@ def test_postgresql_connections_compress_kept_messages_with_lz4_and_insert_rows_
         )).scalar()
         expected = "lz4" if available else "pglz"
         assert conn.execute(text("SHOW default_toast_compression")).scalar() == expected
-    assert engine.dialect.use_insertmanyvalues_wo_returning is True
