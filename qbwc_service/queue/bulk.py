@@ -24,6 +24,8 @@ from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
+from qbwc_service.queue.keyed import batches
+
 
 @dataclass(frozen=True)
 class _Insert:
@@ -144,8 +146,7 @@ def insert_new(db: Session, table: Table, rows: Sequence[dict[str, Any]], unique
     per_page = max(1, min(dialect.insertmanyvalues_page_size,
                           dialect.insertmanyvalues_max_parameters // width))
     out: list[tuple[Any, ...]] = []
-    for start in range(0, len(rows), per_page):
-        page = rows[start:start + per_page]
+    for page in batches(rows, per_page):
         params = [value for row in page for value in prepared.values(row)]
         sql = prepared.head + ", ".join([prepared.group] * len(page)) + tail
         out.extend(tuple(row) for row in conn.exec_driver_sql(sql, tuple(params)))

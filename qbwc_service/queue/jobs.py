@@ -62,6 +62,7 @@ from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from qbwc_service.queue import keyed
 from qbwc_service.queue.bulk import dialect_insert, insert_rows
 from qbwc_service.queue.models import AuditEvent, Job, JobDependency, utcnow
 from qbwc_service.queue.states import JobStatus, check_transition
@@ -117,8 +118,6 @@ _FINAL_STATES = frozenset({JobStatus.DONE, JobStatus.ERROR, JobStatus.SKIPPED,
                            JobStatus.CANCELLED})
 
 _FAILED_VALUES = [s.value for s in FAILED_STATES]
-#: Ids per ``IN`` list in the cascades.
-_CHUNK = 500
 
 #: Columns of the planning identity (the ``uq_job_version`` constraint).
 _VERSION_COLUMNS = ("user_id", "kind", "source_key", "source_version")
@@ -242,11 +241,11 @@ class Changes:
         frontier = roots
         while frontier:
             found: list[int] = []
-            for start in range(0, len(frontier), _CHUNK):
+            for batch in keyed.batches(frontier):
                 rows = self.db.execute(
                     select(JobDependency.depends_on_id, JobDependency.job_id)
                     .join(Job, Job.id == JobDependency.job_id)
-                    .where(JobDependency.depends_on_id.in_(frontier[start:start + _CHUNK]),
+                    .where(JobDependency.depends_on_id.in_(batch),
                            Job.status == status)
                     .order_by(Job.id))
                 for parent, dep in rows:
@@ -261,11 +260,11 @@ class Changes:
         """``job id -> ids of its dependencies in a failed state``."""
         out: dict[int, list[int]] = {}
         ids = list(dict.fromkeys(job_ids))
-        for start in range(0, len(ids), _CHUNK):
+        for batch in keyed.batches(ids):
             rows = self.db.execute(
                 select(JobDependency.job_id, JobDependency.depends_on_id)
                 .join(Job, Job.id == JobDependency.depends_on_id)
-                .where(JobDependency.job_id.in_(ids[start:start + _CHUNK]),
+                .where(JobDependency.job_id.in_(batch),
                        Job.status.in_(_FAILED_VALUES)))
             for job_id, dep in rows:
                 out.setdefault(job_id, []).append(dep)
@@ -276,9 +275,9 @@ class Changes:
         ids = self._id_graph([root.id for root in roots], status)
         reached = list(dict.fromkeys(i for deps in ids.values() for i in deps))
         loaded: dict[int, Job] = {}
-        for start in range(0, len(reached), _CHUNK):
+        for batch in keyed.batches(reached):
             loaded.update((job.id, job) for job in self.db.scalars(
-                select(Job).where(Job.id.in_(reached[start:start + _CHUNK]))))
+                select(Job).where(Job.id.in_(batch))))
         return {parent: [loaded[i] for i in deps] for parent, deps in ids.items()}
 
 

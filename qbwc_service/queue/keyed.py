@@ -36,6 +36,14 @@ M = TypeVar("M", bound=_Keyed)
 #: Keys per statement: bounded memory, and under SQLite's bound-parameter limit.
 CHUNK = 500
 
+T = TypeVar("T")
+
+
+def batches(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size``, one statement's worth each (an ``IN`` list, a page of rows)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
 
 def jobs_with_keys(db: Session, keys: Sequence[str], *criteria: ColumnElement[bool],
                    payload: bool = True) -> Iterator[Job]:
@@ -56,8 +64,7 @@ def rows_with_keys(db: Session, model: type[M], keys: Sequence[str], *criteria: 
     """
     lateral = db.get_bind().dialect.name == "postgresql"
     keys = list(dict.fromkeys(keys))  # a key twice would join its rows twice
-    for start in range(0, len(keys), CHUNK):
-        chunk = list(keys[start:start + CHUNK])
+    for chunk in batches(keys):
         if lateral:
             wanted = (func.unnest(bindparam(None, chunk, type_=ARRAY(String)))
                       .table_valued("key").render_derived("wanted"))

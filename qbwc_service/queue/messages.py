@@ -23,10 +23,9 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from qbwc_service import xmlsafe
+from qbwc_service.queue import keyed
 from qbwc_service.queue.models import Job, Message, utcnow
 
-#: Ids per ``IN`` list.
-_CHUNK = 500
 #: ``Session.info`` key of the largest text kept whole, in bytes.
 MAX_BYTES = "qbwc_service.max_message_bytes"
 DEFAULT_MAX_KB = 1024
@@ -73,8 +72,8 @@ def keep_request(db: Session, jobs: Iterable[Job], xml: str, *, user_id: int,
     """
     message_id = add_request(db, xml, user_id=user_id, session_id=session_id, run_id=run_id, at=at)
     ids = [job.id for job in jobs]
-    for start in range(0, len(ids), _CHUNK):
-        db.execute(update(Job).where(Job.id.in_(ids[start:start + _CHUNK]))
+    for batch in keyed.batches(ids):
+        db.execute(update(Job).where(Job.id.in_(batch))
                    .values(message_id=message_id)
                    .execution_options(synchronize_session="evaluate"))
     return message_id

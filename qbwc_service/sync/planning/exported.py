@@ -208,11 +208,11 @@ class AfterExport:
             return 0
         keys = sorted({key for key, _job, _detail in events})
         before: set[tuple[str, str]] = set()
-        for start in range(0, len(keys), 500):
+        for batch in keyed.batches(keys):
             before.update((key, detail) for key, detail in self.db.execute(
                 select(AuditEvent.record_key, AuditEvent.detail).where(
                     AuditEvent.user_id == self.user_id, AuditEvent.event == event,
-                    AuditEvent.record_key.in_(keys[start:start + 500]))))
+                    AuditEvent.record_key.in_(batch))))
         new = 0
         for key, job, detail in events:
             if (key, detail) in before:

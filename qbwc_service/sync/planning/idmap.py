@@ -44,21 +44,18 @@ def lookup(db: Session, user_id: int, entity: str, key: str) -> IdMapEntry | Non
 
 
 def lookup_many(db: Session, user_id: int, keys: Iterable[EntityKey]) -> dict[EntityKey, Known]:
-    """The known records among ``keys`` (entity, key), in one query per entity and 500 keys."""
+    """The known records among ``keys`` (entity, key), in one query per entity and 500 keys
+    (each key read from the ``uq_id_map`` index, as :meth:`IdMapCache.preload` does)."""
     by_entity: dict[str, set[str]] = {}
     for entity, key in keys:
         by_entity.setdefault(entity, set()).add(norm_key(key))
     found: dict[EntityKey, Known] = {}
     # One entity at a time: (entity, key) IN (pairs) would not use the uq_id_map index.
     for entity, entity_keys in sorted(by_entity.items()):
-        wanted = sorted(entity_keys)
-        for start in range(0, len(wanted), 500):
-            rows = db.execute(select(IdMapEntry.source_key, IdMapEntry.qb_id, IdMapEntry.qb_name,
-                                     IdMapEntry.edit_sequence, IdMapEntry.source_version).where(
-                IdMapEntry.user_id == user_id, IdMapEntry.entity == entity,
-                IdMapEntry.source_key.in_(wanted[start:start + 500])))
-            for key, qb_id, name, seq, version in rows:
-                found[(entity, key)] = Known(qb_id, name, seq, version)
+        for row in keyed.rows_with_keys(db, IdMapEntry, sorted(entity_keys),
+                                        IdMapEntry.user_id == user_id, IdMapEntry.entity == entity):
+            found[(entity, row.source_key)] = Known(row.qb_id, row.qb_name, row.edit_sequence,
+                                                    row.source_version)
     return found
 
 

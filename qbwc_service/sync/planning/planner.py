@@ -454,8 +454,7 @@ class Planner:
             wanted.setdefault((table, source_key))
         idents = list(wanted)
         open_rows: set[tuple[str, str]] = set()
-        for start in range(0, len(idents), 500):
-            batch = idents[start:start + 500]
+        for batch in keyed.batches(idents):
             rows = self.db.execute(select(WriteBack.source_table, WriteBack.source_key).where(
                 WriteBack.user_id == self.user.id, WriteBack.action == "exported",
                 WriteBack.source_table.in_({table for table, _key in batch}),

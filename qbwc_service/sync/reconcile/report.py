@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qbwc_service.jobboss.reader import JobBossReader, TxnFilter
+from qbwc_service.queue import keyed
 from qbwc_service.queue.models import IdMapEntry, ReconcileDoc, ReconcileQuery, Reconciliation, User
 from qbwc_service.sync.kinds import registry
 from qbwc_service.sync.kinds.base import TxnKind
@@ -246,10 +247,10 @@ def _compare(doc: Document, key: str, qb: ReconcileDoc | None,
 def _created_by_service(db: Session, user_id: int, txn_ids: list[str]) -> set[str]:
     entities = sorted({k.entity for k in registry.TXN_KINDS.values() if k.qb_type})
     found: set[str] = set()
-    for start in range(0, len(txn_ids), 500):
+    for batch in keyed.batches(txn_ids):
         found.update(db.scalars(select(IdMapEntry.qb_id).where(
             IdMapEntry.user_id == user_id, IdMapEntry.entity.in_(entities),
-            IdMapEntry.qb_id.in_(txn_ids[start:start + 500]))))
+            IdMapEntry.qb_id.in_(batch))))
     return found
 
 

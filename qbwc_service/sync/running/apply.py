@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from qbwc_service.qbxml.parse import RequestResult, RetInfo
 from qbwc_service.qbxml.text import clean
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue import keyed
 from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.jobs import Changes
 from qbwc_service.queue.models import Job, JobDependency, WriteBack
@@ -110,8 +111,8 @@ def preload(ac: ApplyContext, jobs: list[Job]) -> None:
         if ac.db.scalar(select(Job.id).where(Job.user_id == user_id,
                                              Job.status == JobStatus.BLOCKED.value).limit(1)) is None:
             continue  # the usual case: nothing blocked at all
-        for start in range(0, len(ids), 500):
-            ac.blocking.update(ac.db.scalars(_releasers(user_id, ids[start:start + 500])))
+        for batch in keyed.batches(ids):
+            ac.blocking.update(ac.db.scalars(_releasers(user_id, batch)))
     by_user: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for job in jobs:
         kind = registry.job_kind(job.kind)
@@ -290,7 +291,7 @@ _STUCK = aliased(Job)
 _FOR_GOOD = [JobStatus.ERROR.value, JobStatus.SKIPPED.value, JobStatus.CANCELLED.value]
 
 
-def _releasers(user_id: int, ids: list[int]) -> Select[tuple[int]]:
+def _releasers(user_id: int, ids: Sequence[int]) -> Select[tuple[int]]:
     """Which of ``ids`` have a blocked dependent that could be released (see :func:`preload`).
 
     Read from the user's blocked jobs (``ix_jobs_dequeue``), usually few, rather

@@ -18,14 +18,12 @@ from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from qbwc_service.queue import jobs as jobs_mod
+from qbwc_service.queue import keyed
 from qbwc_service.queue.bulk import insert_rows
 from qbwc_service.queue.models import AuditEvent, WriteBack, utcnow
 from qbwc_service.sync.protocols import JobBossWrites, WriteBackTarget
 
 log = logging.getLogger(__name__)
-
-#: Ids per ``IN`` list.
-_CHUNK = 500
 
 #: Audit event per write-back action.
 WRITEBACK_EVENTS: dict[str, str] = {"exported": jobs_mod.EXPORTED, "paid": jobs_mod.PAID}
@@ -131,9 +129,9 @@ def run_writebacks(db: Session, user_id: int, target: WriteBackTarget,
                            else jobs_mod.WRITEBACK_FAILED,
                            detail=f"{row.action}: {error}"[:2000] if error is not None
                            else _detail(target, row.action, row.source_table, row.source_key)))
-    # Those done all change alike: an UPDATE per _CHUNK ids, not one execution per row.
-    for start in range(0, len(done), _CHUNK):
-        db.execute(update(WriteBack).where(WriteBack.id.in_(done[start:start + _CHUNK]))
+    # Those done all change alike: an UPDATE per batch of ids, not one execution per row.
+    for batch in keyed.batches(done):
+        db.execute(update(WriteBack).where(WriteBack.id.in_(batch))
                    .values(attempts=WriteBack.attempts + 1, done_at=now, last_error=""))
     if changes:
         db.execute(update(WriteBack), changes)  # the failures, by primary key, one executemany
