@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 _RATE_PLACES = Decimal("0.00001")  # QuickBooks keeps prices/costs to 5 decimals
@@ -89,20 +90,14 @@ def timestamp(value: object) -> datetime | None:
         return value.replace(tzinfo=None)
     if isinstance(value, date):
         return datetime.combine(value, time())
-    raw = str(value)
-    found = _TEXT_STAMPS.get(raw)
-    if found is None:
-        found = datetime.fromisoformat(raw.strip().replace("T", " ")[:26])
-        if len(_TEXT_STAMPS) >= _REMEMBERED:
-            _TEXT_STAMPS.clear()
-        _TEXT_STAMPS[raw] = found
-    return found
+    return _text_timestamp(str(value))
 
 
-#: Timestamps read as text (SQLite), by text: an invoice's lines mostly share their
-#: header's ``LastModDate``. Datetimes are immutable, so one serves every row.
-_TEXT_STAMPS: dict[str, datetime] = {}
-_REMEMBERED = 4096
+@lru_cache(maxsize=4096)  # an invoice's lines mostly share their header's LastModDate
+def _text_timestamp(raw: str) -> datetime:
+    """A timestamp read as text (SQLite), parsed once per text: datetimes are immutable,
+    so one serves every row."""
+    return datetime.fromisoformat(raw.strip().replace("T", " ")[:26])
 
 
 def day(value: object) -> date | None:
